@@ -1,0 +1,48 @@
+// HTTP routes for agent sign-in and sign-out: POST and DELETE /api/agent/session.
+import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { LoginSchema } from '../contract/agents';
+import { ServiceError } from '../errors';
+import { parseBody } from '../http/validate';
+import type { AgentService } from './agent-service';
+
+export function bearerToken(header: string | undefined): string | undefined {
+  const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header ?? '');
+  return match?.[1];
+}
+
+export function sessionRoutes(agents: AgentService): Router {
+  const router = Router();
+  const limited = (message: string) => ({ error: { code: 'rate-limited', message } });
+  const perIp = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: 50,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    message: limited('Too many sign-in attempts from here; wait a few minutes.'),
+  });
+  const perUsername = rateLimit({
+    windowMs: 15 * 60_000,
+    limit: 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: true,
+    keyGenerator: (req) => `agent:${String((req.body as { username?: unknown })?.username ?? '').toLowerCase().slice(0, 64)}`,
+    message: limited('Too many failed sign-ins for this account; wait a few minutes.'),
+  });
+
+  router.post('/api/agent/session', perIp, perUsername, async (req, res) => {
+    const body = parseBody(LoginSchema, req, 'The sign-in');
+    const result = await agents.login(body, req.ip ?? '');
+    res.status(201).json({ data: result });
+  });
+
+  router.delete('/api/agent/session', async (req, res) => {
+    const token = bearerToken(req.headers.authorization);
+    if (!token) throw new ServiceError('unauthenticated', 'Send the session token as a Bearer token.');
+    await agents.logout(token);
+    res.status(204).end();
+  });
+
+  return router;
+}

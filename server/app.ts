@@ -1,0 +1,154 @@
+// The composition root: builds the HTTP app, socket.io and the services from the storage it is given.
+import { createServer, type Server as HttpServer } from 'node:http';
+import express from 'express';
+import helmet from 'helmet';
+import { Server } from 'socket.io';
+import { AgentService } from './agents/agent-service';
+import { sessionRoutes } from './agents/session-routes';
+import type { Directory } from './directory/directory';
+import { EmbeddedDirectory } from './directory/embedded-directory';
+import { endUserApiRoutes } from './enduser/request-routes';
+import { errorHandler } from './http/error-handler';
+import type { Logger } from './logger';
+import { consoleLogger } from './logger';
+import { RealmService } from './realm/realm-service';
+import { attachAgentNamespace } from './realtime/agent-namespace';
+import { RequestService } from './requests/request-service';
+import type { Storage } from './store/storage';
+
+export interface AppDeps {
+  storage: Storage;
+  version: string;
+  logger?: Logger;
+  /** Milliseconds since the epoch; tests move it to reach expiry. */
+  now?: () => number;
+  /** Browser origins allowed to open sockets besides the server's own. */
+  allowedOrigins?: readonly string[];
+  directory?: Directory;
+  /** Trust X-Forwarded-* from this many proxies (express's `trust proxy`). */
+  trustProxy?: number | boolean;
+}
+
+export interface App {
+  httpServer: HttpServer;
+  io: Server;
+  agents: AgentService;
+  requests: RequestService;
+  realm: RealmService;
+  directory: Directory;
+  /** Starts the periodic sweeps (expiry of requests and sessions). */
+  startTimers(intervalMs?: number): void;
+  /** Stops accepting, closes sockets, waits for writes, releases storage. */
+  close(): Promise<void>;
+}
+
+export function createApp(deps: AppDeps): App {
+  const logger = deps.logger ?? consoleLogger();
+  const now = deps.now ?? Date.now;
+  const { storage } = deps;
+  const directory = deps.directory ?? new EmbeddedDirectory(storage.directory);
+  const realm = new RealmService(storage);
+  const agents = new AgentService(storage, now);
+  const requests = new RequestService(storage, directory, now);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+        },
+      },
+    }),
+  );
+  app.use(express.json({ limit: '16kb' }));
+  app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+
+  app.get('/healthz', (_req, res) => {
+    res.json({
+      status: 'ok',
+      version: deps.version,
+      storage: {
+        kind: 'embedded',
+        status: 'ok',
+        openRequests: storage.requests.data.open.length,
+        closedRequests: storage.closedRequests.count,
+        auditEntries: storage.audit.lastSeq,
+      },
+      directory: directory.kind,
+      uptimeSeconds: Math.round(process.uptime()),
+    });
+  });
+  app.use(sessionRoutes(agents));
+  app.use(endUserApiRoutes({ requests, realm, directory }));
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: { code: 'not-found', message: 'No such API route.' } });
+  });
+  app.use(errorHandler(logger));
+
+  const httpServer = createServer(app);
+  const io = new Server(httpServer, {
+    serveClient: false,
+    maxHttpBufferSize: 64 * 1024,
+    allowRequest: (req, callback) => {
+      const origin = req.headers.origin;
+      // Non-browser clients send no Origin; browsers must come from the server itself or an allowed origin.
+      if (!origin) return callback(null, true);
+      const host = req.headers.host;
+      const own = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+      const allowed = own || (deps.allowedOrigins ?? []).includes(origin);
+      if (!allowed) logger.warn(`socket handshake refused from origin ${origin}`);
+      callback(allowed ? null : 'origin not allowed', allowed);
+    },
+  });
+  const agentNamespace = attachAgentNamespace(io, {
+    agents,
+    requests,
+    realm,
+    directory,
+    audit: storage.audit,
+    logger,
+  });
+
+  const timers: NodeJS.Timeout[] = [];
+  const sweep = async () => {
+    try {
+      await requests.expireDue();
+      await agents.expireSessions();
+    } catch (error) {
+      logger.error('sweep failed', error);
+    }
+  };
+
+  return {
+    httpServer,
+    io,
+    agents,
+    requests,
+    realm,
+    directory,
+    startTimers(intervalMs = 5_000) {
+      void sweep();
+      timers.push(setInterval(() => void sweep(), intervalMs));
+    },
+    async close() {
+      timers.forEach(clearInterval);
+      agentNamespace.detach();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+        httpServer.closeAllConnections();
+      });
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// The /agent socket.io namespace: typed event maps and the zod schemas of every client payload.
+import { z } from 'zod';
+import type { AckResult } from './errors';
+import type { AgentView, Role } from './agents';
+import { AgentCreateSchema, AgentUpdateSchema } from './agents';
+import type { RealmConfig } from './realm-config';
+import { HelpDeskIdSchema, RealmConfigPatchSchema } from './realm-config';
+import type { RequestDetail, RequestView } from './request-view';
+
+const requestId = z.string().min(16).max(64);
+
+export const AgentPayloads = {
+  'queue:list': z.object({ desk: HelpDeskIdSchema.optional() }).strict(),
+  'request:get': z.object({ requestId }).strict(),
+  'request:claim': z.object({ requestId }).strict(),
+  'request:release': z.object({ requestId }).strict(),
+  'request:take-over': z.object({ requestId }).strict(),
+  'request:verify': z
+    .object({ requestId, checkId: z.string().min(1).max(40), note: z.string().trim().max(500) })
+    .strict(),
+  'request:unverify': z.object({ requestId, checkId: z.string().min(1).max(40) }).strict(),
+  'request:reveal': z.object({ requestId }).strict(),
+  'request:deny': z
+    .object({ requestId, reason: z.string().trim().min(3, 'Say why, for the record').max(500) })
+    .strict(),
+  'config:get': z.object({}).strict(),
+  'config:update': RealmConfigPatchSchema,
+  'agents:list': z.object({}).strict(),
+  'agents:create': AgentCreateSchema,
+  'agents:update': AgentUpdateSchema,
+} as const;
+
+export type AgentEventName = keyof typeof AgentPayloads;
+export type AgentPayload<E extends AgentEventName> = z.infer<(typeof AgentPayloads)[E]>;
+
+export interface RevealedOtp {
+  otp: string;
+  expiresAt: number;
+  revealCount: number;
+}
+
+export interface SessionInfo {
+  agent: AgentView;
+  desks: Array<'1' | '2'>;
+  role: Role;
+}
+
+/** What each event answers with, in `{ data }`. */
+export interface AgentResults {
+  'queue:list': { requests: RequestView[] };
+  'request:get': RequestDetail;
+  'request:claim': RequestView;
+  'request:release': RequestView;
+  'request:take-over': RequestView;
+  'request:verify': RequestView;
+  'request:unverify': RequestView;
+  'request:reveal': RevealedOtp;
+  'request:deny': RequestView;
+  'config:get': RealmConfig;
+  'config:update': RealmConfig;
+  'agents:list': { agents: AgentView[] };
+  'agents:create': { agent: AgentView; password: string };
+  'agents:update': { agent: AgentView; password?: string };
+}
+
+export type ClientToServerEvents = {
+  [E in AgentEventName]: (payload: AgentPayload<E>, ack: (result: AckResult<AgentResults[E]>) => void) => void;
+};
+
+export interface ServerToClientEvents {
+  'session:ready': (info: SessionInfo) => void;
+  'request:created': (request: RequestView) => void;
+  'request:updated': (request: RequestView) => void;
+  'config:updated': (config: RealmConfig) => void;
+  /** The session ended server-side (logout, disabled, expired); the socket is about to close. */
+  'session:ended': (reason: { code: 'logged-out' | 'disabled' | 'expired'; message: string }) => void;
+}
+
+export type InterServerEvents = Record<string, never>;

@@ -1,0 +1,69 @@
+// Agent accounts on the wire: roles, desks, the login body, and what admins send to manage agents.
+import { z } from 'zod';
+import { HelpDeskIdSchema } from './realm-config';
+
+export const RoleSchema = z.enum(['agent', 'admin']);
+export type Role = z.infer<typeof RoleSchema>;
+
+export const UsernameSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, '2–64 letters, digits, dots, dashes or underscores');
+
+export const PasswordSchema = z
+  .string()
+  .min(12, 'At least 12 characters')
+  .max(256, 'At most 256 characters');
+
+export const AgentViewSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  role: RoleSchema,
+  desks: z.array(HelpDeskIdSchema),
+  enabled: z.boolean(),
+  totpEnrolled: z.boolean(),
+  createdAt: z.number(),
+});
+export type AgentView = z.infer<typeof AgentViewSchema>;
+
+export const LoginSchema = z
+  .object({
+    username: z.string().trim().toLowerCase().min(1, 'Enter your username').max(64),
+    password: z.string().min(1, 'Enter your password').max(256),
+    totp: z
+      .string()
+      .regex(/^\d{6}$/, 'Six digits from your authenticator app')
+      .optional(),
+  })
+  .strict();
+export type LoginBody = z.infer<typeof LoginSchema>;
+
+const desks = z
+  .array(HelpDeskIdSchema)
+  .max(2)
+  .refine((d) => new Set(d).size === d.length, 'Each desk once');
+
+export const AgentCreateSchema = z
+  .object({
+    username: UsernameSchema,
+    displayName: z.string().trim().min(1, 'Enter a name').max(80),
+    role: RoleSchema,
+    desks,
+  })
+  .strict();
+export type AgentCreate = z.infer<typeof AgentCreateSchema>;
+
+export const AgentUpdateSchema = z
+  .object({
+    id: z.string().min(1),
+    displayName: z.string().trim().min(1).max(80).optional(),
+    role: RoleSchema.optional(),
+    desks: desks.optional(),
+    enabled: z.boolean().optional(),
+    /** Issue a new generated password (shown once to the admin). */
+    resetPassword: z.literal(true).optional(),
+  })
+  .strict();
+export type AgentUpdate = z.infer<typeof AgentUpdateSchema>;

@@ -1,0 +1,30 @@
+// The end-user JSON API's bodies and answers (the pages build on the same use-cases).
+import { z } from 'zod';
+import { HelpDeskIdSchema } from './realm-config';
+
+export const SubmitRequestSchema = z
+  .object({
+    username: z.string().trim().min(1, 'Enter your username').max(128, 'At most 128 characters'),
+    desk: HelpDeskIdSchema,
+    password: z.string().max(256).optional(),
+  })
+  .strict();
+export type SubmitRequestBody = z.infer<typeof SubmitRequestSchema>;
+
+export const SubmitOtpSchema = z
+  .object({ otp: z.string().trim().min(1, 'Enter the passcode').max(40, 'That is too long for a passcode') })
+  .strict();
+
+export interface EndUserRequestStatus {
+  id: string;
+  reference: string;
+  phase: 'waiting' | 'verifying' | 'code-ready' | 'completed' | 'denied' | 'cancelled' | 'expired' | 'locked';
+  desk: { id: '1' | '2'; name: string; phone: string; email: string };
+  otpExpiresAt: number | null;
+  attemptsLeft: number | null;
+}
+
+export type OtpSubmitResult =
+  | { result: 'completed'; status: EndUserRequestStatus }
+  | { result: 'wrong'; attemptsLeft: number; status: EndUserRequestStatus }
+  | { result: 'expired' | 'locked'; status: EndUserRequestStatus };

@@ -1,0 +1,28 @@
+// Error codes every acknowledgement and HTTP error body may carry, shared by server and console.
+export const ERROR_CODES = [
+  'bad-request',
+  'unauthenticated',
+  'forbidden',
+  'not-found',
+  'invalid-state',
+  'already-claimed',
+  'not-claimed-by-you',
+  'verification-incomplete',
+  'unknown-check',
+  'not-due',
+  'conflict',
+  'rate-limited',
+  'totp-required',
+  'internal',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface WireError {
+  code: ErrorCode;
+  message: string;
+  /** Field-level messages keyed by dotted path (e.g. `helpDesks.2.phone`). */
+  fields?: Record<string, string>;
+}
+
+/** Every acknowledgement is exactly one of these. */
+export type AckResult<T> = { data: T } | { error: WireError };

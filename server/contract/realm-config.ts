@@ -1,0 +1,184 @@
+// The realm's configuration as it travels on the wire and sits on disk: help desks, workflow, policies.
+import { z } from 'zod';
+
+export const HELP_DESK_IDS = ['1', '2'] as const;
+export const HelpDeskIdSchema = z.enum(HELP_DESK_IDS);
+export type HelpDeskId = z.infer<typeof HelpDeskIdSchema>;
+
+/** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
+export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+
+export const HelpDeskSchema = z
+  .object({
+    enabled: z.boolean(),
+    name: z.string().trim().min(1, 'Give the desk a name').max(60, 'At most 60 characters'),
+    phone: z
+      .string()
+      .trim()
+      .refine((v) => v === '' || E164_PATTERN.test(v), {
+        message: 'Use international format, e.g. +14155550123',
+      }),
+    email: z
+      .string()
+      .trim()
+      .max(254)
+      .refine((v) => v === '' || z.email().safeParse(v).success, {
+        message: 'Enter an email address, e.g. helpdesk@example.com',
+      }),
+  })
+  .strict()
+  .superRefine((desk, ctx) => {
+    if (!desk.enabled) return;
+    if (desk.phone === '')
+      ctx.addIssue({ code: 'custom', path: ['phone'], message: 'An enabled desk needs a phone number' });
+    if (desk.email === '')
+      ctx.addIssue({ code: 'custom', path: ['email'], message: 'An enabled desk needs an email address' });
+  });
+export type HelpDesk = z.infer<typeof HelpDeskSchema>;
+
+export const WORKFLOWS = [
+  'username|second-factor',
+  'username-password|second-factor',
+  'username|second-factor|password',
+  'persistent-token|second-factor',
+  'persistent-token|second-factor|password',
+] as const;
+export const WorkflowSchema = z.enum(WORKFLOWS);
+export type Workflow = z.infer<typeof WorkflowSchema>;
+
+export const OtpPolicySchema = z
+  .object({
+    length: z.number().int().min(6, 'At least 6 digits').max(10, 'At most 10 digits'),
+    ttlMinutes: z.number().int().min(1, 'At least 1 minute').max(60, 'At most 60 minutes'),
+    maxAttempts: z.number().int().min(1, 'At least 1 attempt').max(10, 'At most 10 attempts'),
+  })
+  .strict();
+export type OtpPolicy = z.infer<typeof OtpPolicySchema>;
+
+export const VerificationCheckSchema = z
+  .object({
+    id: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,39}$/, 'Lower-case letters, digits and dashes, e.g. callback'),
+    label: z.string().trim().min(1, 'Give the check a label').max(80),
+    help: z.string().trim().max(300).default(''),
+  })
+  .strict();
+export type VerificationCheck = z.infer<typeof VerificationCheckSchema>;
+
+export const VerificationPolicySchema = z
+  .object({
+    checks: z.array(VerificationCheckSchema).min(1, 'Keep at least one check').max(12),
+    /** Checks that must always be recorded before an OTP can be revealed. */
+    required: z.array(z.string()),
+    /** How many checks in all (required ones included) must be recorded. */
+    minimumChecks: z.number().int().min(1).max(12),
+  })
+  .strict()
+  .superRefine((policy, ctx) => {
+    const ids = policy.checks.map((c) => c.id);
+    ids.forEach((id, i) => {
+      if (ids.indexOf(id) !== i)
+        ctx.addIssue({ code: 'custom', path: ['checks', i, 'id'], message: `Duplicate check id ${id}` });
+    });
+    policy.required.forEach((id, i) => {
+      if (!ids.includes(id))
+        ctx.addIssue({ code: 'custom', path: ['required', i], message: `Unknown check ${id}` });
+    });
+    if (policy.minimumChecks > policy.checks.length)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minimumChecks'],
+        message: `Cannot require more than the ${policy.checks.length} checks defined`,
+      });
+    if (policy.minimumChecks < new Set(policy.required).size)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minimumChecks'],
+        message: 'Must be at least the number of required checks',
+      });
+  });
+export type VerificationPolicy = z.infer<typeof VerificationPolicySchema>;
+
+export const RealmConfigSchema = z
+  .object({
+    name: z.string().trim().min(1).max(80),
+    helpDesks: z.object({ '1': HelpDeskSchema, '2': HelpDeskSchema }).strict(),
+    workflow: WorkflowSchema,
+    otpPolicy: OtpPolicySchema,
+    verificationPolicy: VerificationPolicySchema,
+    /** A queued request nobody claims within this many minutes expires. */
+    requestTtlMinutes: z.number().int().min(5).max(24 * 60),
+    persistentToken: z.object({ lifetimeDays: z.number().int().min(1).max(365) }).strict(),
+    /** Where a completed sign-in is sent; empty for the built-in completion page. */
+    postSignInUrl: z
+      .string()
+      .trim()
+      .refine((v) => v === '' || /^https?:\/\//.test(v), { message: 'Use an http(s) URL' })
+      .refine((v) => v === '' || URL.canParse(v), { message: 'Enter a valid URL' }),
+    /** Who must use an authenticator app (TOTP) in addition to a password. */
+    agentTotp: z.enum(['none', 'admins', 'everyone']),
+  })
+  .strict();
+export type RealmConfig = z.infer<typeof RealmConfigSchema>;
+
+/** A partial update an admin sends; nested objects are replaced per key. */
+export const RealmConfigPatchSchema = z
+  .object({
+    name: z.unknown(),
+    helpDesks: z.object({ '1': z.unknown(), '2': z.unknown() }).partial().strict(),
+    workflow: z.unknown(),
+    otpPolicy: z.unknown(),
+    verificationPolicy: z.unknown(),
+    requestTtlMinutes: z.unknown(),
+    persistentToken: z.unknown(),
+    postSignInUrl: z.unknown(),
+    agentTotp: z.unknown(),
+  })
+  .partial()
+  .strict();
+export type RealmConfigPatch = z.infer<typeof RealmConfigPatchSchema>;
+
+export const DEFAULT_VERIFICATION_CHECKS: VerificationCheck[] = [
+  {
+    id: 'callback',
+    label: 'Called back the phone number on file',
+    help: 'Hang up and call the number in the directory, never one the caller gives you.',
+  },
+  {
+    id: 'employee-id',
+    label: 'Caller stated the employee ID on file',
+    help: 'Ask for it; do not read it out.',
+  },
+  {
+    id: 'manager',
+    label: 'Manager confirmed the request',
+    help: 'Reach the manager in the directory through a known channel.',
+  },
+  {
+    id: 'photo-id',
+    label: 'Saw photo ID on a video call',
+    help: 'Compare the face and name with the directory photo.',
+  },
+];
+
+export function defaultRealmConfig(): RealmConfig {
+  return {
+    name: 'Default realm',
+    helpDesks: {
+      '1': { enabled: false, name: 'Help Desk 1', phone: '', email: '' },
+      '2': { enabled: false, name: 'Help Desk 2', phone: '', email: '' },
+    },
+    workflow: 'username-password|second-factor',
+    otpPolicy: { length: 8, ttlMinutes: 10, maxAttempts: 5 },
+    verificationPolicy: {
+      checks: DEFAULT_VERIFICATION_CHECKS,
+      required: ['callback'],
+      minimumChecks: 2,
+    },
+    requestTtlMinutes: 30,
+    persistentToken: { lifetimeDays: 30 },
+    postSignInUrl: '',
+    agentTotp: 'none',
+  };
+}

@@ -1,0 +1,60 @@
+// What an agent's console is shown of a request: never the passcode's hash nor the session binding.
+import { z } from 'zod';
+import { HelpDeskIdSchema } from './realm-config';
+
+export const RequestStateSchema = z.enum([
+  'queued',
+  'claimed',
+  'verified',
+  'otp-issued',
+  'completed',
+  'denied',
+  'cancelled',
+  'expired',
+  'locked',
+]);
+export type RequestStateName = z.infer<typeof RequestStateSchema>;
+
+export const AgentRefViewSchema = z.object({ id: z.string(), username: z.string() });
+
+export const DirectoryDetailsSchema = z.object({
+  displayName: z.string(),
+  email: z.string(),
+  phone: z.string(),
+  employeeId: z.string(),
+  department: z.string(),
+  manager: z.string(),
+  enabled: z.boolean(),
+});
+export type DirectoryDetails = z.infer<typeof DirectoryDetailsSchema>;
+
+export const RequestViewSchema = z.object({
+  id: z.string(),
+  reference: z.string(),
+  desk: HelpDeskIdSchema,
+  username: z.string(),
+  displayName: z.string(),
+  inDirectory: z.boolean(),
+  state: RequestStateSchema,
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  expiresAt: z.number(),
+  claimedBy: AgentRefViewSchema.nullable(),
+  verification: z.array(
+    z.object({ checkId: z.string(), note: z.string(), by: AgentRefViewSchema, at: z.number() }),
+  ),
+  otp: z
+    .object({ issuedAt: z.number(), expiresAt: z.number(), revealCount: z.number() })
+    .nullable(),
+  failedAttempts: z.number(),
+  closedReason: z.string().nullable(),
+  origin: z.object({ ip: z.string(), userAgent: z.string() }),
+});
+export type RequestView = z.infer<typeof RequestViewSchema>;
+
+/** The full record an agent opens: the view plus directory details (masked per policy). */
+export type RequestDetail = RequestView & {
+  directory: DirectoryDetails | null;
+  /** Wrong passcodes this user entered across all requests in the last 24 hours. */
+  recentFailures: number;
+};

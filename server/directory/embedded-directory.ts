@@ -1,0 +1,52 @@
+// The embedded directory: users kept in the data dir's directory.json (the seed's "Data" tab, first source).
+import { z } from 'zod';
+import type { DocumentStore } from '../store/document';
+import { hashPassword, verifyPassword } from '../security/passwords';
+import type { Directory, DirectoryProfile, DirectoryUser } from './directory';
+import { DirectoryUserSchema } from './directory';
+
+export const DirectoryDocumentSchema = z.object({ users: z.array(DirectoryUserSchema) }).strict();
+export type DirectoryDocument = z.infer<typeof DirectoryDocumentSchema>;
+
+export class EmbeddedDirectory implements Directory {
+  readonly kind = 'embedded';
+  /** A real hash to check unknown users against, so both paths cost the same. */
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(private readonly doc: DocumentStore<DirectoryDocument>) {}
+
+  private byName(username: string): DirectoryUser | undefined {
+    const wanted = username.trim().toLowerCase();
+    return this.doc.data.users.find((u) => u.username === wanted);
+  }
+
+  async findUser(username: string): Promise<DirectoryProfile | undefined> {
+    const user = this.byName(username);
+    if (!user) return undefined;
+    const { passwordHash: _hash, ...profile } = user;
+    return profile;
+  }
+
+  async checkPassword(username: string, password: string): Promise<boolean> {
+    const user = this.byName(username);
+    if (!user) {
+      this.decoyHash ??= hashPassword('decoy password nobody has');
+      await verifyPassword(password, await this.decoyHash);
+      return false;
+    }
+    const matches = await verifyPassword(password, user.passwordHash);
+    return matches && user.enabled;
+  }
+
+  async addUser(user: Omit<DirectoryUser, 'passwordHash'> & { password: string }): Promise<void> {
+    const { password, ...profile } = user;
+    const record: DirectoryUser = {
+      ...profile,
+      username: profile.username.toLowerCase(),
+      passwordHash: await hashPassword(password),
+    };
+    await this.doc.update((d) => {
+      d.users = d.users.filter((u) => u.username !== record.username).concat(record);
+    });
+  }
+}

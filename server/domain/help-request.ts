@@ -1,0 +1,89 @@
+// A help-desk OTP request as the server keeps it: its state, who holds it, how the caller was verified.
+import { z } from 'zod';
+import { HelpDeskIdSchema } from '../contract/realm-config';
+
+export const OPEN_STATES = ['queued', 'claimed', 'verified', 'otp-issued'] as const;
+export const CLOSED_STATES = ['completed', 'denied', 'cancelled', 'expired', 'locked'] as const;
+export const REQUEST_STATES = [...OPEN_STATES, ...CLOSED_STATES] as const;
+export type OpenState = (typeof OPEN_STATES)[number];
+export type ClosedState = (typeof CLOSED_STATES)[number];
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+export const AgentRefSchema = z.object({ id: z.string(), username: z.string() }).strict();
+export type AgentRef = z.infer<typeof AgentRefSchema>;
+
+export const VerificationRecordSchema = z
+  .object({
+    checkId: z.string(),
+    note: z.string(),
+    by: AgentRefSchema,
+    at: z.number(),
+  })
+  .strict();
+export type VerificationRecord = z.infer<typeof VerificationRecordSchema>;
+
+export const IssuedOtpSchema = z
+  .object({
+    /** HMAC of the passcode bound to the request id; the passcode itself is never stored. */
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    issuedAt: z.number(),
+    expiresAt: z.number(),
+    /** How many times a code has been revealed for this request (re-reveal issues a new one). */
+    revealCount: z.number().int().min(1),
+  })
+  .strict();
+export type IssuedOtp = z.infer<typeof IssuedOtpSchema>;
+
+const base = {
+  id: z.string().min(16),
+  reference: z.string(),
+  desk: HelpDeskIdSchema,
+  username: z.string(),
+  /** From the directory at submission; empty when the user is not in it. */
+  displayName: z.string(),
+  /** False when the username is not in the directory; the end-user is never told. */
+  inDirectory: z.boolean(),
+  /** SHA-256 of the end-user's browser-session secret the request is bound to. */
+  sessionHash: z.string().regex(/^[0-9a-f]{64}$/),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** When an unfinished request lapses if nobody completes it. */
+  expiresAt: z.number(),
+  verification: z.array(VerificationRecordSchema),
+  /** Wrong passcodes entered against this request. */
+  failedAttempts: z.number().int().min(0),
+  /** Client hints the agent may weigh (never trusted for decisions). */
+  origin: z.object({ ip: z.string(), userAgent: z.string() }).strict(),
+};
+
+const closed = {
+  closedAt: z.number(),
+  /** Why it closed, in words an agent can read (deny reason, "superseded", …). */
+  closedReason: z.string(),
+  closedBy: AgentRefSchema.optional(),
+};
+
+export const HelpRequestSchema = z.discriminatedUnion('state', [
+  z.object({ ...base, state: z.literal('queued') }).strict(),
+  z.object({ ...base, state: z.literal('claimed'), claimedBy: AgentRefSchema }).strict(),
+  z.object({ ...base, state: z.literal('verified'), claimedBy: AgentRefSchema }).strict(),
+  z
+    .object({ ...base, state: z.literal('otp-issued'), claimedBy: AgentRefSchema, otp: IssuedOtpSchema })
+    .strict(),
+  z
+    .object({ ...base, ...closed, state: z.literal('completed'), claimedBy: AgentRefSchema.optional() })
+    .strict(),
+  z.object({ ...base, ...closed, state: z.literal('denied'), claimedBy: AgentRefSchema.optional() }).strict(),
+  z
+    .object({ ...base, ...closed, state: z.literal('cancelled'), claimedBy: AgentRefSchema.optional() })
+    .strict(),
+  z.object({ ...base, ...closed, state: z.literal('expired'), claimedBy: AgentRefSchema.optional() }).strict(),
+  z.object({ ...base, ...closed, state: z.literal('locked'), claimedBy: AgentRefSchema.optional() }).strict(),
+]);
+export type HelpRequest = z.infer<typeof HelpRequestSchema>;
+export type OpenRequest = Extract<HelpRequest, { state: OpenState }>;
+export type ClosedRequest = Extract<HelpRequest, { state: ClosedState }>;
+
+export function isOpen(request: HelpRequest): request is OpenRequest {
+  return (OPEN_STATES as readonly string[]).includes(request.state);
+}

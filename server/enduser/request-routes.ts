@@ -1,0 +1,125 @@
+// The end-user JSON API: submit a help-desk request, follow it, enter the passcode, cancel.
+import type { Request, Response } from 'express';
+import { Router } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { EndUserRequestStatus } from '../contract/enduser';
+import { SubmitOtpSchema, SubmitRequestSchema } from '../contract/enduser';
+import type { RealmConfig } from '../contract/realm-config';
+import type { Directory } from '../directory/directory';
+import type { HelpRequest } from '../domain/help-request';
+import { ServiceError } from '../errors';
+import { readCookie } from '../http/cookies';
+import { parseBody } from '../http/validate';
+import type { RealmService } from '../realm/realm-service';
+import type { RequestService } from '../requests/request-service';
+import { endUserPhase } from '../requests/request-view';
+import { newToken } from '../security/tokens';
+
+export const SESSION_COOKIE = 'hd_sid';
+
+export function statusOf(request: HelpRequest, config: RealmConfig): EndUserRequestStatus {
+  const desk = config.helpDesks[request.desk];
+  return {
+    id: request.id,
+    reference: request.reference,
+    phase: endUserPhase(request),
+    desk: { id: request.desk, name: desk.name, phone: desk.phone, email: desk.email },
+    otpExpiresAt: request.state === 'otp-issued' ? request.otp.expiresAt : null,
+    attemptsLeft:
+      request.state === 'otp-issued' ? Math.max(0, config.otpPolicy.maxAttempts - request.failedAttempts) : null,
+  };
+}
+
+/** The browser session's secret, set on first contact (httpOnly; the request is bound to it). */
+export function browserSession(req: Request, res: Response): string {
+  const existing = readCookie(req, SESSION_COOKIE);
+  if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
+  const secret = newToken();
+  res.cookie(SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+  return secret;
+}
+
+export interface EndUserDeps {
+  requests: RequestService;
+  realm: RealmService;
+  directory: Directory;
+}
+
+export function endUserApiRoutes({ requests, realm, directory }: EndUserDeps): Router {
+  const router = Router();
+  const limited = (message: string) => ({ error: { code: 'rate-limited', message } });
+  const perIp = rateLimit({
+    windowMs: 60_000,
+    limit: 30,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    message: limited('Too many requests from here; wait a minute and try again.'),
+  });
+  const perUsername = rateLimit({
+    windowMs: 10 * 60_000,
+    limit: 5,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) =>
+      `user:${String((req.body as { username?: unknown })?.username ?? '').trim().toLowerCase().slice(0, 128)}`,
+    message: limited('Too many requests for this username; wait a few minutes.'),
+  });
+  const otpLimit = rateLimit({
+    windowMs: 60_000,
+    limit: 20,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    message: limited('Too many passcode attempts from here; wait a minute.'),
+  });
+
+  const ownRequest = (req: Request, res: Response): { request: HelpRequest; secret: string } => {
+    const secret = browserSession(req, res);
+    const request = requests.findForSession(String(req.params.id), secret);
+    if (!request) throw new ServiceError('not-found', 'No such request in this browser.');
+    return { request, secret };
+  };
+
+  router.post('/api/enduser/requests', perIp, perUsername, async (req, res) => {
+    const body = parseBody(SubmitRequestSchema, req, 'The request');
+    const config = realm.config;
+    if (config.workflow === 'username-password|second-factor') {
+      // Checked the same way for known and unknown users, so the answer does not reveal which.
+      const ok = await directory.checkPassword(body.username, body.password ?? '');
+      if (!ok) throw new ServiceError('unauthenticated', 'The username or password is not right.');
+    }
+    const secret = browserSession(req, res);
+    const request = await requests.submit({
+      username: body.username,
+      desk: body.desk,
+      sessionSecret: secret,
+      origin: { ip: req.ip ?? '', userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300) },
+    });
+    res.status(201).json({ data: statusOf(request, config) });
+  });
+
+  router.get('/api/enduser/requests/:id', (req, res) => {
+    const { request } = ownRequest(req, res);
+    res.json({ data: statusOf(request, realm.config) });
+  });
+
+  router.post('/api/enduser/requests/:id/otp', otpLimit, async (req, res) => {
+    const { otp } = parseBody(SubmitOtpSchema, req, 'The passcode');
+    const { request, secret } = ownRequest(req, res);
+    const outcome = await requests.submitOtp(request.id, secret, otp);
+    const status = statusOf(outcome.request, realm.config);
+    res.json({
+      data:
+        outcome.result === 'wrong'
+          ? { result: 'wrong', attemptsLeft: outcome.attemptsLeft, status }
+          : { result: outcome.result, status },
+    });
+  });
+
+  router.delete('/api/enduser/requests/:id', async (req, res) => {
+    const { request, secret } = ownRequest(req, res);
+    const cancelled = await requests.cancelByUser(request.id, secret);
+    res.json({ data: statusOf(cancelled, realm.config) });
+  });
+
+  return router;
+}

@@ -1,0 +1,113 @@
+// Entry point: reads flags, opens the data dir, listens, prints where it is, and shuts down cleanly.
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { parseArgs } from 'node:util';
+import { createApp } from './app';
+import { EmbeddedDirectory } from './directory/embedded-directory';
+import { consoleLogger } from './logger';
+import type { Credential } from './setup/first-run';
+import { createFirstAdmin, seedDemo } from './setup/first-run';
+import { StorageError } from './store/errors';
+import { openStorage } from './store/storage';
+
+const USAGE = `Usage: npm run server -- [--port N] [--host H] [--data DIR] [--demo] [--allowed-origin URL]...
+  --port            port to listen on (env PORT, default 3000; 0 picks a free one)
+  --host            address to bind (env HOST, default 127.0.0.1)
+  --data            data directory (env DATA_DIR, default ./data)
+  --demo            on a new data dir: enable both desks, add two agents and sample users
+  --allowed-origin  extra browser origin allowed to open agent sockets (env ALLOWED_ORIGINS, comma-separated)
+  --trust-proxy     number of reverse proxies in front (env TRUST_PROXY, default 0)`;
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function printCredentials(credentials: Credential[]): void {
+  if (credentials.length === 0) return;
+  console.log('\nFirst run: these passwords are shown once and not stored in clear anywhere. Save them now.');
+  for (const c of credentials) console.log(`  ${c.kind.padEnd(15)} ${c.username.padEnd(10)} ${c.password}   (${c.note})`);
+  console.log('');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      data: { type: 'string' },
+      demo: { type: 'boolean', default: false },
+      'allowed-origin': { type: 'string', multiple: true },
+      'trust-proxy': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  const port = Number(values.port ?? process.env.PORT ?? 3000);
+  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
+  const dataDir = values.data ?? process.env.DATA_DIR ?? './data';
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got ${values.port}`);
+  const allowedOrigins = [
+    ...(values['allowed-origin'] ?? []),
+    ...(process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+  ];
+  const trustProxy = Number(values['trust-proxy'] ?? process.env.TRUST_PROXY ?? 0);
+
+  const logger = consoleLogger();
+  const storage = await openStorage(dataDir);
+  const directory = new EmbeddedDirectory(storage.directory);
+  const app = createApp({ storage, version: readVersion(), logger, allowedOrigins, directory, trustProxy });
+
+  const credentials: Credential[] = [];
+  if (storage.firstRun) {
+    credentials.push(await createFirstAdmin(app.agents));
+    if (values.demo) credentials.push(...(await seedDemo({ agents: app.agents, realm: app.realm, directory })));
+  } else if (values.demo) {
+    logger.warn('--demo only seeds a new data dir; this one already has a realm, so nothing was added.');
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    app.httpServer.once('error', reject);
+    app.httpServer.listen(port, host, () => resolve());
+  });
+  app.startTimers();
+  const address = app.httpServer.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const base = `http://${shownHost}:${address.port}`;
+  printCredentials(credentials);
+  console.log(`Help Desk OTP ${readVersion()} ready (data: ${storage.dataDir})`);
+  console.log(`  sign-in pages   ${base}/`);
+  console.log(`  agent console   ${base}/agent`);
+  console.log(`  health          ${base}/healthz`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: finishing writes and stopping`);
+    app.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error('shutdown failed', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof StorageError) {
+    console.error(error.message);
+  } else if (error instanceof Error && /must be|Unknown option|unexpected argument/i.test(error.message)) {
+    console.error(`${error.message}\n\n${USAGE}`);
+  } else {
+    console.error(error);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+// Reads and changes the realm's configuration: validated as a whole, audited, announced to listeners.
+import type { RealmConfig, RealmConfigPatch } from '../contract/realm-config';
+import { RealmConfigPatchSchema, RealmConfigSchema } from '../contract/realm-config';
+import { badRequest } from '../errors';
+import type { Storage } from '../store/storage';
+
+export type RealmListener = (config: RealmConfig) => void;
+
+export class RealmService {
+  private readonly listeners = new Set<RealmListener>();
+
+  constructor(private readonly storage: Storage) {}
+
+  get config(): RealmConfig {
+    return this.storage.realm.data;
+  }
+
+  onChange(listener: RealmListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Applies a partial update. The merged result is validated in full; on any error nothing
+   * changes and every failing field is named (e.g. `helpDesks.2.phone`).
+   */
+  async update(patch: RealmConfigPatch, actor: string): Promise<RealmConfig> {
+    const shape = RealmConfigPatchSchema.safeParse(patch);
+    if (!shape.success) throw badRequest(shape.error, 'The settings');
+    const current = this.storage.realm.data;
+    const merged = {
+      ...current,
+      ...shape.data,
+      helpDesks: { ...current.helpDesks, ...(shape.data.helpDesks ?? {}) },
+    };
+    const parsed = RealmConfigSchema.safeParse(merged);
+    if (!parsed.success) throw badRequest(parsed.error, 'The settings');
+    const next = parsed.data;
+    const changed = Object.keys(shape.data).flatMap((key) =>
+      key === 'helpDesks'
+        ? Object.keys(shape.data.helpDesks ?? {}).map((id) => `helpDesks.${id}`)
+        : [key],
+    );
+    await Promise.all([
+      this.storage.realm.update((d) => void Object.assign(d, next)),
+      this.storage.audit.record({ actor, action: 'realm.updated', details: { changed, after: next } }),
+    ]);
+    for (const listener of this.listeners) listener(next);
+    return next;
+  }
+}

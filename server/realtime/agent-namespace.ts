@@ -1,0 +1,194 @@
+// The /agent socket.io namespace: authenticates each socket, joins it to its desks' rooms, answers every event.
+import type { Namespace, Server, Socket } from 'socket.io';
+import type { AgentEventName, AgentPayload, AgentResults, ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '../contract/agent-events';
+import { AgentPayloads } from '../contract/agent-events';
+import type { AckResult } from '../contract/errors';
+import type { HelpDeskId } from '../contract/realm-config';
+import type { AgentRecord } from '../agents/agent-record';
+import { toAgentView } from '../agents/agent-record';
+import type { AgentService } from '../agents/agent-service';
+import type { Directory } from '../directory/directory';
+import { ServiceError, badRequest, toWireError } from '../errors';
+import type { RealmService } from '../realm/realm-service';
+import type { AgentActor, RequestService } from '../requests/request-service';
+import { toRequestView } from '../requests/request-view';
+import type { Logger } from '../logger';
+import type { AuditLog } from '../audit/audit-log';
+
+interface SocketData {
+  sessionId: string;
+  agentId: string;
+}
+
+type AgentNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type AgentSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export interface AgentNamespaceDeps {
+  agents: AgentService;
+  requests: RequestService;
+  realm: RealmService;
+  directory: Directory;
+  audit: AuditLog;
+  logger: Logger;
+}
+
+export const deskRoom = (desk: HelpDeskId) => `desk:${desk}`;
+const sessionRoom = (sessionId: string) => `session:${sessionId}`;
+const agentRoom = (agentId: string) => `agent:${agentId}`;
+
+type Handler<E extends AgentEventName> = (
+  payload: AgentPayload<E>,
+  agent: AgentRecord,
+  socket: AgentSocket,
+) => Promise<AgentResults[E]> | AgentResults[E];
+
+const ADMIN_ONLY: ReadonlySet<AgentEventName> = new Set(['config:update', 'agents:list', 'agents:create', 'agents:update']);
+
+function actorOf(agent: AgentRecord): AgentActor {
+  return { ref: { id: agent.id, username: agent.username }, isAdmin: agent.role === 'admin', desks: agent.desks };
+}
+
+export function attachAgentNamespace(
+  io: Server,
+  deps: AgentNamespaceDeps,
+): { namespace: AgentNamespace; detach: () => void } {
+  const nsp = io.of('/agent') as unknown as AgentNamespace;
+  const { agents, requests, realm, directory, audit, logger } = deps;
+
+  nsp.use((socket, next) => {
+    const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+    const auth = agents.authenticate(typeof token === 'string' ? token : undefined);
+    if (!auth) return next(new Error('unauthenticated'));
+    socket.data = { sessionId: auth.session.id, agentId: auth.agent.id };
+    next();
+  });
+
+  nsp.on('connection', (socket) => {
+    const auth = agents.stillValid(socket.data.sessionId);
+    if (!auth) return void socket.disconnect(true);
+    // Rooms are chosen by the server from the agent's record, never by the client.
+    void socket.join([sessionRoom(auth.session.id), agentRoom(auth.agent.id), ...auth.agent.desks.map(deskRoom)]);
+    socket.emit('session:ready', { agent: toAgentView(auth.agent), desks: auth.agent.desks, role: auth.agent.role });
+
+    const on = <E extends AgentEventName>(event: E, handler: Handler<E>) => {
+      // socket.io's typed `on` cannot be indexed generically; the payload is untrusted anyway.
+      (socket as unknown as Socket).on(event as string, async (payload: unknown, ack: unknown) => {
+        if (typeof ack !== 'function') return;
+        const reply = ack as (result: AckResult<AgentResults[E]>) => void;
+        try {
+          const current = agents.stillValid(socket.data.sessionId);
+          if (!current) {
+            socket.disconnect(true);
+            throw new ServiceError('unauthenticated', 'Your session has ended; sign in again.');
+          }
+          if (ADMIN_ONLY.has(event) && current.agent.role !== 'admin') {
+            await audit.record({
+              actor: `agent:${current.agent.username}`,
+              action: 'authz.denied',
+              details: { event },
+            });
+            throw new ServiceError('forbidden', 'Only an admin can do that.');
+          }
+          const parsed = AgentPayloads[event].safeParse(payload ?? {});
+          if (!parsed.success) throw badRequest(parsed.error, `"${event}"`);
+          const data = await handler(parsed.data as AgentPayload<E>, current.agent, socket);
+          reply({ data });
+        } catch (error) {
+          if (!(error instanceof ServiceError)) logger.error(`agent event ${event} failed`, error);
+          if (error instanceof ServiceError && error.code === 'forbidden' && !ADMIN_ONLY.has(event)) {
+            void audit.record({
+              actor: `agent:${socket.data.agentId}`,
+              action: 'authz.denied',
+              details: { event, message: error.message },
+            });
+          }
+          reply({ error: toWireError(error) });
+        }
+      });
+    };
+
+    on('queue:list', ({ desk }, agent) => {
+      const desks = desk ? agent.desks.filter((d) => d === desk) : agent.desks;
+      const list = requests
+        .openRequests()
+        .filter((r) => desks.includes(r.desk))
+        .sort((a, b) => a.createdAt - b.createdAt)
+        .map(toRequestView);
+      return { requests: list };
+    });
+
+    on('request:get', async ({ requestId }, agent) => {
+      const request = requests.find(requestId);
+      if (!request || !agent.desks.includes(request.desk)) throw new ServiceError('not-found', 'No such request on your desks.');
+      const profile = request.inDirectory ? await directory.findUser(request.username) : undefined;
+      return {
+        ...toRequestView(request),
+        directory: profile
+          ? {
+              displayName: profile.displayName,
+              email: profile.email,
+              phone: profile.phone,
+              employeeId: profile.employeeId,
+              department: profile.department,
+              manager: profile.manager,
+              enabled: profile.enabled,
+            }
+          : null,
+        recentFailures: requests.recentFailures(request.username),
+      };
+    });
+
+    on('request:claim', async ({ requestId }, agent) => toRequestView(await requests.claim(requestId, actorOf(agent))));
+    on('request:release', async ({ requestId }, agent) =>
+      toRequestView(await requests.release(requestId, actorOf(agent))),
+    );
+    on('request:take-over', async ({ requestId }, agent) =>
+      toRequestView(await requests.takeOver(requestId, actorOf(agent))),
+    );
+    on('request:verify', async ({ requestId, checkId, note }, agent) =>
+      toRequestView(await requests.verify(requestId, actorOf(agent), checkId, note)),
+    );
+    on('request:unverify', async ({ requestId, checkId }, agent) =>
+      toRequestView(await requests.unverify(requestId, actorOf(agent), checkId)),
+    );
+    on('request:reveal', async ({ requestId }, agent) => {
+      const { otp, request } = await requests.reveal(requestId, actorOf(agent));
+      if (request.state !== 'otp-issued') throw new ServiceError('internal', 'Reveal did not issue a passcode.');
+      return { otp, expiresAt: request.otp.expiresAt, revealCount: request.otp.revealCount };
+    });
+    on('request:deny', async ({ requestId, reason }, agent) =>
+      toRequestView(await requests.deny(requestId, actorOf(agent), reason)),
+    );
+    on('config:get', () => realm.config);
+    on('config:update', (patch, agent) => realm.update(patch, `agent:${agent.username}`));
+    on('agents:list', () => ({ agents: agents.list() }));
+    on('agents:create', (input, agent) => agents.create(input, agent));
+    on('agents:update', (input, agent) => agents.update(input, agent));
+  });
+
+  const unsubscribers = [
+    requests.onChange(({ kind, request }) => {
+      nsp.to(deskRoom(request.desk)).emit(kind === 'created' ? 'request:created' : 'request:updated', toRequestView(request));
+    }),
+    realm.onChange((config) => nsp.emit('config:updated', config)),
+    agents.onSessionsEnded((sessionIds, code) => {
+      const message =
+        code === 'disabled'
+          ? 'Your account was disabled by an admin.'
+          : code === 'expired'
+            ? 'Your session expired; sign in again.'
+            : 'You were signed out.';
+      for (const id of sessionIds) {
+        nsp.to(sessionRoom(id)).emit('session:ended', { code, message });
+        nsp.in(sessionRoom(id)).disconnectSockets(true);
+      }
+    }),
+    agents.onAgentChanged((agent) => {
+      // Desks changed: move the agent's sockets to exactly the rooms of the desks they now staff.
+      const rooms = (['1', '2'] as const).map(deskRoom);
+      nsp.in(agentRoom(agent.id)).socketsLeave(rooms);
+      if (agent.enabled) nsp.in(agentRoom(agent.id)).socketsJoin(agent.desks.map(deskRoom));
+    }),
+  ];
+  return { namespace: nsp, detach: () => unsubscribers.forEach((u) => u()) };
+}

@@ -1,0 +1,322 @@
+// Request use-cases: submit, agent actions, passcode entry, expiry; each persisted and audited before it returns.
+import { createHash } from 'node:crypto';
+import type { HelpDeskId } from '../contract/realm-config';
+import type { Directory } from '../directory/directory';
+import type { AgentRef, HelpRequest, OpenRequest } from '../domain/help-request';
+import { isOpen } from '../domain/help-request';
+import { generateOtp, hashOtp, otpMatches } from '../domain/otp';
+import { newReferenceCode } from '../domain/reference-code';
+import type { Actor, LifecycleCommand } from '../domain/request-lifecycle';
+import { applyCommand, deadlineOf } from '../domain/request-lifecycle';
+import { ServiceError } from '../errors';
+import { newId } from '../security/tokens';
+import type { Storage } from '../store/storage';
+
+export type RequestChange = { kind: 'created' | 'updated'; request: HelpRequest };
+export type RequestListener = (change: RequestChange) => void;
+
+/** An agent acting: who they are, their role and the desks they staff. */
+export interface AgentActor extends Actor {
+  desks: readonly HelpDeskId[];
+}
+
+export interface SubmitInput {
+  username: string;
+  desk: HelpDeskId;
+  /** The browser session's secret; only its digest is kept on the request. */
+  sessionSecret: string;
+  origin: { ip: string; userAgent: string };
+}
+
+export type OtpOutcome =
+  | { result: 'completed'; request: HelpRequest }
+  | { result: 'wrong'; attemptsLeft: number; request: HelpRequest }
+  | { result: 'expired' | 'locked'; request: HelpRequest };
+
+const DAY = 24 * 60 * 60 * 1000;
+const RECENTLY_CLOSED_KEPT = 5_000;
+
+export function digestSession(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+export class RequestService {
+  private readonly listeners = new Set<RequestListener>();
+  /** Closed requests stay readable here for a while so the end-user's page can show how it ended. */
+  private readonly recentlyClosed = new Map<string, HelpRequest>();
+  private readonly otpKey: Buffer;
+
+  constructor(
+    private readonly storage: Storage,
+    private readonly directory: Directory,
+    private readonly now: () => number,
+  ) {
+    this.otpKey = Buffer.from(storage.keys.data.otpKey, 'hex');
+  }
+
+  onChange(listener: RequestListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  openRequests(): readonly OpenRequest[] {
+    return this.storage.requests.data.open as OpenRequest[];
+  }
+
+  find(id: string): HelpRequest | undefined {
+    return this.openRequests().find((r) => r.id === id) ?? this.recentlyClosed.get(id);
+  }
+
+  /** The request bound to this browser session, or nothing (never someone else's). */
+  findForSession(id: string, sessionSecret: string): HelpRequest | undefined {
+    const request = this.find(id);
+    return request && request.sessionHash === digestSession(sessionSecret) ? request : undefined;
+  }
+
+  recentFailures(username: string): number {
+    const since = this.now() - DAY;
+    return (this.storage.requests.data.userFailures[username] ?? []).filter((t) => t > since).length;
+  }
+
+  async submit(input: SubmitInput): Promise<HelpRequest> {
+    const config = this.storage.realm.data;
+    const desk = config.helpDesks[input.desk];
+    if (!desk.enabled) throw new ServiceError('invalid-state', `${desk.name} is not available.`);
+    const username = input.username.trim().toLowerCase();
+    const profile = await this.directory.findUser(username);
+
+    const now = this.now();
+    const superseded = this.openRequests().filter((r) => r.username === username);
+    for (const old of superseded) {
+      await this.transition(old.id, { type: 'cancel', reason: 'Superseded by a newer request.' }, 'system', 'request.superseded');
+    }
+
+    const taken = new Set(this.openRequests().map((r) => r.reference));
+    let reference = newReferenceCode();
+    while (taken.has(reference)) reference = newReferenceCode();
+
+    const request: HelpRequest = {
+      id: newId(),
+      reference,
+      desk: input.desk,
+      username,
+      displayName: profile?.displayName ?? '',
+      inDirectory: profile !== undefined,
+      sessionHash: digestSession(input.sessionSecret),
+      createdAt: now,
+      updatedAt: now,
+      expiresAt: now + config.requestTtlMinutes * 60_000,
+      verification: [],
+      failedAttempts: 0,
+      origin: input.origin,
+      state: 'queued',
+    };
+    await Promise.all([
+      this.storage.requests.update((d) => void d.open.push(request)),
+      this.storage.audit.record({
+        actor: `user:${username}`,
+        action: 'request.submitted',
+        requestId: request.id,
+        details: { desk: input.desk, reference, inDirectory: request.inDirectory, ip: input.origin.ip },
+      }),
+    ]);
+    this.emit({ kind: 'created', request });
+    return request;
+  }
+
+  claim(id: string, actor: AgentActor) {
+    return this.agentCommand(id, actor, { type: 'claim', actor }, 'request.claimed');
+  }
+
+  release(id: string, actor: AgentActor) {
+    return this.agentCommand(id, actor, { type: 'release', actor }, 'request.released');
+  }
+
+  takeOver(id: string, actor: AgentActor) {
+    const previous = this.find(id);
+    const from = previous && 'claimedBy' in previous ? previous.claimedBy?.username : undefined;
+    return this.agentCommand(id, actor, { type: 'take-over', actor }, 'request.taken-over', { from });
+  }
+
+  verify(id: string, actor: AgentActor, checkId: string, note: string) {
+    const policy = this.storage.realm.data.verificationPolicy;
+    return this.agentCommand(id, actor, { type: 'verify', actor, checkId, note, policy }, 'request.check-recorded', {
+      checkId,
+      note,
+    });
+  }
+
+  unverify(id: string, actor: AgentActor, checkId: string) {
+    const policy = this.storage.realm.data.verificationPolicy;
+    return this.agentCommand(id, actor, { type: 'unverify', actor, checkId, policy }, 'request.check-removed', {
+      checkId,
+    });
+  }
+
+  deny(id: string, actor: AgentActor, reason: string) {
+    return this.agentCommand(id, actor, { type: 'deny', actor, reason }, 'request.denied', { reason });
+  }
+
+  /** Issues a new passcode; returns it once, for the agent to read out. Only its hash is kept. */
+  async reveal(id: string, actor: AgentActor): Promise<{ otp: string; request: HelpRequest }> {
+    const { otpPolicy, verificationPolicy: policy } = this.storage.realm.data;
+    const otp = generateOtp(otpPolicy.length);
+    const otpHash = hashOtp(this.otpKey, id, otp);
+    const otpExpiresAt = this.now() + otpPolicy.ttlMinutes * 60_000;
+    const request = await this.agentCommand(
+      id,
+      actor,
+      { type: 'reveal', actor, otpHash, otpExpiresAt, policy },
+      'request.otp-revealed',
+      (r) => ({ revealCount: r.state === 'otp-issued' ? r.otp.revealCount : 0, otpExpiresAt }),
+    );
+    return { otp, request };
+  }
+
+  async cancelByUser(id: string, sessionSecret: string): Promise<HelpRequest> {
+    const request = this.findForSession(id, sessionSecret);
+    if (!request) throw new ServiceError('not-found', 'No such request for this browser.');
+    return this.transition(id, { type: 'cancel', reason: 'Cancelled by the user.' }, `user:${request.username}`, 'request.cancelled');
+  }
+
+  async submitOtp(id: string, sessionSecret: string, typed: string): Promise<OtpOutcome> {
+    const request = this.findForSession(id, sessionSecret);
+    if (!request) throw new ServiceError('not-found', 'No such request for this browser.');
+    if (!isOpen(request)) {
+      const state = request.state;
+      if (state === 'expired' || state === 'locked') return { result: state, request };
+      throw new ServiceError('invalid-state', `The request is already ${state}.`);
+    }
+    const { maxAttempts } = this.storage.realm.data.otpPolicy;
+    const valid =
+      request.state === 'otp-issued' && otpMatches(this.otpKey, id, request.otp.hash, typed);
+    // A user who keeps guessing across fresh requests is locked out too.
+    const userBudget = maxAttempts * 2 - this.recentFailures(request.username);
+    const effectiveMax = Math.min(maxAttempts, request.failedAttempts + Math.max(userBudget, 1));
+    const actor = `user:${request.username}`;
+    const after = await this.transition(id, { type: 'submit-otp', valid, maxAttempts: effectiveMax }, actor, (r) =>
+      r.state === 'completed'
+        ? 'request.completed'
+        : r.state === 'expired'
+          ? 'request.expired'
+          : r.state === 'locked'
+            ? 'request.locked'
+            : 'otp.wrong',
+    );
+    if (after.state === 'completed') return { result: 'completed', request: after };
+    if (after.state === 'expired' || after.state === 'locked') {
+      if (!valid && after.state === 'locked') await this.noteFailure(request.username);
+      return { result: after.state, request: after };
+    }
+    await this.noteFailure(request.username);
+    return { result: 'wrong', attemptsLeft: effectiveMax - after.failedAttempts, request: after };
+  }
+
+  /** Expires every open request whose deadline has passed; returns how many. */
+  async expireDue(): Promise<number> {
+    const now = this.now();
+    const due = this.openRequests().filter((r) => deadlineOf(r) <= now);
+    await Promise.all(
+      due.map((r) => this.transition(r.id, { type: 'expire' }, 'system', 'request.expired').catch(() => undefined)),
+    );
+    return due.length;
+  }
+
+  private async noteFailure(username: string): Promise<void> {
+    const since = this.now() - DAY;
+    await this.storage.requests.update((d) => {
+      d.userFailures[username] = (d.userFailures[username] ?? []).filter((t) => t > since).concat(this.now());
+    });
+  }
+
+  private agentCommand(
+    id: string,
+    actor: AgentActor,
+    command: LifecycleCommand,
+    action: string,
+    details?: Record<string, unknown> | ((after: HelpRequest) => Record<string, unknown>),
+  ): Promise<HelpRequest> {
+    const request = this.find(id);
+    if (!request) throw new ServiceError('not-found', 'No such request.');
+    if (!actor.desks.includes(request.desk))
+      throw new ServiceError('forbidden', `This request is for Help Desk ${request.desk}, which you do not staff.`);
+    return this.transition(id, command, `agent:${actor.ref.username}`, action, details);
+  }
+
+  /**
+   * Reads, applies and writes in one synchronous step (so concurrent commands see each other),
+   * then waits for the write and the audit entry to be on disk before answering.
+   */
+  private async transition(
+    id: string,
+    command: LifecycleCommand,
+    actor: string,
+    action: string | ((after: HelpRequest) => string),
+    details?: Record<string, unknown> | ((after: HelpRequest) => Record<string, unknown>),
+  ): Promise<HelpRequest> {
+    const current = this.openRequests().find((r) => r.id === id);
+    if (!current) {
+      const closed = this.recentlyClosed.get(id);
+      throw closed
+        ? new ServiceError('invalid-state', `The request is already ${closed.state}.`)
+        : new ServiceError('not-found', 'No such request.');
+    }
+    const now = this.now();
+    if (command.type !== 'expire' && command.type !== 'submit-otp' && deadlineOf(current) <= now) {
+      await this.transition(id, { type: 'expire' }, 'system', 'request.expired');
+      throw new ServiceError('invalid-state', 'The request has expired.');
+    }
+    const result = applyCommand(current, command, now);
+    if (!result.ok) throw new ServiceError(result.error.code, result.error.message);
+    const after = result.request;
+    const writes: Promise<unknown>[] = [];
+    if (isOpen(after)) {
+      writes.push(
+        this.storage.requests.update((d) => {
+          d.open[d.open.findIndex((r) => r.id === id)] = after;
+        }),
+      );
+    } else {
+      // Closed requests leave the bounded document for the append-only journal.
+      writes.push(
+        this.storage.closedRequests.append(after),
+        this.storage.requests.update((d) => {
+          d.open.splice(
+            d.open.findIndex((r) => r.id === id),
+            1,
+          );
+        }),
+      );
+      this.rememberClosed(after);
+    }
+    writes.push(
+      this.storage.audit.record({
+        actor,
+        action: typeof action === 'function' ? action(after) : action,
+        requestId: id,
+        details: {
+          from: current.state,
+          to: after.state,
+          ...(typeof details === 'function' ? details(after) : details),
+        },
+      }),
+    );
+    await Promise.all(writes);
+    this.emit({ kind: 'updated', request: after });
+    return after;
+  }
+
+  private rememberClosed(request: HelpRequest): void {
+    this.recentlyClosed.set(request.id, request);
+    if (this.recentlyClosed.size > RECENTLY_CLOSED_KEPT) {
+      const oldest = this.recentlyClosed.keys().next().value;
+      if (oldest !== undefined) this.recentlyClosed.delete(oldest);
+    }
+  }
+
+  private emit(change: RequestChange): void {
+    for (const listener of this.listeners) listener(change);
+  }
+}
+
+export type { AgentRef };

@@ -1,0 +1,100 @@
+// Opens the embedded store: every document and journal of the data dir, behind one lock.
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import type { RealmConfig } from '../contract/realm-config';
+import { RealmConfigSchema, defaultRealmConfig } from '../contract/realm-config';
+import type { AgentsDocument, SessionsDocument } from '../agents/agent-record';
+import { AgentsDocumentSchema, SessionsDocumentSchema } from '../agents/agent-record';
+import type { DirectoryDocument } from '../directory/embedded-directory';
+import { DirectoryDocumentSchema } from '../directory/embedded-directory';
+import type { AuditLog } from '../audit/audit-log';
+import { openAuditLog } from '../audit/audit-log';
+import type { HelpRequest } from '../domain/help-request';
+import { HelpRequestSchema } from '../domain/help-request';
+import { acquireDataDirLock } from './data-dir-lock';
+import type { DocumentStore } from './document';
+import { openDocument } from './document';
+import type { Journal } from './journal';
+import { openJournal } from './journal';
+
+export const RequestsDocumentSchema = z
+  .object({
+    open: z.array(HelpRequestSchema),
+    /** Times (ms) of wrong passcodes per username, pruned to the last 24 hours. */
+    userFailures: z.record(z.string(), z.array(z.number())),
+  })
+  .strict();
+export type RequestsDocument = z.infer<typeof RequestsDocumentSchema>;
+
+export const KeysDocumentSchema = z
+  .object({
+    /** HMAC key for passcode hashes (hex, 256 bits). */
+    otpKey: z.string().regex(/^[0-9a-f]{64}$/),
+    /** HMAC key for end-user cookies and CSRF tokens (hex, 256 bits). */
+    cookieKey: z.string().regex(/^[0-9a-f]{64}$/),
+  })
+  .strict();
+export type KeysDocument = z.infer<typeof KeysDocumentSchema>;
+
+export interface Storage {
+  readonly dataDir: string;
+  readonly realm: DocumentStore<RealmConfig>;
+  readonly agents: DocumentStore<AgentsDocument>;
+  readonly sessions: DocumentStore<SessionsDocument>;
+  readonly directory: DocumentStore<DirectoryDocument>;
+  readonly requests: DocumentStore<RequestsDocument>;
+  readonly keys: DocumentStore<KeysDocument>;
+  readonly closedRequests: Journal<HelpRequest>;
+  readonly audit: AuditLog;
+  /** True when this start created the data dir's realm (first run). */
+  readonly firstRun: boolean;
+  close(): Promise<void>;
+}
+
+export async function openStorage(dataDir: string): Promise<Storage> {
+  const dir = path.resolve(dataDir);
+  const lock = await acquireDataDirLock(dir);
+  try {
+    let firstRun = false;
+    const file = (name: string) => path.join(dir, name);
+    const realm = await openDocument(file('realm.json'), RealmConfigSchema, () => {
+      firstRun = true;
+      return defaultRealmConfig();
+    });
+    const [agents, sessions, directory, requests, keys, closedRequests, audit] = await Promise.all([
+      openDocument(file('agents.json'), AgentsDocumentSchema, () => ({ agents: [] })),
+      openDocument(file('sessions.json'), SessionsDocumentSchema, () => ({ sessions: [] })),
+      openDocument(file('directory.json'), DirectoryDocumentSchema, () => ({ users: [] })),
+      openDocument(file('requests.json'), RequestsDocumentSchema, () => ({ open: [], userFailures: {} })),
+      openDocument(file('keys.json'), KeysDocumentSchema, () => ({
+        otpKey: randomBytes(32).toString('hex'),
+        cookieKey: randomBytes(32).toString('hex'),
+      })),
+      openJournal(file('closed-requests.jsonl'), HelpRequestSchema),
+      openAuditLog(file('audit.jsonl')),
+    ]);
+    const documents = [realm, agents, sessions, directory, requests, keys];
+    return {
+      dataDir: dir,
+      realm,
+      agents,
+      sessions,
+      directory,
+      requests,
+      keys,
+      closedRequests,
+      audit,
+      firstRun,
+      async close() {
+        await Promise.all(documents.map((d) => d.flush()));
+        await closedRequests.close();
+        await audit.close();
+        await lock.release();
+      },
+    };
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+}
