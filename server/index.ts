@@ -70,20 +70,6 @@ async function main(): Promise<void> {
     logger.warn('--demo only seeds a new data dir; this one already has a realm, so nothing was added.');
   }
 
-  await new Promise<void>((resolve, reject) => {
-    app.httpServer.once('error', reject);
-    app.httpServer.listen(port, host, () => resolve());
-  });
-  app.startTimers();
-  const address = app.httpServer.address() as AddressInfo;
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const base = `http://${shownHost}:${address.port}`;
-  printCredentials(credentials);
-  console.log(`Help Desk OTP ${readVersion()} ready (data: ${storage.dataDir})`);
-  console.log(`  sign-in pages   ${base}/`);
-  console.log(`  agent console   ${base}/agent`);
-  console.log(`  health          ${base}/healthz`);
-
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) return;
@@ -99,6 +85,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  await new Promise<void>((resolve, reject) => {
+    app.httpServer.once('error', reject);
+    app.httpServer.listen(port, host, () => resolve());
+  });
+  app.startTimers();
+  const address = app.httpServer.address() as AddressInfo;
+  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const base = `http://${shownHost}:${address.port}`;
+  printCredentials(credentials);
+  console.log(`Help Desk OTP ${readVersion()} ready (data: ${storage.dataDir})`);
+  console.log(`  sign-in pages   ${base}/`);
+  console.log(`  agent console   ${base}/agent`);
+  console.log(`  health          ${base}/healthz`);
+
 }
 
 main().catch((error: unknown) => {
