@@ -331,3 +331,31 @@ export async function* readJournal<T>(
     await handle.close();
   }
 }
+
+/**
+ * The complete records within the last `maxBytes` of the journal (oldest first), for start-up
+ * checks that only concern recent history. The first, possibly partial, line of the window is skipped.
+ */
+export async function readJournalTail<T>(file: string, schema: z.ZodType<T>, maxBytes: number): Promise<T[]> {
+  const absolute = path.resolve(file);
+  let handle: fs.FileHandle;
+  try {
+    handle = await fs.open(absolute, 'r');
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return [];
+    throw unreadableFileError(absolute, error);
+  }
+  try {
+    const { size } = await handle.stat();
+    const start = Math.max(0, size - maxBytes);
+    const bytes = Buffer.alloc(size - start);
+    await readExactly(handle, bytes, start);
+    const text = bytes.toString('utf8');
+    const lines = text.split('\n');
+    lines.pop(); // after the last newline: empty, or a torn line
+    if (start > 0) lines.shift();
+    return lines.map((line) => parseJournalLine(absolute, schema, line, 0));
+  } finally {
+    await handle.close();
+  }
+}

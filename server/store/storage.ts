@@ -16,7 +16,7 @@ import { acquireDataDirLock } from './data-dir-lock';
 import type { DocumentStore } from './document';
 import { openDocument } from './document';
 import type { Journal } from './journal';
-import { openJournal } from './journal';
+import { openJournal, readJournalTail } from './journal';
 
 export const RequestsDocumentSchema = z
   .object({
@@ -74,6 +74,7 @@ export async function openStorage(dataDir: string): Promise<Storage> {
       openJournal(file('closed-requests.jsonl'), HelpRequestSchema),
       openAuditLog(file('audit.jsonl')),
     ]);
+    await settleInterruptedCloses(requests, file('closed-requests.jsonl'));
     const documents = [realm, agents, sessions, directory, requests, keys];
     return {
       dataDir: dir,
@@ -97,4 +98,19 @@ export async function openStorage(dataDir: string): Promise<Storage> {
     await lock.release();
     throw error;
   }
+}
+
+/**
+ * A request closes by appending to the journal and dropping it from the open document; a crash
+ * between the two leaves it in both. The journal is the truth: drop such requests from the document.
+ * Only the last few closes can be affected, so the journal's tail is enough.
+ */
+async function settleInterruptedCloses(requests: DocumentStore<RequestsDocument>, journalFile: string): Promise<void> {
+  if (requests.data.open.length === 0) return;
+  const recent = await readJournalTail(journalFile, HelpRequestSchema, 4 * 1024 * 1024);
+  const closedIds = new Set(recent.map((r) => r.id));
+  if (!requests.data.open.some((r) => closedIds.has(r.id))) return;
+  await requests.update((d) => {
+    d.open = d.open.filter((r) => !closedIds.has(r.id));
+  });
 }
