@@ -75,32 +75,26 @@ export function attachAgentNamespace(
       (socket as unknown as Socket).on(event as string, async (payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return;
         const reply = ack as (result: AckResult<AgentResults[E]>) => void;
+        let username = socket.data.agentId;
         try {
           const current = agents.stillValid(socket.data.sessionId);
           if (!current) {
             socket.disconnect(true);
             throw new ServiceError('unauthenticated', 'Your session has ended; sign in again.');
           }
-          if (ADMIN_ONLY.has(event) && current.agent.role !== 'admin') {
-            await audit.record({
-              actor: `agent:${current.agent.username}`,
-              action: 'authz.denied',
-              details: { event },
-            });
+          username = current.agent.username;
+          if (ADMIN_ONLY.has(event) && current.agent.role !== 'admin')
             throw new ServiceError('forbidden', 'Only an admin can do that.');
-          }
           const parsed = AgentPayloads[event].safeParse(payload ?? {});
           if (!parsed.success) throw badRequest(parsed.error, `"${event}"`);
           const data = await handler(parsed.data as AgentPayload<E>, current.agent, socket);
           reply({ data });
         } catch (error) {
           if (!(error instanceof ServiceError)) logger.error(`agent event ${event} failed`, error);
-          if (error instanceof ServiceError && error.code === 'forbidden' && !ADMIN_ONLY.has(event)) {
-            void audit.record({
-              actor: `agent:${socket.data.agentId}`,
-              action: 'authz.denied',
-              details: { event, message: error.message },
-            });
+          if (error instanceof ServiceError && error.code === 'forbidden') {
+            await audit
+              .record({ actor: `agent:${username}`, action: 'authz.denied', details: { event, message: error.message } })
+              .catch((e: unknown) => logger.error('audit write failed', e));
           }
           reply({ error: toWireError(error) });
         }
