@@ -105,7 +105,8 @@ export function createApp(deps: AppDeps): App {
       // Non-browser clients send no Origin; browsers must come from the server itself or an allowed origin.
       if (!origin) return callback(null, true);
       const host = req.headers.host;
-      const own = host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
+      const own =
+        host !== undefined && (origin === `http://${host}` || origin === `https://${host}`);
       const allowed = own || (deps.allowedOrigins ?? []).includes(origin);
       if (!allowed) logger.warn(`socket handshake refused from origin ${origin}`);
       callback(allowed ? null : 'origin not allowed', allowed);

@@ -13,7 +13,11 @@ export class ServiceError extends Error {
   }
 
   toWire(): WireError {
-    return { code: this.code, message: this.message, ...(this.fields ? { fields: this.fields } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.fields ? { fields: this.fields } : {}),
+    };
   }
 }
 

@@ -19,14 +19,19 @@ const USAGE = `Usage: npm run server -- [--port N] [--host H] [--data DIR] [--de
   --trust-proxy     number of reverse proxies in front (env TRUST_PROXY, default 0)`;
 
 function readVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
 function printCredentials(credentials: Credential[]): void {
   if (credentials.length === 0) return;
-  console.log('\nFirst run: these passwords are shown once and not stored in clear anywhere. Save them now.');
-  for (const c of credentials) console.log(`  ${c.kind.padEnd(15)} ${c.username.padEnd(10)} ${c.password}   (${c.note})`);
+  console.log(
+    '\nFirst run: these passwords are shown once and not stored in clear anywhere. Save them now.',
+  );
+  for (const c of credentials)
+    console.log(`  ${c.kind.padEnd(15)} ${c.username.padEnd(10)} ${c.password}   (${c.note})`);
   console.log('');
 }
 
@@ -50,24 +55,38 @@ async function main(): Promise<void> {
   const port = Number(values.port ?? process.env.PORT ?? 3000);
   const host = values.host ?? process.env.HOST ?? '127.0.0.1';
   const dataDir = values.data ?? process.env.DATA_DIR ?? './data';
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0–65535, got ${values.port}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`--port must be 0–65535, got ${values.port}`);
   const allowedOrigins = [
     ...(values['allowed-origin'] ?? []),
-    ...(process.env.ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    ...(process.env.ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
   ];
   const trustProxy = Number(values['trust-proxy'] ?? process.env.TRUST_PROXY ?? 0);
 
   const logger = consoleLogger();
   const storage = await openStorage(dataDir);
   const directory = new EmbeddedDirectory(storage.directory);
-  const app = createApp({ storage, version: readVersion(), logger, allowedOrigins, directory, trustProxy });
+  const app = createApp({
+    storage,
+    version: readVersion(),
+    logger,
+    allowedOrigins,
+    directory,
+    trustProxy,
+  });
 
   const credentials: Credential[] = [];
   if (storage.firstRun) {
     credentials.push(await createFirstAdmin(app.agents));
-    if (values.demo) credentials.push(...(await seedDemo({ agents: app.agents, realm: app.realm, directory })));
+    if (values.demo)
+      credentials.push(...(await seedDemo({ agents: app.agents, realm: app.realm, directory })));
   } else if (values.demo) {
-    logger.warn('--demo only seeds a new data dir; this one already has a realm, so nothing was added.');
+    logger.warn(
+      '--demo only seeds a new data dir; this one already has a realm, so nothing was added.',
+    );
   }
 
   let stopping = false;
@@ -99,13 +118,15 @@ async function main(): Promise<void> {
   console.log(`  sign-in pages   ${base}/`);
   console.log(`  agent console   ${base}/agent`);
   console.log(`  health          ${base}/healthz`);
-
 }
 
 main().catch((error: unknown) => {
   if (error instanceof StorageError) {
     console.error(error.message);
-  } else if (error instanceof Error && /must be|Unknown option|unexpected argument/i.test(error.message)) {
+  } else if (
+    error instanceof Error &&
+    /must be|Unknown option|unexpected argument/i.test(error.message)
+  ) {
     console.error(`${error.message}\n\n${USAGE}`);
   } else {
     console.error(error);

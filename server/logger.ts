@@ -10,7 +10,8 @@ export function consoleLogger(): Logger {
   return {
     info: (m) => console.log(`${stamp()} ${m}`),
     warn: (m) => console.warn(`${stamp()} warn ${m}`),
-    error: (m, e) => console.error(`${stamp()} error ${m}`, e instanceof Error ? e.stack : (e ?? '')),
+    error: (m, e) =>
+      console.error(`${stamp()} error ${m}`, e instanceof Error ? e.stack : (e ?? '')),
   };
 }
 

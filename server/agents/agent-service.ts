@@ -57,7 +57,10 @@ export class AgentService {
     return rule === 'everyone' || (rule === 'admins' && agent.role === 'admin');
   }
 
-  async login(body: LoginBody, ip: string): Promise<{ token: string; expiresAt: number; agent: AgentView }> {
+  async login(
+    body: LoginBody,
+    ip: string,
+  ): Promise<{ token: string; expiresAt: number; agent: AgentView }> {
     const agent = this.byUsername(body.username);
     const passwordOk = agent
       ? await verifyPassword(body.password, agent.passwordHash)
@@ -66,15 +69,32 @@ export class AgentService {
       await this.storage.audit.record({
         actor: `agent:${body.username}`,
         action: 'agent.login-failed',
-        details: { ip, reason: !agent ? 'unknown-user' : !passwordOk ? 'bad-password' : 'disabled' },
+        details: {
+          ip,
+          reason: !agent ? 'unknown-user' : !passwordOk ? 'bad-password' : 'disabled',
+        },
       });
-      throw new ServiceError('unauthenticated', 'Wrong username or password, or the account is disabled.');
+      throw new ServiceError(
+        'unauthenticated',
+        'Wrong username or password, or the account is disabled.',
+      );
     }
     if (this.totpRequired(agent) || agent.totpSecret) {
       if (!agent.totpSecret)
-        throw new ServiceError('totp-required', 'Your account must enrol an authenticator app; ask an admin.');
-      if (!body.totp) throw new ServiceError('totp-required', 'Enter the six-digit code from your authenticator app.');
-      const { valid } = verifySync({ secret: agent.totpSecret, token: body.totp, epochTolerance: 30 });
+        throw new ServiceError(
+          'totp-required',
+          'Your account must enrol an authenticator app; ask an admin.',
+        );
+      if (!body.totp)
+        throw new ServiceError(
+          'totp-required',
+          'Enter the six-digit code from your authenticator app.',
+        );
+      const { valid } = verifySync({
+        secret: agent.totpSecret,
+        token: body.totp,
+        epochTolerance: 30,
+      });
       if (!valid) {
         await this.storage.audit.record({
           actor: `agent:${agent.username}`,
@@ -136,7 +156,10 @@ export class AgentService {
     });
   }
 
-  async create(input: AgentCreate, by: AgentRecord): Promise<{ agent: AgentView; password: string }> {
+  async create(
+    input: AgentCreate,
+    by: AgentRecord,
+  ): Promise<{ agent: AgentView; password: string }> {
     if (this.byUsername(input.username))
       throw new ServiceError('conflict', `An agent called ${input.username} already exists.`, {
         username: 'Already taken',
@@ -185,11 +208,17 @@ export class AgentService {
     return agent;
   }
 
-  async update(input: AgentUpdate, by: AgentRecord): Promise<{ agent: AgentView; password?: string }> {
+  async update(
+    input: AgentUpdate,
+    by: AgentRecord,
+  ): Promise<{ agent: AgentView; password?: string }> {
     const existing = this.byId(input.id);
     if (!existing) throw new ServiceError('not-found', 'No such agent.');
     if (existing.id === by.id && (input.enabled === false || input.role === 'agent'))
-      throw new ServiceError('forbidden', 'You cannot disable yourself or remove your own admin role.');
+      throw new ServiceError(
+        'forbidden',
+        'You cannot disable yourself or remove your own admin role.',
+      );
     const password = input.resetPassword ? generatePassword() : undefined;
     const updated: AgentRecord = {
       ...existing,
@@ -208,12 +237,21 @@ export class AgentService {
       this.storage.audit.record({
         actor: `agent:${by.username}`,
         action: 'agent.updated',
-        details: { agent: updated.username, changed, role: updated.role, desks: updated.desks, enabled: updated.enabled },
+        details: {
+          agent: updated.username,
+          changed,
+          role: updated.role,
+          desks: updated.desks,
+          enabled: updated.enabled,
+        },
       }),
     ]);
     // Access shrinks at once: a disabled agent or a reset password ends every session they have.
     if (!updated.enabled || password) {
-      await this.endSessions((s) => s.agentId === updated.id, updated.enabled ? 'logged-out' : 'disabled');
+      await this.endSessions(
+        (s) => s.agentId === updated.id,
+        updated.enabled ? 'logged-out' : 'disabled',
+      );
     }
     for (const listener of this.agentChangeListeners) listener(updated);
     return { agent: toAgentView(updated), ...(password ? { password } : {}) };
@@ -225,7 +263,10 @@ export class AgentService {
     await this.endSessions((s) => s.expiresAt <= now, 'expired');
   }
 
-  private async endSessions(match: (s: SessionRecord) => boolean, reason: SessionEndReason): Promise<void> {
+  private async endSessions(
+    match: (s: SessionRecord) => boolean,
+    reason: SessionEndReason,
+  ): Promise<void> {
     const ended = this.storage.sessions.data.sessions.filter(match).map((s) => s.id);
     if (ended.length === 0) return;
     await this.storage.sessions.update((d) => {

@@ -27,7 +27,10 @@ export function sessionRoutes(agents: AgentService): Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     skipSuccessfulRequests: true,
-    keyGenerator: (req) => `agent:${String((req.body as { username?: unknown })?.username ?? '').toLowerCase().slice(0, 64)}`,
+    keyGenerator: (req) =>
+      `agent:${String((req.body as { username?: unknown })?.username ?? '')
+        .toLowerCase()
+        .slice(0, 64)}`,
     message: limited('Too many failed sign-ins for this account; wait a few minutes.'),
   });
 
@@ -39,7 +42,8 @@ export function sessionRoutes(agents: AgentService): Router {
 
   router.delete('/api/agent/session', async (req, res) => {
     const token = bearerToken(req.headers.authorization);
-    if (!token) throw new ServiceError('unauthenticated', 'Send the session token as a Bearer token.');
+    if (!token)
+      throw new ServiceError('unauthenticated', 'Send the session token as a Bearer token.');
     await agents.logout(token);
     res.status(204).end();
   });

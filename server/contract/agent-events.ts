@@ -64,7 +64,10 @@ export interface AgentResults {
 }
 
 export type ClientToServerEvents = {
-  [E in AgentEventName]: (payload: AgentPayload<E>, ack: (result: AckResult<AgentResults[E]>) => void) => void;
+  [E in AgentEventName]: (
+    payload: AgentPayload<E>,
+    ack: (result: AckResult<AgentResults[E]>) => void,
+  ) => void;
 };
 
 export interface ServerToClientEvents {
@@ -73,7 +76,10 @@ export interface ServerToClientEvents {
   'request:updated': (request: RequestView) => void;
   'config:updated': (config: RealmConfig) => void;
   /** The session ended server-side (logout, disabled, expired); the socket is about to close. */
-  'session:ended': (reason: { code: 'logged-out' | 'disabled' | 'expired'; message: string }) => void;
+  'session:ended': (reason: {
+    code: 'logged-out' | 'disabled' | 'expired';
+    message: string;
+  }) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

@@ -12,13 +12,23 @@ export const SubmitRequestSchema = z
 export type SubmitRequestBody = z.infer<typeof SubmitRequestSchema>;
 
 export const SubmitOtpSchema = z
-  .object({ otp: z.string().trim().min(1, 'Enter the passcode').max(40, 'That is too long for a passcode') })
+  .object({
+    otp: z.string().trim().min(1, 'Enter the passcode').max(40, 'That is too long for a passcode'),
+  })
   .strict();
 
 export interface EndUserRequestStatus {
   id: string;
   reference: string;
-  phase: 'waiting' | 'verifying' | 'code-ready' | 'completed' | 'denied' | 'cancelled' | 'expired' | 'locked';
+  phase:
+    | 'waiting'
+    | 'verifying'
+    | 'code-ready'
+    | 'completed'
+    | 'denied'
+    | 'cancelled'
+    | 'expired'
+    | 'locked';
   desk: { id: '1' | '2'; name: string; phone: string; email: string };
   otpExpiresAt: number | null;
   attemptsLeft: number | null;

@@ -30,9 +30,17 @@ export const HelpDeskSchema = z
   .superRefine((desk, ctx) => {
     if (!desk.enabled) return;
     if (desk.phone === '')
-      ctx.addIssue({ code: 'custom', path: ['phone'], message: 'An enabled desk needs a phone number' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phone'],
+        message: 'An enabled desk needs a phone number',
+      });
     if (desk.email === '')
-      ctx.addIssue({ code: 'custom', path: ['email'], message: 'An enabled desk needs an email address' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['email'],
+        message: 'An enabled desk needs an email address',
+      });
   });
 export type HelpDesk = z.infer<typeof HelpDeskSchema>;
 
@@ -79,7 +87,11 @@ export const VerificationPolicySchema = z
     const ids = policy.checks.map((c) => c.id);
     ids.forEach((id, i) => {
       if (ids.indexOf(id) !== i)
-        ctx.addIssue({ code: 'custom', path: ['checks', i, 'id'], message: `Duplicate check id ${id}` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['checks', i, 'id'],
+          message: `Duplicate check id ${id}`,
+        });
     });
     policy.required.forEach((id, i) => {
       if (!ids.includes(id))
@@ -108,13 +120,17 @@ export const RealmConfigSchema = z
     otpPolicy: OtpPolicySchema,
     verificationPolicy: VerificationPolicySchema,
     /** A queued request nobody claims within this many minutes expires. */
-    requestTtlMinutes: z.number().int().min(5).max(24 * 60),
+    requestTtlMinutes: z
+      .number()
+      .int()
+      .min(5)
+      .max(24 * 60),
     persistentToken: z.object({ lifetimeDays: z.number().int().min(1).max(365) }).strict(),
     /** Where a completed sign-in is sent; empty for the built-in completion page. */
     postSignInUrl: z
       .string()
       .trim()
-      .refine((v) => v === '' || /^https?:\/\//.test(v), { message: 'Use an http(s) URL' })
+      .refine((v) => v === '' || /^https?:\/\//i.test(v), { message: 'Use an http(s) URL' })
       .refine((v) => v === '' || URL.canParse(v), { message: 'Enter a valid URL' }),
     /** Who must use an authenticator app (TOTP) in addition to a password. */
     agentTotp: z.enum(['none', 'admins', 'everyone']),
@@ -172,7 +188,7 @@ export function defaultRealmConfig(): RealmConfig {
     workflow: 'username-password|second-factor',
     otpPolicy: { length: 8, ttlMinutes: 10, maxAttempts: 5 },
     verificationPolicy: {
-      checks: DEFAULT_VERIFICATION_CHECKS,
+      checks: DEFAULT_VERIFICATION_CHECKS.map((check) => ({ ...check })),
       required: ['callback'],
       minimumChecks: 2,
     },

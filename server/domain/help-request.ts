@@ -68,17 +68,53 @@ export const HelpRequestSchema = z.discriminatedUnion('state', [
   z.object({ ...base, state: z.literal('claimed'), claimedBy: AgentRefSchema }).strict(),
   z.object({ ...base, state: z.literal('verified'), claimedBy: AgentRefSchema }).strict(),
   z
-    .object({ ...base, state: z.literal('otp-issued'), claimedBy: AgentRefSchema, otp: IssuedOtpSchema })
+    .object({
+      ...base,
+      state: z.literal('otp-issued'),
+      claimedBy: AgentRefSchema,
+      otp: IssuedOtpSchema,
+    })
     .strict(),
   z
-    .object({ ...base, ...closed, state: z.literal('completed'), claimedBy: AgentRefSchema.optional() })
+    .object({
+      ...base,
+      ...closed,
+      state: z.literal('completed'),
+      claimedBy: AgentRefSchema.optional(),
+    })
     .strict(),
-  z.object({ ...base, ...closed, state: z.literal('denied'), claimedBy: AgentRefSchema.optional() }).strict(),
   z
-    .object({ ...base, ...closed, state: z.literal('cancelled'), claimedBy: AgentRefSchema.optional() })
+    .object({
+      ...base,
+      ...closed,
+      state: z.literal('denied'),
+      claimedBy: AgentRefSchema.optional(),
+    })
     .strict(),
-  z.object({ ...base, ...closed, state: z.literal('expired'), claimedBy: AgentRefSchema.optional() }).strict(),
-  z.object({ ...base, ...closed, state: z.literal('locked'), claimedBy: AgentRefSchema.optional() }).strict(),
+  z
+    .object({
+      ...base,
+      ...closed,
+      state: z.literal('cancelled'),
+      claimedBy: AgentRefSchema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      ...closed,
+      state: z.literal('expired'),
+      claimedBy: AgentRefSchema.optional(),
+    })
+    .strict(),
+  z
+    .object({
+      ...base,
+      ...closed,
+      state: z.literal('locked'),
+      claimedBy: AgentRefSchema.optional(),
+    })
+    .strict(),
 ]);
 export type HelpRequest = z.infer<typeof HelpRequestSchema>;
 export type OpenRequest = Extract<HelpRequest, { state: OpenState }>;

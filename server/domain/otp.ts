@@ -11,8 +11,12 @@ export function hotp(secret: Uint8Array, counter: number, digits: number): strin
 }
 
 /** A new passcode: HOTP at counter 0 over a secret used once and then forgotten. */
-export function generateOtp(digits: number, secret: Uint8Array = randomBytes(OTP_SECRET_BYTES)): string {
-  if (secret.length < OTP_SECRET_BYTES) throw new RangeError('OTP secret must be at least 20 bytes');
+export function generateOtp(
+  digits: number,
+  secret: Uint8Array = randomBytes(OTP_SECRET_BYTES),
+): string {
+  if (secret.length < OTP_SECRET_BYTES)
+    throw new RangeError('OTP secret must be at least 20 bytes');
   return hotp(secret, 0, digits);
 }
 
@@ -22,7 +26,12 @@ export function hashOtp(key: Uint8Array, requestId: string, otp: string): string
 }
 
 /** Constant-time check of what the user typed against the stored hash. */
-export function otpMatches(key: Uint8Array, requestId: string, storedHash: string, typed: string): boolean {
+export function otpMatches(
+  key: Uint8Array,
+  requestId: string,
+  storedHash: string,
+  typed: string,
+): boolean {
   const candidate = Buffer.from(hashOtp(key, requestId, normalizeOtpInput(typed)), 'hex');
   const stored = Buffer.from(storedHash, 'hex');
   return candidate.length === stored.length && timingSafeEqual(candidate, stored);
@@ -36,7 +45,8 @@ export function normalizeOtpInput(typed: string): string {
 /** Digits grouped for reading aloud: 8 → 4-4, 6 → 3-3, 9 → 3-3-3, 10 → 3-3-4, 7 → 3-4. */
 export function groupOtpForReading(otp: string): string[] {
   const n = otp.length;
-  const sizes = n % 3 === 0 ? Array(n / 3).fill(3) : n === 8 ? [4, 4] : n === 10 ? [3, 3, 4] : [3, 4];
+  const sizes =
+    n % 3 === 0 ? Array(n / 3).fill(3) : n === 8 ? [4, 4] : n === 10 ? [3, 3, 4] : [3, 4];
   const groups: string[] = [];
   let at = 0;
   for (const size of sizes) {

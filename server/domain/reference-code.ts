@@ -10,7 +10,8 @@ export type ReferenceCode = string & { readonly __brand: 'ReferenceCode' };
 
 export function newReferenceCode(pick: (max: number) => number = randomInt): ReferenceCode {
   let raw = '';
-  for (let i = 0; i < REFERENCE_LENGTH; i++) raw += CROCKFORD_ALPHABET[pick(CROCKFORD_ALPHABET.length)];
+  for (let i = 0; i < REFERENCE_LENGTH; i++)
+    raw += CROCKFORD_ALPHABET[pick(CROCKFORD_ALPHABET.length)];
   return `${raw.slice(0, 3)}-${raw.slice(3)}` as ReferenceCode;
 }
 

@@ -16,7 +16,13 @@ export type LifecycleCommand =
   | { type: 'take-over'; actor: Actor }
   | { type: 'verify'; actor: Actor; checkId: string; note: string; policy: VerificationPolicy }
   | { type: 'unverify'; actor: Actor; checkId: string; policy: VerificationPolicy }
-  | { type: 'reveal'; actor: Actor; otpHash: string; otpExpiresAt: number; policy: VerificationPolicy }
+  | {
+      type: 'reveal';
+      actor: Actor;
+      otpHash: string;
+      otpExpiresAt: number;
+      policy: VerificationPolicy;
+    }
   | { type: 'deny'; actor: Actor; reason: string }
   | { type: 'cancel'; reason: string }
   | { type: 'submit-otp'; valid: boolean; maxAttempts: number }
@@ -29,9 +35,13 @@ export interface LifecycleError {
   message: string;
 }
 
-export type TransitionResult = { ok: true; request: HelpRequest } | { ok: false; error: LifecycleError };
+export type TransitionResult =
+  { ok: true; request: HelpRequest } | { ok: false; error: LifecycleError };
 
-const fail = (code: ErrorCode, message: string): TransitionResult => ({ ok: false, error: { code, message } });
+const fail = (code: ErrorCode, message: string): TransitionResult => ({
+  ok: false,
+  error: { code, message },
+});
 const ok = (request: HelpRequest): TransitionResult => ({ ok: true, request });
 
 /** The moment an open request lapses: the passcode's expiry once one is out, else the request's own. */
@@ -69,7 +79,11 @@ function heldBy(request: OpenRequest, actor: Actor): HeldRequest | TransitionRes
 
 const isRefusal = (x: HeldRequest | TransitionResult): x is TransitionResult => 'ok' in x;
 
-export function applyCommand(request: HelpRequest, command: LifecycleCommand, now: number): TransitionResult {
+export function applyCommand(
+  request: HelpRequest,
+  command: LifecycleCommand,
+  now: number,
+): TransitionResult {
   if (!isOpen(request)) return fail('invalid-state', `The request is already ${request.state}.`);
 
   switch (command.type) {
@@ -77,7 +91,10 @@ export function applyCommand(request: HelpRequest, command: LifecycleCommand, no
       if (request.state !== 'queued') {
         return request.claimedBy.id === command.actor.ref.id
           ? fail('invalid-state', 'You already hold this request.')
-          : fail('already-claimed', `${request.claimedBy.username} is already handling this request.`);
+          : fail(
+              'already-claimed',
+              `${request.claimedBy.username} is already handling this request.`,
+            );
       }
       return ok({ ...request, state: 'claimed', claimedBy: command.actor.ref, updatedAt: now });
     }
@@ -86,14 +103,19 @@ export function applyCommand(request: HelpRequest, command: LifecycleCommand, no
       const held = heldBy(request, command.actor);
       if (isRefusal(held)) return held;
       if (held.state === 'otp-issued')
-        return fail('invalid-state', 'A passcode is out; deny the request instead of releasing it.');
+        return fail(
+          'invalid-state',
+          'A passcode is out; deny the request instead of releasing it.',
+        );
       const { claimedBy: _holder, ...rest } = held;
       return ok({ ...rest, state: 'queued', verification: [], updatedAt: now });
     }
 
     case 'take-over': {
-      if (!command.actor.isAdmin) return fail('forbidden', 'Only an admin can take over a request.');
-      if (request.state === 'queued') return fail('invalid-state', 'Nobody holds this request; claim it.');
+      if (!command.actor.isAdmin)
+        return fail('forbidden', 'Only an admin can take over a request.');
+      if (request.state === 'queued')
+        return fail('invalid-state', 'Nobody holds this request; claim it.');
       if (request.claimedBy.id === command.actor.ref.id)
         return fail('invalid-state', 'You already hold this request.');
       return ok({ ...request, claimedBy: command.actor.ref, updatedAt: now });
@@ -104,13 +126,19 @@ export function applyCommand(request: HelpRequest, command: LifecycleCommand, no
       const held = heldBy(request, command.actor);
       if (isRefusal(held)) return held;
       if (held.state === 'otp-issued')
-        return fail('invalid-state', 'The passcode is already out; verification can no longer change.');
+        return fail(
+          'invalid-state',
+          'The passcode is already out; verification can no longer change.',
+        );
       if (!command.policy.checks.some((c) => c.id === command.checkId))
         return fail('unknown-check', `The realm has no check "${command.checkId}".`);
       const others = held.verification.filter((r) => r.checkId !== command.checkId);
       const verification =
         command.type === 'verify'
-          ? [...others, { checkId: command.checkId, note: command.note, by: command.actor.ref, at: now }]
+          ? [
+              ...others,
+              { checkId: command.checkId, note: command.note, by: command.actor.ref, at: now },
+            ]
           : others;
       const met = verificationProgress(command.policy, verification).met;
       return ok({
@@ -152,17 +180,23 @@ export function applyCommand(request: HelpRequest, command: LifecycleCommand, no
     case 'submit-otp': {
       if (request.state !== 'otp-issued')
         return fail('invalid-state', 'No passcode has been issued for this request yet.');
-      if (now >= request.otp.expiresAt) return ok(close(request, 'expired', now, 'The passcode expired.'));
-      if (command.valid) return ok(close(request, 'completed', now, 'Signed in with the passcode.'));
+      if (now >= request.otp.expiresAt)
+        return ok(close(request, 'expired', now, 'The passcode expired.'));
+      if (command.valid)
+        return ok(close(request, 'completed', now, 'Signed in with the passcode.'));
       const failedAttempts = request.failedAttempts + 1;
       if (failedAttempts >= command.maxAttempts)
-        return ok({ ...close(request, 'locked', now, 'Too many wrong passcodes.'), failedAttempts });
+        return ok({
+          ...close(request, 'locked', now, 'Too many wrong passcodes.'),
+          failedAttempts,
+        });
       return ok({ ...request, failedAttempts, updatedAt: now });
     }
 
     case 'expire': {
       if (now < deadlineOf(request)) return fail('not-due', 'The request has not lapsed yet.');
-      const what = request.state === 'otp-issued' ? 'The passcode expired.' : 'Nobody completed it in time.';
+      const what =
+        request.state === 'otp-issued' ? 'The passcode expired.' : 'Nobody completed it in time.';
       return ok(close(request, 'expired', now, what));
     }
   }

@@ -26,7 +26,9 @@ export function statusOf(request: HelpRequest, config: RealmConfig): EndUserRequ
     desk: { id: request.desk, name: desk.name, phone: desk.phone, email: desk.email },
     otpExpiresAt: request.state === 'otp-issued' ? request.otp.expiresAt : null,
     attemptsLeft:
-      request.state === 'otp-issued' ? Math.max(0, config.otpPolicy.maxAttempts - request.failedAttempts) : null,
+      request.state === 'otp-issued'
+        ? Math.max(0, config.otpPolicy.maxAttempts - request.failedAttempts)
+        : null,
   };
 }
 
@@ -35,7 +37,12 @@ export function browserSession(req: Request, res: Response): string {
   const existing = readCookie(req, SESSION_COOKIE);
   if (existing && /^[A-Za-z0-9_-]{43}$/.test(existing)) return existing;
   const secret = newToken();
-  res.cookie(SESSION_COOKIE, secret, { httpOnly: true, sameSite: 'lax', secure: req.secure, path: '/' });
+  res.cookie(SESSION_COOKIE, secret, {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.secure,
+    path: '/',
+  });
   return secret;
 }
 
@@ -61,7 +68,10 @@ export function endUserApiRoutes({ requests, realm, directory }: EndUserDeps): R
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: (req) =>
-      `user:${String((req.body as { username?: unknown })?.username ?? '').trim().toLowerCase().slice(0, 128)}`,
+      `user:${String((req.body as { username?: unknown })?.username ?? '')
+        .trim()
+        .toLowerCase()
+        .slice(0, 128)}`,
     message: limited('Too many requests for this username; wait a few minutes.'),
   });
   const otpLimit = rateLimit({
@@ -92,7 +102,10 @@ export function endUserApiRoutes({ requests, realm, directory }: EndUserDeps): R
       username: body.username,
       desk: body.desk,
       sessionSecret: secret,
-      origin: { ip: req.ip ?? '', userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300) },
+      origin: {
+        ip: req.ip ?? '',
+        userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
+      },
     });
     res.status(201).json({ data: statusOf(request, config) });
   });

@@ -29,8 +29,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _req, res, _next) => {
     // Body parser errors (malformed JSON, too large) carry their own status.
     const status = (error as { status?: number; type?: string }).status;
-    if (!(error instanceof ServiceError) && typeof status === 'number' && status >= 400 && status < 500) {
-      const message = status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.';
+    if (
+      !(error instanceof ServiceError) &&
+      typeof status === 'number' &&
+      status >= 400 &&
+      status < 500
+    ) {
+      const message =
+        status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.';
       res.status(status).json({ error: { code: 'bad-request', message } });
       return;
     }

@@ -43,7 +43,11 @@ export class RealmService {
     );
     await Promise.all([
       this.storage.realm.update((d) => void Object.assign(d, next)),
-      this.storage.audit.record({ actor, action: 'realm.updated', details: { changed, after: next } }),
+      this.storage.audit.record({
+        actor,
+        action: 'realm.updated',
+        details: { changed, after: next },
+      }),
     ]);
     for (const listener of this.listeners) listener(next);
     return next;

@@ -1,6 +1,13 @@
 // The /agent socket.io namespace: authenticates each socket, joins it to its desks' rooms, answers every event.
 import type { Namespace, Server, Socket } from 'socket.io';
-import type { AgentEventName, AgentPayload, AgentResults, ClientToServerEvents, InterServerEvents, ServerToClientEvents } from '../contract/agent-events';
+import type {
+  AgentEventName,
+  AgentPayload,
+  AgentResults,
+  ClientToServerEvents,
+  InterServerEvents,
+  ServerToClientEvents,
+} from '../contract/agent-events';
 import { AgentPayloads } from '../contract/agent-events';
 import type { AckResult } from '../contract/errors';
 import type { HelpDeskId } from '../contract/realm-config';
@@ -20,8 +27,18 @@ interface SocketData {
   agentId: string;
 }
 
-type AgentNamespace = Namespace<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
-type AgentSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+type AgentNamespace = Namespace<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
+type AgentSocket = Socket<
+  ClientToServerEvents,
+  ServerToClientEvents,
+  InterServerEvents,
+  SocketData
+>;
 
 export interface AgentNamespaceDeps {
   agents: AgentService;
@@ -42,10 +59,19 @@ type Handler<E extends AgentEventName> = (
   socket: AgentSocket,
 ) => Promise<AgentResults[E]> | AgentResults[E];
 
-const ADMIN_ONLY: ReadonlySet<AgentEventName> = new Set(['config:update', 'agents:list', 'agents:create', 'agents:update']);
+const ADMIN_ONLY: ReadonlySet<AgentEventName> = new Set([
+  'config:update',
+  'agents:list',
+  'agents:create',
+  'agents:update',
+]);
 
 function actorOf(agent: AgentRecord): AgentActor {
-  return { ref: { id: agent.id, username: agent.username }, isAdmin: agent.role === 'admin', desks: agent.desks };
+  return {
+    ref: { id: agent.id, username: agent.username },
+    isAdmin: agent.role === 'admin',
+    desks: agent.desks,
+  };
 }
 
 export function attachAgentNamespace(
@@ -67,8 +93,16 @@ export function attachAgentNamespace(
     const auth = agents.stillValid(socket.data.sessionId);
     if (!auth) return void socket.disconnect(true);
     // Rooms are chosen by the server from the agent's record, never by the client.
-    void socket.join([sessionRoom(auth.session.id), agentRoom(auth.agent.id), ...auth.agent.desks.map(deskRoom)]);
-    socket.emit('session:ready', { agent: toAgentView(auth.agent), desks: auth.agent.desks, role: auth.agent.role });
+    void socket.join([
+      sessionRoom(auth.session.id),
+      agentRoom(auth.agent.id),
+      ...auth.agent.desks.map(deskRoom),
+    ]);
+    socket.emit('session:ready', {
+      agent: toAgentView(auth.agent),
+      desks: auth.agent.desks,
+      role: auth.agent.role,
+    });
 
     const on = <E extends AgentEventName>(event: E, handler: Handler<E>) => {
       // socket.io's typed `on` cannot be indexed generically; the payload is untrusted anyway.
@@ -93,7 +127,11 @@ export function attachAgentNamespace(
           if (!(error instanceof ServiceError)) logger.error(`agent event ${event} failed`, error);
           if (error instanceof ServiceError && error.code === 'forbidden') {
             await audit
-              .record({ actor: `agent:${username}`, action: 'authz.denied', details: { event, message: error.message } })
+              .record({
+                actor: `agent:${username}`,
+                action: 'authz.denied',
+                details: { event, message: error.message },
+              })
               .catch((e: unknown) => logger.error('audit write failed', e));
           }
           reply({ error: toWireError(error) });
@@ -113,7 +151,8 @@ export function attachAgentNamespace(
 
     on('request:get', async ({ requestId }, agent) => {
       const request = requests.find(requestId);
-      if (!request || !agent.desks.includes(request.desk)) throw new ServiceError('not-found', 'No such request on your desks.');
+      if (!request || !agent.desks.includes(request.desk))
+        throw new ServiceError('not-found', 'No such request on your desks.');
       const profile = request.inDirectory ? await directory.findUser(request.username) : undefined;
       return {
         ...toRequestView(request),
@@ -132,7 +171,9 @@ export function attachAgentNamespace(
       };
     });
 
-    on('request:claim', async ({ requestId }, agent) => toRequestView(await requests.claim(requestId, actorOf(agent))));
+    on('request:claim', async ({ requestId }, agent) =>
+      toRequestView(await requests.claim(requestId, actorOf(agent))),
+    );
     on('request:release', async ({ requestId }, agent) =>
       toRequestView(await requests.release(requestId, actorOf(agent))),
     );
@@ -147,7 +188,8 @@ export function attachAgentNamespace(
     );
     on('request:reveal', async ({ requestId }, agent) => {
       const { otp, request } = await requests.reveal(requestId, actorOf(agent));
-      if (request.state !== 'otp-issued') throw new ServiceError('internal', 'Reveal did not issue a passcode.');
+      if (request.state !== 'otp-issued')
+        throw new ServiceError('internal', 'Reveal did not issue a passcode.');
       return { otp, expiresAt: request.otp.expiresAt, revealCount: request.otp.revealCount };
     });
     on('request:deny', async ({ requestId, reason }, agent) =>
@@ -162,7 +204,9 @@ export function attachAgentNamespace(
 
   const unsubscribers = [
     requests.onChange(({ kind, request }) => {
-      nsp.to(deskRoom(request.desk)).emit(kind === 'created' ? 'request:created' : 'request:updated', toRequestView(request));
+      nsp
+        .to(deskRoom(request.desk))
+        .emit(kind === 'created' ? 'request:created' : 'request:updated', toRequestView(request));
     }),
     realm.onChange((config) => nsp.emit('config:updated', config)),
     agents.onSessionsEnded((sessionIds, code) => {

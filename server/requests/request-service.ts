@@ -75,7 +75,8 @@ export class RequestService {
 
   recentFailures(username: string): number {
     const since = this.now() - DAY;
-    return (this.storage.requests.data.userFailures[username] ?? []).filter((t) => t > since).length;
+    return (this.storage.requests.data.userFailures[username] ?? []).filter((t) => t > since)
+      .length;
   }
 
   async submit(input: SubmitInput): Promise<HelpRequest> {
@@ -88,7 +89,12 @@ export class RequestService {
     const now = this.now();
     const superseded = this.openRequests().filter((r) => r.username === username);
     for (const old of superseded) {
-      await this.transition(old.id, { type: 'cancel', reason: 'Superseded by a newer request.' }, 'system', 'request.superseded');
+      await this.transition(
+        old.id,
+        { type: 'cancel', reason: 'Superseded by a newer request.' },
+        'system',
+        'request.superseded',
+      );
     }
 
     const taken = new Set(this.openRequests().map((r) => r.reference));
@@ -117,7 +123,12 @@ export class RequestService {
         actor: `user:${username}`,
         action: 'request.submitted',
         requestId: request.id,
-        details: { desk: input.desk, reference, inDirectory: request.inDirectory, ip: input.origin.ip },
+        details: {
+          desk: input.desk,
+          reference,
+          inDirectory: request.inDirectory,
+          ip: input.origin.ip,
+        },
       }),
     ]);
     this.emit({ kind: 'created', request });
@@ -135,26 +146,42 @@ export class RequestService {
   takeOver(id: string, actor: AgentActor) {
     const previous = this.find(id);
     const from = previous && 'claimedBy' in previous ? previous.claimedBy?.username : undefined;
-    return this.agentCommand(id, actor, { type: 'take-over', actor }, 'request.taken-over', { from });
+    return this.agentCommand(id, actor, { type: 'take-over', actor }, 'request.taken-over', {
+      from,
+    });
   }
 
   verify(id: string, actor: AgentActor, checkId: string, note: string) {
     const policy = this.storage.realm.data.verificationPolicy;
-    return this.agentCommand(id, actor, { type: 'verify', actor, checkId, note, policy }, 'request.check-recorded', {
-      checkId,
-      note,
-    });
+    return this.agentCommand(
+      id,
+      actor,
+      { type: 'verify', actor, checkId, note, policy },
+      'request.check-recorded',
+      {
+        checkId,
+        note,
+      },
+    );
   }
 
   unverify(id: string, actor: AgentActor, checkId: string) {
     const policy = this.storage.realm.data.verificationPolicy;
-    return this.agentCommand(id, actor, { type: 'unverify', actor, checkId, policy }, 'request.check-removed', {
-      checkId,
-    });
+    return this.agentCommand(
+      id,
+      actor,
+      { type: 'unverify', actor, checkId, policy },
+      'request.check-removed',
+      {
+        checkId,
+      },
+    );
   }
 
   deny(id: string, actor: AgentActor, reason: string) {
-    return this.agentCommand(id, actor, { type: 'deny', actor, reason }, 'request.denied', { reason });
+    return this.agentCommand(id, actor, { type: 'deny', actor, reason }, 'request.denied', {
+      reason,
+    });
   }
 
   /** Issues a new passcode; returns it once, for the agent to read out. Only its hash is kept. */
@@ -176,7 +203,12 @@ export class RequestService {
   async cancelByUser(id: string, sessionSecret: string): Promise<HelpRequest> {
     const request = this.findForSession(id, sessionSecret);
     if (!request) throw new ServiceError('not-found', 'No such request for this browser.');
-    return this.transition(id, { type: 'cancel', reason: 'Cancelled by the user.' }, `user:${request.username}`, 'request.cancelled');
+    return this.transition(
+      id,
+      { type: 'cancel', reason: 'Cancelled by the user.' },
+      `user:${request.username}`,
+      'request.cancelled',
+    );
   }
 
   async submitOtp(id: string, sessionSecret: string, typed: string): Promise<OtpOutcome> {
@@ -194,14 +226,18 @@ export class RequestService {
     const userBudget = maxAttempts * 2 - this.recentFailures(request.username);
     const effectiveMax = Math.min(maxAttempts, request.failedAttempts + Math.max(userBudget, 1));
     const actor = `user:${request.username}`;
-    const after = await this.transition(id, { type: 'submit-otp', valid, maxAttempts: effectiveMax }, actor, (r) =>
-      r.state === 'completed'
-        ? 'request.completed'
-        : r.state === 'expired'
-          ? 'request.expired'
-          : r.state === 'locked'
-            ? 'request.locked'
-            : 'otp.wrong',
+    const after = await this.transition(
+      id,
+      { type: 'submit-otp', valid, maxAttempts: effectiveMax },
+      actor,
+      (r) =>
+        r.state === 'completed'
+          ? 'request.completed'
+          : r.state === 'expired'
+            ? 'request.expired'
+            : r.state === 'locked'
+              ? 'request.locked'
+              : 'otp.wrong',
     );
     if (after.state === 'completed') return { result: 'completed', request: after };
     if (after.state === 'expired' || after.state === 'locked') {
@@ -217,7 +253,11 @@ export class RequestService {
     const now = this.now();
     const due = this.openRequests().filter((r) => deadlineOf(r) <= now);
     await Promise.all(
-      due.map((r) => this.transition(r.id, { type: 'expire' }, 'system', 'request.expired').catch(() => undefined)),
+      due.map((r) =>
+        this.transition(r.id, { type: 'expire' }, 'system', 'request.expired').catch(
+          () => undefined,
+        ),
+      ),
     );
     return due.length;
   }
@@ -225,7 +265,9 @@ export class RequestService {
   private async noteFailure(username: string): Promise<void> {
     const since = this.now() - DAY;
     await this.storage.requests.update((d) => {
-      d.userFailures[username] = (d.userFailures[username] ?? []).filter((t) => t > since).concat(this.now());
+      d.userFailures[username] = (d.userFailures[username] ?? [])
+        .filter((t) => t > since)
+        .concat(this.now());
     });
   }
 
@@ -239,7 +281,10 @@ export class RequestService {
     const request = this.find(id);
     if (!request) throw new ServiceError('not-found', 'No such request.');
     if (!actor.desks.includes(request.desk))
-      throw new ServiceError('forbidden', `This request is for Help Desk ${request.desk}, which you do not staff.`);
+      throw new ServiceError(
+        'forbidden',
+        `This request is for Help Desk ${request.desk}, which you do not staff.`,
+      );
     return this.transition(id, command, `agent:${actor.ref.username}`, action, details);
   }
 

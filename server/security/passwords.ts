@@ -1,9 +1,16 @@
 // Password hashing with scrypt (memory-hard, in Node's crypto), in a self-describing string format.
-import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import {
+  randomBytes,
+  scrypt as scryptCallback,
+  timingSafeEqual,
+  type ScryptOptions,
+} from 'node:crypto';
 
 const scrypt = (password: string, salt: Buffer, keylen: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
-    scryptCallback(password, salt, keylen, options, (err, key) => (err ? reject(err) : resolve(key))),
+    scryptCallback(password, salt, keylen, options, (err, key) =>
+      err ? reject(err) : resolve(key),
+    ),
   );
 
 /** OWASP's scrypt floor: N=2^17, r=8, p=1 (128 MiB·s); maxmem raised to allow it. */
@@ -14,7 +21,14 @@ const KEY_LENGTH = 32;
 export async function hashPassword(password: string, params = PARAMS): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(password, salt, KEY_LENGTH, { ...params, maxmem: 256 * 1024 * 1024 });
-  return ['scrypt', params.N, params.r, params.p, salt.toString('base64url'), key.toString('base64url')].join('$');
+  return [
+    'scrypt',
+    params.N,
+    params.r,
+    params.p,
+    salt.toString('base64url'),
+    key.toString('base64url'),
+  ].join('$');
 }
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {

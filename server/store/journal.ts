@@ -336,7 +336,11 @@ export async function* readJournal<T>(
  * The complete records within the last `maxBytes` of the journal (oldest first), for start-up
  * checks that only concern recent history. The first, possibly partial, line of the window is skipped.
  */
-export async function readJournalTail<T>(file: string, schema: z.ZodType<T>, maxBytes: number): Promise<T[]> {
+export async function readJournalTail<T>(
+  file: string,
+  schema: z.ZodType<T>,
+  maxBytes: number,
+): Promise<T[]> {
   const absolute = path.resolve(file);
   let handle: fs.FileHandle;
   try {

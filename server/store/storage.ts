@@ -66,7 +66,10 @@ export async function openStorage(dataDir: string): Promise<Storage> {
       openDocument(file('agents.json'), AgentsDocumentSchema, () => ({ agents: [] })),
       openDocument(file('sessions.json'), SessionsDocumentSchema, () => ({ sessions: [] })),
       openDocument(file('directory.json'), DirectoryDocumentSchema, () => ({ users: [] })),
-      openDocument(file('requests.json'), RequestsDocumentSchema, () => ({ open: [], userFailures: {} })),
+      openDocument(file('requests.json'), RequestsDocumentSchema, () => ({
+        open: [],
+        userFailures: {},
+      })),
       openDocument(file('keys.json'), KeysDocumentSchema, () => ({
         otpKey: randomBytes(32).toString('hex'),
         cookieKey: randomBytes(32).toString('hex'),
@@ -105,7 +108,10 @@ export async function openStorage(dataDir: string): Promise<Storage> {
  * between the two leaves it in both. The journal is the truth: drop such requests from the document.
  * Only the last few closes can be affected, so the journal's tail is enough.
  */
-async function settleInterruptedCloses(requests: DocumentStore<RequestsDocument>, journalFile: string): Promise<void> {
+async function settleInterruptedCloses(
+  requests: DocumentStore<RequestsDocument>,
+  journalFile: string,
+): Promise<void> {
   if (requests.data.open.length === 0) return;
   const recent = await readJournalTail(journalFile, HelpRequestSchema, 4 * 1024 * 1024);
   const closedIds = new Set(recent.map((r) => r.id));

@@ -6,7 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyAuditLog } from '../../server/audit/audit-log';
 import type { EndUserRequestStatus } from '../../server/contract/enduser';
 import type { AgentSocket, TestServer } from '../support/test-server';
-import { EndUserClient, PASSWORD, ask, connectAgent, login, must, nextEvent, seedRealm, startTestServer } from '../support/test-server';
+import {
+  EndUserClient,
+  PASSWORD,
+  ask,
+  connectAgent,
+  login,
+  must,
+  nextEvent,
+  seedRealm,
+  startTestServer,
+} from '../support/test-server';
 
 let server: TestServer;
 let admin: AgentSocket;
@@ -46,7 +56,9 @@ describe('agent sign-in', () => {
     const res = await postLogin({ username: '', password: 5 });
     expect(res.status).toBe(400);
     const body = (await res.json()) as { error: { fields: Record<string, string> } };
-    expect(Object.keys(body.error.fields)).toEqual(expect.arrayContaining(['username', 'password']));
+    expect(Object.keys(body.error.fields)).toEqual(
+      expect.arrayContaining(['username', 'password']),
+    );
   });
 
   it('issues a 256-bit token that opens a socket, and logout closes that socket at once', async () => {
@@ -55,7 +67,10 @@ describe('agent sign-in', () => {
     const socket = await connectAgent(server.url, token);
     const ended = nextEvent(socket, 'session:ended');
     const closed = new Promise((resolve) => socket.once('disconnect', resolve));
-    const res = await fetch(`${server.url}/api/agent/session`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${server.url}/api/agent/session`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(204);
     expect((await ended).code).toBe('logged-out');
     await closed;
@@ -84,7 +99,9 @@ describe('admin powers', () => {
     const heard = nextEvent(dave, 'config:updated');
     const current = await must(admin, 'config:get', {});
     const next = await must(admin, 'config:update', {
-      helpDesks: { '2': { ...current.helpDesks['2'], phone: '+442079460000', name: 'London Desk' } },
+      helpDesks: {
+        '2': { ...current.helpDesks['2'], phone: '+442079460000', name: 'London Desk' },
+      },
     });
     expect(next.helpDesks['2']).toMatchObject({ phone: '+442079460000', name: 'London Desk' });
     expect(next.helpDesks['1']).toEqual(current.helpDesks['1']);
@@ -116,7 +133,12 @@ describe('admin powers', () => {
   });
 
   it('creates an agent with a generated password, and disabling them ends their sockets', async () => {
-    const created = await must(admin, 'agents:create', { username: 'erin', displayName: 'Erin', role: 'agent', desks: ['2'] });
+    const created = await must(admin, 'agents:create', {
+      username: 'erin',
+      displayName: 'Erin',
+      role: 'agent',
+      desks: ['2'],
+    });
     expect(created.password.length).toBeGreaterThanOrEqual(20);
     expect(created.agent).toMatchObject({ username: 'erin', desks: ['2'], enabled: true });
     const erin = await connectAgent(server.url, await login(server.url, 'erin', created.password));
@@ -126,17 +148,33 @@ describe('admin powers', () => {
     expect((await ended).code).toBe('disabled');
     await closed;
     expect((await postLogin({ username: 'erin', password: created.password })).status).toBe(401);
-    expect(await ask(admin, 'agents:create', { username: 'erin', displayName: 'Erin 2', role: 'agent', desks: [] })).toEqual({
+    expect(
+      await ask(admin, 'agents:create', {
+        username: 'erin',
+        displayName: 'Erin 2',
+        role: 'agent',
+        desks: [],
+      }),
+    ).toEqual({
       error: expect.objectContaining({ code: 'conflict' }),
     });
   });
 
-  it('moving an agent to another desk moves their live socket to that desk\'s requests', async () => {
-    const created = await must(admin, 'agents:create', { username: 'fay', displayName: 'Fay', role: 'agent', desks: ['1'] });
+  it("moving an agent to another desk moves their live socket to that desk's requests", async () => {
+    const created = await must(admin, 'agents:create', {
+      username: 'fay',
+      displayName: 'Fay',
+      role: 'agent',
+      desks: ['1'],
+    });
     const fay = await connectAgent(server.url, await login(server.url, 'fay', created.password));
     await must(admin, 'agents:update', { id: created.agent.id, desks: ['2'] });
     const arrives = nextEvent(fay, 'request:created', (r) => r.desk === '2');
-    await new EndUserClient(server.url).call<EndUserRequestStatus>('POST', '/api/enduser/requests', { username: 'jsmith', desk: '2' });
+    await new EndUserClient(server.url).call<EndUserRequestStatus>(
+      'POST',
+      '/api/enduser/requests',
+      { username: 'jsmith', desk: '2' },
+    );
     expect((await arrives).desk).toBe('2');
     expect(await ask(fay, 'queue:list', { desk: '1' })).toEqual({ data: { requests: [] } });
     fay.disconnect();
@@ -153,13 +191,18 @@ describe('admin powers', () => {
 describe('the audit log', () => {
   it('records the lifecycle, never holds a passcode or password, and its chain verifies', async () => {
     const user = new EndUserClient(server.url);
-    const submitted = await user.call<EndUserRequestStatus>('POST', '/api/enduser/requests', { username: 'jsmith', desk: '1' });
+    const submitted = await user.call<EndUserRequestStatus>('POST', '/api/enduser/requests', {
+      username: 'jsmith',
+      desk: '1',
+    });
     const id = submitted.body.data!.id;
     await must(admin, 'request:claim', { requestId: id });
     await must(admin, 'request:verify', { requestId: id, checkId: 'callback', note: 'ok' });
     await must(admin, 'request:verify', { requestId: id, checkId: 'manager', note: 'ok' });
     const { otp } = await must(admin, 'request:reveal', { requestId: id });
-    await user.call('POST', `/api/enduser/requests/${id}/otp`, { otp: '0'.repeat(otp.length) === otp ? '1'.repeat(otp.length) : '0'.repeat(otp.length) });
+    await user.call('POST', `/api/enduser/requests/${id}/otp`, {
+      otp: '0'.repeat(otp.length) === otp ? '1'.repeat(otp.length) : '0'.repeat(otp.length),
+    });
     await user.call('POST', `/api/enduser/requests/${id}/otp`, { otp });
 
     const log = await readFile(path.join(server.dataDir, 'audit.jsonl'), 'utf8');

@@ -2,7 +2,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EndUserRequestStatus, OtpSubmitResult } from '../../server/contract/enduser';
 import type { AgentSocket, TestServer } from '../support/test-server';
-import { EndUserClient, ask, connectAgent, login, must, nextEvent, seedRealm, startTestServer } from '../support/test-server';
+import {
+  EndUserClient,
+  ask,
+  connectAgent,
+  login,
+  must,
+  nextEvent,
+  seedRealm,
+  startTestServer,
+} from '../support/test-server';
 
 let server: TestServer;
 let desk1: AgentSocket;
@@ -41,13 +50,20 @@ afterAll(async () => {
 });
 
 async function submit(user: EndUserClient, username: string, desk: '1' | '2') {
-  const res = await user.call<EndUserRequestStatus>('POST', '/api/enduser/requests', { username, desk });
+  const res = await user.call<EndUserRequestStatus>('POST', '/api/enduser/requests', {
+    username,
+    desk,
+  });
   expect(res.status).toBe(201);
   return res.body.data!;
 }
 
 async function verifyFully(socket: AgentSocket, requestId: string) {
-  await must(socket, 'request:verify', { requestId, checkId: 'callback', note: 'Called +14155550111 back' });
+  await must(socket, 'request:verify', {
+    requestId,
+    checkId: 'callback',
+    note: 'Called +14155550111 back',
+  });
   return must(socket, 'request:verify', { requestId, checkId: 'employee-id', note: 'Gave E1' });
 }
 
@@ -64,20 +80,38 @@ describe('a help-desk request from submission to signed-in', () => {
     const status = await submit(user, 'jsmith', '2');
     expect(status.phase).toBe('waiting');
     expect(status.reference).toMatch(/^[0-9A-Z]{3}-[0-9A-Z]{3}$/);
-    expect(status.desk).toEqual({ id: '2', name: 'Security Desk', phone: '+14155550199', email: 'sec@example.com' });
+    expect(status.desk).toEqual({
+      id: '2',
+      name: 'Security Desk',
+      phone: '+14155550199',
+      email: 'sec@example.com',
+    });
 
     const arrived = await seenByDesk2;
-    expect(arrived).toMatchObject({ id: status.id, reference: status.reference, state: 'queued', displayName: 'User jsmith', inDirectory: true });
+    expect(arrived).toMatchObject({
+      id: status.id,
+      reference: status.reference,
+      state: 'queued',
+      displayName: 'User jsmith',
+      inDirectory: true,
+    });
     const queue2 = await must(desk2, 'queue:list', {});
     expect(queue2.requests.map((r) => r.id)).toContain(status.id);
     const queue1 = await must(desk1, 'queue:list', {});
     expect(queue1.requests.map((r) => r.id)).not.toContain(status.id);
 
-    const otherSeesClaim = nextEvent(desk2b, 'request:updated', (r) => r.id === status.id && r.state === 'claimed');
+    const otherSeesClaim = nextEvent(
+      desk2b,
+      'request:updated',
+      (r) => r.id === status.id && r.state === 'claimed',
+    );
     const claimed = await must(desk2, 'request:claim', { requestId: status.id });
     expect(claimed.claimedBy?.username).toBe('bob');
     expect((await otherSeesClaim).claimedBy?.username).toBe('bob');
-    expect((await user.call<EndUserRequestStatus>('GET', `/api/enduser/requests/${status.id}`)).body.data?.phase).toBe('verifying');
+    expect(
+      (await user.call<EndUserRequestStatus>('GET', `/api/enduser/requests/${status.id}`)).body.data
+        ?.phase,
+    ).toBe('verifying');
 
     const detail = await must(desk2, 'request:get', { requestId: status.id });
     expect(detail.directory).toMatchObject({ employeeId: 'E1', phone: '+14155550111' });
@@ -87,27 +121,48 @@ describe('a help-desk request from submission to signed-in', () => {
     const { otp, expiresAt } = await must(desk2, 'request:reveal', { requestId: status.id });
     expect(otp).toMatch(/^\d{8}$/);
     expect(expiresAt).toBeGreaterThan(Date.now());
-    expect((await user.call<EndUserRequestStatus>('GET', `/api/enduser/requests/${status.id}`)).body.data?.phase).toBe('code-ready');
+    expect(
+      (await user.call<EndUserRequestStatus>('GET', `/api/enduser/requests/${status.id}`)).body.data
+        ?.phase,
+    ).toBe('code-ready');
 
-    const done = nextEvent(desk2, 'request:updated', (r) => r.id === status.id && r.state === 'completed');
+    const done = nextEvent(
+      desk2,
+      'request:updated',
+      (r) => r.id === status.id && r.state === 'completed',
+    );
     const typed = `${otp.slice(0, 4)} ${otp.slice(4)}`;
-    const result = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, { otp: typed });
+    const result = await user.call<OtpSubmitResult>(
+      'POST',
+      `/api/enduser/requests/${status.id}/otp`,
+      { otp: typed },
+    );
     expect(result.body.data?.result).toBe('completed');
     expect((await done).state).toBe('completed');
     expect(desk1SawIt).toBe(false);
     desk1.off('request:created', spy);
 
     // The passcode works once: the request is closed and a second use is refused.
-    const again = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, { otp });
+    const again = await user.call<OtpSubmitResult>(
+      'POST',
+      `/api/enduser/requests/${status.id}/otp`,
+      { otp },
+    );
     expect(again.status).toBe(409);
-    expect((await must(desk2, 'queue:list', {})).requests.map((r) => r.id)).not.toContain(status.id);
+    expect((await must(desk2, 'queue:list', {})).requests.map((r) => r.id)).not.toContain(
+      status.id,
+    );
   });
 
   it('survives a server restart mid-lifecycle and carries on where it was', async () => {
     const user = new EndUserClient(server.url);
     const status = await submit(user, 'rpatel', '1');
     await must(desk1, 'request:claim', { requestId: status.id });
-    await must(desk1, 'request:verify', { requestId: status.id, checkId: 'callback', note: 'called back' });
+    await must(desk1, 'request:verify', {
+      requestId: status.id,
+      checkId: 'callback',
+      note: 'called back',
+    });
 
     sockets.forEach((s) => s.disconnect());
     sockets.length = 0;
@@ -119,9 +174,17 @@ describe('a help-desk request from submission to signed-in', () => {
     expect(kept).toMatchObject({ state: 'claimed', claimedBy: { username: 'alice' } });
     expect(kept?.verification.map((v) => v.checkId)).toEqual(['callback']);
 
-    await must(desk1, 'request:verify', { requestId: status.id, checkId: 'manager', note: 'manager said yes' });
+    await must(desk1, 'request:verify', {
+      requestId: status.id,
+      checkId: 'manager',
+      note: 'manager said yes',
+    });
     const { otp } = await must(desk1, 'request:reveal', { requestId: status.id });
-    const result = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, { otp });
+    const result = await user.call<OtpSubmitResult>(
+      'POST',
+      `/api/enduser/requests/${status.id}/otp`,
+      { otp },
+    );
     expect(result.body.data?.result).toBe('completed');
   });
 });
@@ -141,7 +204,9 @@ describe('refusals', () => {
     expect(await ask(desk2b, 'request:claim', { requestId: status.id })).toEqual({
       error: expect.objectContaining({ code: 'already-claimed' }),
     });
-    expect(await ask(desk2b, 'request:verify', { requestId: status.id, checkId: 'callback', note: '' })).toEqual({
+    expect(
+      await ask(desk2b, 'request:verify', { requestId: status.id, checkId: 'callback', note: '' }),
+    ).toEqual({
       error: expect.objectContaining({ code: 'not-claimed-by-you' }),
     });
     expect(await ask(desk2b, 'request:take-over', { requestId: status.id })).toEqual({
@@ -149,10 +214,15 @@ describe('refusals', () => {
     });
     const taken = await must(admin, 'request:take-over', { requestId: status.id });
     expect(taken.claimedBy?.username).toBe('root');
-    expect(await ask(desk2, 'request:deny', { requestId: status.id, reason: 'not me any more' })).toEqual({
+    expect(
+      await ask(desk2, 'request:deny', { requestId: status.id, reason: 'not me any more' }),
+    ).toEqual({
       error: expect.objectContaining({ code: 'not-claimed-by-you' }),
     });
-    const denied = await must(admin, 'request:deny', { requestId: status.id, reason: 'Caller could not answer' });
+    const denied = await must(admin, 'request:deny', {
+      requestId: status.id,
+      reason: 'Caller could not answer',
+    });
     expect(denied.state).toBe('denied');
   });
 
@@ -163,34 +233,71 @@ describe('refusals', () => {
       error: expect.objectContaining({ code: 'verification-incomplete' }),
     });
     // One check that is not the required callback is still not enough.
-    await must(desk1, 'request:verify', { requestId: status.id, checkId: 'employee-id', note: 'E1' });
+    await must(desk1, 'request:verify', {
+      requestId: status.id,
+      checkId: 'employee-id',
+      note: 'E1',
+    });
     await must(desk1, 'request:verify', { requestId: status.id, checkId: 'manager', note: 'ok' });
     const refused = await ask(desk1, 'request:reveal', { requestId: status.id });
-    expect(refused).toEqual({ error: expect.objectContaining({ code: 'verification-incomplete', message: expect.stringContaining('callback') }) });
-    expect(await ask(desk1, 'request:verify', { requestId: status.id, checkId: 'palm-reading', note: '' })).toEqual({
+    expect(refused).toEqual({
+      error: expect.objectContaining({
+        code: 'verification-incomplete',
+        message: expect.stringContaining('callback'),
+      }),
+    });
+    expect(
+      await ask(desk1, 'request:verify', {
+        requestId: status.id,
+        checkId: 'palm-reading',
+        note: '',
+      }),
+    ).toEqual({
       error: expect.objectContaining({ code: 'unknown-check' }),
     });
   });
 
   it('a wrong passcode counts down, and too many lock the request', async () => {
-    await server.app.realm.update({ otpPolicy: { length: 6, ttlMinutes: 10, maxAttempts: 3 } }, 'test');
+    await server.app.realm.update(
+      { otpPolicy: { length: 6, ttlMinutes: 10, maxAttempts: 3 } },
+      'test',
+    );
     const user = new EndUserClient(server.url);
     const status = await submit(user, 'tnguyen', '1');
     await must(desk1, 'request:claim', { requestId: status.id });
     await verifyFully(desk1, status.id);
     const { otp } = await must(desk1, 'request:reveal', { requestId: status.id });
     const wrong = otp === '000000' ? '111111' : '000000';
-    const first = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, { otp: wrong });
+    const first = await user.call<OtpSubmitResult>(
+      'POST',
+      `/api/enduser/requests/${status.id}/otp`,
+      { otp: wrong },
+    );
     expect(first.body.data).toMatchObject({ result: 'wrong', attemptsLeft: 2 });
     await user.call('POST', `/api/enduser/requests/${status.id}/otp`, { otp: wrong });
-    const locked = nextEvent(desk1, 'request:updated', (r) => r.id === status.id && r.state === 'locked');
-    const third = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, { otp: wrong });
+    const locked = nextEvent(
+      desk1,
+      'request:updated',
+      (r) => r.id === status.id && r.state === 'locked',
+    );
+    const third = await user.call<OtpSubmitResult>(
+      'POST',
+      `/api/enduser/requests/${status.id}/otp`,
+      { otp: wrong },
+    );
     expect(third.body.data?.result).toBe('locked');
     await locked;
     // Even the right code is useless now.
-    const late = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, { otp });
+    const late = await user.call<OtpSubmitResult>(
+      'POST',
+      `/api/enduser/requests/${status.id}/otp`,
+      { otp },
+    );
     expect(late.body.data?.result).toBe('locked');
-    await server.app.realm.update({ otpPolicy: { length: 8, ttlMinutes: 10, maxAttempts: 5 } }, 'test');
+    await server.app.realm.update(
+      { otpPolicy: { length: 8, ttlMinutes: 10, maxAttempts: 5 } },
+      'test',
+    );
   });
 
   it('an expired passcode no longer signs in', async () => {
@@ -201,7 +308,11 @@ describe('refusals', () => {
     const { otp } = await must(desk1, 'request:reveal', { requestId: status.id });
     server.clock.advance(11 * 60_000);
     try {
-      const result = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, { otp });
+      const result = await user.call<OtpSubmitResult>(
+        'POST',
+        `/api/enduser/requests/${status.id}/otp`,
+        { otp },
+      );
       expect(result.body.data?.result).toBe('expired');
       expect(result.body.data?.status.phase).toBe('expired');
     } finally {
@@ -218,41 +329,67 @@ describe('refusals', () => {
     const impostor = new EndUserClient(server.url);
     const stolen = await impostor.call('POST', `/api/enduser/requests/${status.id}/otp`, { otp });
     expect(stolen.status).toBe(404);
-    const own = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, { otp });
+    const own = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, {
+      otp,
+    });
     expect(own.body.data?.result).toBe('completed');
   });
 
   it('a non-admin cannot read agents or change the realm', async () => {
     const before = server.app.realm.config;
-    expect(await ask(desk1, 'config:update', { helpDesks: { '2': { ...before.helpDesks['2'], phone: '+15550000000' } } })).toEqual({
+    expect(
+      await ask(desk1, 'config:update', {
+        helpDesks: { '2': { ...before.helpDesks['2'], phone: '+15550000000' } },
+      }),
+    ).toEqual({
       error: expect.objectContaining({ code: 'forbidden' }),
     });
-    expect(await ask(desk1, 'agents:list', {})).toEqual({ error: expect.objectContaining({ code: 'forbidden' }) });
+    expect(await ask(desk1, 'agents:list', {})).toEqual({
+      error: expect.objectContaining({ code: 'forbidden' }),
+    });
     expect(server.app.realm.config).toEqual(before);
   });
 
   it('bad payloads get a clear error and change nothing', async () => {
     const before = (await must(desk1, 'queue:list', {})).requests;
-    for (const payload of [undefined, null, 42, 'x', { requestId: 5 }, { requestId: 'short' }, { requestId: 'a'.repeat(20), extra: 1 }]) {
+    for (const payload of [
+      undefined,
+      null,
+      42,
+      'x',
+      { requestId: 5 },
+      { requestId: 'short' },
+      { requestId: 'a'.repeat(20), extra: 1 },
+    ]) {
       const result = await ask(desk1, 'request:claim', payload);
       expect(result).toEqual({ error: expect.objectContaining({ code: 'bad-request' }) });
     }
     expect(await ask(desk1, 'request:deny', { requestId: 'a'.repeat(22), reason: '' })).toEqual({
-      error: expect.objectContaining({ code: 'bad-request', fields: expect.objectContaining({ reason: expect.any(String) }) }),
+      error: expect.objectContaining({
+        code: 'bad-request',
+        fields: expect.objectContaining({ reason: expect.any(String) }),
+      }),
     });
     expect((await must(desk1, 'queue:list', {})).requests).toEqual(before);
 
     const user = new EndUserClient(server.url);
     const bad = await user.call('POST', '/api/enduser/requests', { username: '', desk: '3' });
     expect(bad.status).toBe(400);
-    expect(bad.body.error?.fields).toMatchObject({ username: expect.any(String), desk: expect.any(String) });
+    expect(bad.body.error?.fields).toMatchObject({
+      username: expect.any(String),
+      desk: expect.any(String),
+    });
     const notJson = await user.call('POST', '/api/enduser/requests', '{"username":');
     expect(notJson.status).toBe(400);
   });
 
   it('a second request from the same user supersedes the first', async () => {
     const first = await submit(new EndUserClient(server.url), 'rpatel', '2');
-    const cancelled = nextEvent(desk2, 'request:updated', (r) => r.id === first.id && r.state === 'cancelled');
+    const cancelled = nextEvent(
+      desk2,
+      'request:updated',
+      (r) => r.id === first.id && r.state === 'cancelled',
+    );
     await submit(new EndUserClient(server.url), 'rpatel', '2');
     expect((await cancelled).closedReason).toMatch(/superseded/i);
   });

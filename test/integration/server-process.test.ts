@@ -22,7 +22,11 @@ describe('npm run server', () => {
 
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', version: expect.any(String), storage: { status: 'ok' } });
+    expect(await health.json()).toMatchObject({
+      status: 'ok',
+      version: expect.any(String),
+      storage: { status: 'ok' },
+    });
 
     const login = await fetch(`${url}/api/agent/session`, {
       method: 'POST',
@@ -98,8 +102,14 @@ describe('npm run server', () => {
     expect(demo.output()).toMatch(/agent\s+bob\s+\S+\s+\(staffs Help Desk 2\)/);
     expect(demo.output()).toMatch(/directory user\s+jsmith/);
     const realm = JSON.parse(await readFile(path.join(dataDir, 'realm.json'), 'utf8'));
-    expect(realm.helpDesks['1']).toMatchObject({ enabled: true, phone: expect.stringMatching(/^\+/) });
-    expect(realm.helpDesks['2']).toMatchObject({ enabled: true, email: expect.stringContaining('@') });
+    expect(realm.helpDesks['1']).toMatchObject({
+      enabled: true,
+      phone: expect.stringMatching(/^\+/),
+    });
+    expect(realm.helpDesks['2']).toMatchObject({
+      enabled: true,
+      email: expect.stringContaining('@'),
+    });
     demo.child.kill('SIGTERM');
     expect(await demo.exited).toBe(0);
   });

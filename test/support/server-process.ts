@@ -29,7 +29,9 @@ export function runServer(args: string[], env: Record<string, string> = {}): Ser
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    void exited.then((code) => reject(new Error(`server exited (${code}) before ready:\n${output}`)));
+    void exited.then((code) =>
+      reject(new Error(`server exited (${code}) before ready:\n${output}`)),
+    );
   });
   ready.catch(() => undefined);
   return { child, output: () => output, ready, exited };

@@ -6,7 +6,13 @@ import path from 'node:path';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { App } from '../../server/app';
 import { createApp } from '../../server/app';
-import type { AgentEventName, AgentPayload, AgentResults, ClientToServerEvents, ServerToClientEvents } from '../../server/contract/agent-events';
+import type {
+  AgentEventName,
+  AgentPayload,
+  AgentResults,
+  ClientToServerEvents,
+  ServerToClientEvents,
+} from '../../server/contract/agent-events';
 import type { AgentCreate } from '../../server/contract/agents';
 import type { AckResult } from '../../server/contract/errors';
 import { EmbeddedDirectory } from '../../server/directory/embedded-directory';
@@ -47,7 +53,13 @@ export async function startTestServer(options: { dataDir?: string } = {}): Promi
   const boot = async (port?: number) => {
     const storage = await openStorage(dataDir);
     const directory = new EmbeddedDirectory(storage.directory);
-    const app = createApp({ storage, version: 'test', logger: silentLogger(), now: clock.now, directory });
+    const app = createApp({
+      storage,
+      version: 'test',
+      logger: silentLogger(),
+      now: clock.now,
+      directory,
+    });
     const bound = await listen(app, port);
     return { app, directory, port: bound };
   };
@@ -83,12 +95,26 @@ export async function startTestServer(options: { dataDir?: string } = {}): Promi
 export const PASSWORD = 'correct horse battery staple';
 
 /** Enables both desks and adds agents and directory users with a known password. */
-export async function seedRealm(server: TestServer, agents: AgentCreate[], users: string[] = ['jsmith']) {
+export async function seedRealm(
+  server: TestServer,
+  agents: AgentCreate[],
+  users: string[] = ['jsmith'],
+) {
   await server.app.realm.update(
     {
       helpDesks: {
-        '1': { enabled: true, name: 'IT Service Desk', phone: '+14155550100', email: 'it@example.com' },
-        '2': { enabled: true, name: 'Security Desk', phone: '+14155550199', email: 'sec@example.com' },
+        '1': {
+          enabled: true,
+          name: 'IT Service Desk',
+          phone: '+14155550100',
+          email: 'it@example.com',
+        },
+        '2': {
+          enabled: true,
+          name: 'Security Desk',
+          phone: '+14155550199',
+          email: 'sec@example.com',
+        },
       },
     },
     'test',
@@ -139,14 +165,22 @@ export async function ask<E extends AgentEventName>(
   event: E,
   payload: AgentPayload<E> | Record<string, unknown> | unknown,
 ): Promise<AckResult<AgentResults[E]>> {
-  const emit = socket.timeout(10_000).emitWithAck as unknown as (e: string, p: unknown) => Promise<AckResult<AgentResults[E]>>;
+  const emit = socket.timeout(10_000).emitWithAck as unknown as (
+    e: string,
+    p: unknown,
+  ) => Promise<AckResult<AgentResults[E]>>;
   return emit.call(socket, event, payload);
 }
 
 /** Like ask, but fails the test on an error answer. */
-export async function must<E extends AgentEventName>(socket: AgentSocket, event: E, payload: AgentPayload<E>): Promise<AgentResults[E]> {
+export async function must<E extends AgentEventName>(
+  socket: AgentSocket,
+  event: E,
+  payload: AgentPayload<E>,
+): Promise<AgentResults[E]> {
   const result = await ask(socket, event, payload);
-  if ('error' in result) throw new Error(`${event} failed: ${result.error.code} ${result.error.message}`);
+  if ('error' in result)
+    throw new Error(`${event} failed: ${result.error.code} ${result.error.message}`);
   return result.data;
 }
 
@@ -177,11 +211,23 @@ export class EndUserClient {
   private cookie = '';
   constructor(private readonly url: string) {}
 
-  async call<T = unknown>(method: string, path: string, body?: unknown): Promise<{ status: number; body: { data?: T; error?: { code: string; message: string; fields?: Record<string, string> } } }> {
+  async call<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{
+    status: number;
+    body: { data?: T; error?: { code: string; message: string; fields?: Record<string, string> } };
+  }> {
     const res = await fetch(`${this.url}${path}`, {
       method,
-      headers: { 'content-type': 'application/json', ...(this.cookie ? { cookie: this.cookie } : {}) },
-      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      headers: {
+        'content-type': 'application/json',
+        ...(this.cookie ? { cookie: this.cookie } : {}),
+      },
+      ...(body !== undefined
+        ? { body: typeof body === 'string' ? body : JSON.stringify(body) }
+        : {}),
     });
     const set = res.headers.get('set-cookie');
     if (set) this.cookie = set.split(';')[0] ?? '';

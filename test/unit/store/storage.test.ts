@@ -51,7 +51,12 @@ describe('openStorage', () => {
       d.open.push(openRequest('r'.repeat(22)), openRequest('s'.repeat(22)));
     });
     await storage.close();
-    const closed = { ...openRequest('r'.repeat(22)), state: 'cancelled', closedAt: 2, closedReason: 'x' };
+    const closed = {
+      ...openRequest('r'.repeat(22)),
+      state: 'cancelled',
+      closedAt: 2,
+      closedReason: 'x',
+    };
     await appendFile(path.join(dir, 'closed-requests.jsonl'), `${JSON.stringify(closed)}\n`);
 
     const reopened = await openStorage(dir);

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import {
+  contentSecurityPolicy,
+  createAppOrigin,
+  decideNavigation,
+  isPermissionAllowed,
+} from '../../../main/app-origin';
+
+const origin = createAppOrigin({
+  rendererDirUrl: 'file:///opt/Help%20Desk/out/renderer/',
+  serverUrl: 'https://desk.example.com',
+});
+
+describe('createAppOrigin', () => {
+  it('knows the packaged renderer files and the server origin', () => {
+    expect(origin.isAppUrl('file:///opt/Help%20Desk/out/renderer/index.html')).toBe(true);
+    expect(origin.isAppUrl('file:///opt/Help%20Desk/out/renderer/assets/a.js?x#y')).toBe(true);
+    expect(origin.isAppUrl('https://desk.example.com/agent/')).toBe(true);
+    expect(origin.isAppUrl('https://desk.example.com:443/healthz')).toBe(true);
+  });
+
+  it('rejects files outside the renderer folder, however the path is spelled', () => {
+    expect(origin.isAppUrl('file:///opt/Help%20Desk/out/renderer/../main/index.js')).toBe(false);
+    expect(origin.isAppUrl('file:///opt/Help%20Desk/out/renderer/%2e%2e/main/index.js')).toBe(
+      false,
+    );
+    expect(origin.isAppUrl('file:///opt/Help%20Desk/out/renderer-evil/index.html')).toBe(false);
+    expect(origin.isAppUrl('file://host/opt/Help%20Desk/out/renderer/index.html')).toBe(false);
+  });
+
+  it('rejects other origins on the same host and look-alikes', () => {
+    expect(origin.isAppUrl('http://desk.example.com/agent/')).toBe(false);
+    expect(origin.isAppUrl('https://desk.example.com:8443/')).toBe(false);
+    expect(origin.isAppUrl('https://desk.example.com.evil.example/')).toBe(false);
+    expect(origin.isAppUrl('not a url')).toBe(false);
+  });
+
+  it('also knows the dev server when there is one', () => {
+    const dev = createAppOrigin({
+      rendererDirUrl: 'file:///app/out/renderer/',
+      serverUrl: 'http://127.0.0.1:3000',
+      devServerUrl: 'http://localhost:5173',
+    });
+    expect(dev.isAppUrl('http://localhost:5173/')).toBe(true);
+    expect(origin.isAppUrl('http://localhost:5173/')).toBe(false);
+  });
+});
+
+describe('decideNavigation', () => {
+  it('allows the app, sends other https pages to the browser, drops everything else', () => {
+    expect(decideNavigation('https://desk.example.com/agent/', origin)).toBe('allow');
+    expect(decideNavigation('https://example.com/help', origin)).toBe('open-externally');
+    expect(decideNavigation('http://example.com/help', origin)).toBe('deny');
+    expect(decideNavigation('mailto:desk@example.com', origin)).toBe('deny');
+    expect(decideNavigation('file:///etc/passwd', origin)).toBe('deny');
+  });
+});
+
+describe('isPermissionAllowed', () => {
+  it('grants notifications to the app only, and nothing else to anyone', () => {
+    expect(isPermissionAllowed('notifications', 'https://desk.example.com/agent/', origin)).toBe(
+      true,
+    );
+    expect(isPermissionAllowed('notifications', 'https://example.com/', origin)).toBe(false);
+    expect(isPermissionAllowed('media', 'https://desk.example.com/agent/', origin)).toBe(false);
+  });
+});
+
+describe('contentSecurityPolicy', () => {
+  it('lets pages connect to the server over HTTP and its socket only', () => {
+    expect(contentSecurityPolicy('http://127.0.0.1:3000')).toContain(
+      "connect-src 'self' http://127.0.0.1:3000 ws://127.0.0.1:3000;",
+    );
+    const policy = contentSecurityPolicy('https://desk.example.com');
+    expect(policy).toContain("connect-src 'self' https://desk.example.com wss://desk.example.com;");
+    expect(policy).toContain("script-src 'self';");
+    expect(policy).not.toContain('unsafe');
+  });
+});
