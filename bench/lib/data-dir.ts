@@ -1,0 +1,174 @@
+// Builds benchmark data dirs directly on disk: agents with ready sessions, and optionally history.
+import { createWriteStream } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { AgentRecord, SessionRecord } from '../../server/agents/agent-record';
+import { chainEntry } from '../../server/audit/audit-chain';
+import { defaultRealmConfig, type HelpDeskId } from '../../server/contract/realm-config';
+import type { HelpRequest } from '../../server/domain/help-request';
+import { hashPassword } from '../../server/security/passwords';
+import { digestToken, newId, newToken } from '../../server/security/tokens';
+
+export interface BenchAgent {
+  username: string;
+  desk: HelpDeskId;
+  token: string;
+}
+
+export interface DataDirOptions {
+  agentsPerDesk: number;
+  /** Closed requests (and 6 audit entries each) already on disk. */
+  closedRequests?: number;
+  /** Open requests already in the open document. */
+  openRequests?: number;
+}
+
+export async function buildDataDir(
+  options: DataDirOptions,
+): Promise<{ dir: string; agents: BenchAgent[] }> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'hdotp-bench-'));
+  await mkdir(dir, { recursive: true });
+  const now = Date.now();
+  const realm = defaultRealmConfig();
+  realm.workflow = 'username|second-factor';
+  realm.helpDesks['1'] = {
+    enabled: true,
+    name: 'IT Desk',
+    phone: '+14155550100',
+    email: 'it@example.com',
+  };
+  realm.helpDesks['2'] = {
+    enabled: true,
+    name: 'Security Desk',
+    phone: '+14155550199',
+    email: 'sec@example.com',
+  };
+  realm.requestTtlMinutes = 24 * 60;
+
+  // One password hash shared by every bench agent: scrypt is deliberately slow, logins are not measured.
+  const passwordHash = await hashPassword('bench agent password');
+  const agents: BenchAgent[] = [];
+  const records: AgentRecord[] = [];
+  const sessions: SessionRecord[] = [];
+  for (const desk of ['1', '2'] as const) {
+    for (let i = 0; i < options.agentsPerDesk; i++) {
+      const username = `agent${desk}-${i}`;
+      const id = newId();
+      const token = newToken();
+      records.push({
+        id,
+        username,
+        displayName: username,
+        role: 'agent',
+        desks: [desk],
+        enabled: true,
+        passwordHash,
+        createdAt: now,
+        updatedAt: now,
+      });
+      sessions.push({
+        tokenHash: digestToken(token),
+        id: newId(),
+        agentId: id,
+        createdAt: now,
+        expiresAt: now + 12 * 3_600_000,
+      });
+      agents.push({ username, desk, token });
+    }
+  }
+  const open: HelpRequest[] = [];
+  for (let i = 0; i < (options.openRequests ?? 0); i++)
+    open.push(sampleRequest(`open${i}`, now, 'queued'));
+
+  const write = (name: string, data: unknown) =>
+    writeFile(path.join(dir, name), JSON.stringify(data), { mode: 0o600 });
+  await Promise.all([
+    write('realm.json', realm),
+    write('agents.json', { agents: records }),
+    write('sessions.json', { sessions }),
+    write('directory.json', { users: [] }),
+    write('requests.json', { open, userFailures: {} }),
+    write('keys.json', {
+      otpKey: randomBytes(32).toString('hex'),
+      cookieKey: randomBytes(32).toString('hex'),
+    }),
+  ]);
+  await writeHistory(dir, options.closedRequests ?? 0, now);
+  return { dir, agents };
+}
+
+function sampleRequest(username: string, now: number, state: 'queued' | 'completed'): HelpRequest {
+  const base = {
+    id: randomBytes(16).toString('base64url'),
+    reference: 'K7M-4QX',
+    desk: '1' as const,
+    username,
+    displayName: '',
+    inDirectory: false,
+    sessionHash: 'a'.repeat(64),
+    createdAt: now,
+    updatedAt: now,
+    expiresAt: now + 86_400_000,
+    verification: [],
+    failedAttempts: 0,
+    origin: { ip: '10.0.0.1', userAgent: 'bench' },
+  };
+  if (state === 'queued') return { ...base, state };
+  const agent = { id: 'agent-id-0000000000', username: 'agent1-0' };
+  return {
+    ...base,
+    state,
+    claimedBy: agent,
+    verification: [
+      { checkId: 'callback', note: 'called back', by: agent, at: now },
+      { checkId: 'employee-id', note: 'gave id', by: agent, at: now },
+    ],
+    closedAt: now,
+    closedReason: 'Signed in with the passcode.',
+  };
+}
+
+/** Closed requests in their journal and a valid hash chain of 6 audit entries per request. */
+async function writeHistory(dir: string, count: number, now: number): Promise<void> {
+  const closed = createWriteStream(path.join(dir, 'closed-requests.jsonl'), { mode: 0o600 });
+  const audit = createWriteStream(path.join(dir, 'audit.jsonl'), { mode: 0o600 });
+  let prev: { seq: number; hash: string } | undefined;
+  const at = new Date(now).toISOString();
+  const actions = [
+    'request.submitted',
+    'request.claimed',
+    'request.check-recorded',
+    'request.check-recorded',
+    'request.otp-revealed',
+    'request.completed',
+  ];
+  let closedChunk = '';
+  let auditChunk = '';
+  for (let i = 0; i < count; i++) {
+    const request = sampleRequest(`user${i}`, now, 'completed');
+    closedChunk += `${JSON.stringify(request)}\n`;
+    for (const action of actions) {
+      const entry = chainEntry(prev, {
+        at,
+        actor: 'agent:agent1-0',
+        action,
+        requestId: request.id,
+        details: { from: 'queued', to: 'claimed' },
+      });
+      prev = { seq: entry.seq, hash: entry.hash };
+      auditChunk += `${JSON.stringify(entry)}\n`;
+    }
+    if (closedChunk.length > 1 << 20) {
+      if (!closed.write(closedChunk)) await once(closed, 'drain');
+      if (!audit.write(auditChunk)) await once(audit, 'drain');
+      closedChunk = '';
+      auditChunk = '';
+    }
+  }
+  closed.end(closedChunk);
+  audit.end(auditChunk);
+  await Promise.all([once(closed, 'finish'), once(audit, 'finish')]);
+}

@@ -1,0 +1,58 @@
+// Load generators: an open loop at a fixed rate, and a closed loop as fast as answers come back.
+import { sleep } from './stats';
+
+export interface SubmitResult {
+  status: number;
+  body: string;
+}
+
+/** One end-user submit from a given client address (the server trusts one proxy hop in benches). */
+export async function submit(
+  url: string,
+  username: string,
+  desk: '1' | '2',
+  ip: string,
+): Promise<SubmitResult> {
+  const res = await fetch(`${url}/api/enduser/requests`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
+    body: JSON.stringify({ username, desk }),
+  });
+  return { status: res.status, body: await res.text() };
+}
+
+/** A distinct client address per simulated user, so per-IP limits see many honest users. */
+export const ipFor = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+
+/** Fires `count` calls at `perSecond`, each at its scheduled time whatever the previous did. */
+export async function openLoop(
+  count: number,
+  perSecond: number,
+  fire: (i: number) => Promise<unknown>,
+): Promise<void> {
+  const start = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < count; i++) {
+    const due = start + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await sleep(wait);
+    pending.push(fire(i));
+  }
+  await Promise.all(pending);
+}
+
+/** `concurrency` workers calling `fire` back to back until `durationMs` has passed; returns calls made. */
+export async function closedLoop(
+  concurrency: number,
+  durationMs: number,
+  fire: (i: number) => Promise<unknown>,
+): Promise<number> {
+  const end = performance.now() + durationMs;
+  let n = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) await fire(n++);
+    }),
+  );
+  return n;
+}

@@ -1,0 +1,100 @@
+// Starts the product's server and the bare baseline as child processes and reads their state.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface Running {
+  url: string;
+  child: ChildProcess;
+  /** Milliseconds from spawn to the first healthy answer. */
+  startupMs: number;
+  stop(): Promise<void>;
+  rssMb(): Promise<number>;
+}
+
+async function waitHealthy(
+  url: string,
+  child: ChildProcess,
+  path_: string,
+  output: () => string,
+): Promise<void> {
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`process exited early:\n${output()}`);
+    try {
+      const res = await fetch(`${url}${path_}`);
+      if (res.ok || res.status === 404) return;
+    } catch {
+      // not yet listening
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+async function start(
+  args: string[],
+  readyPattern: RegExp,
+  healthPath: string,
+  fixedPort: number,
+): Promise<Running> {
+  const started = performance.now();
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr!.on('data', (c: Buffer) => (output += c.toString()));
+  const url = `http://127.0.0.1:${fixedPort}`;
+  await waitHealthy(url, child, healthPath, () => output);
+  const startupMs = performance.now() - started;
+  if (!readyPattern.test(output)) await new Promise((r) => setTimeout(r, 50));
+  return {
+    url,
+    child,
+    startupMs,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+    },
+    async rssMb() {
+      const status = await readFile(`/proc/${child.pid}/status`, 'utf8');
+      const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
+      return kb / 1024;
+    },
+  };
+}
+
+let nextPort = 39_100 + Math.floor(Math.random() * 500);
+
+/** The product, from its built bundle when present (what a deployment runs), else through tsx. */
+export function startServer(dataDir: string): Promise<Running> {
+  const port = nextPort++;
+  return start(
+    [
+      '--import',
+      'tsx',
+      'server/index.ts',
+      '--port',
+      String(port),
+      '--data',
+      dataDir,
+      '--trust-proxy',
+      '1',
+    ],
+    /ready/,
+    '/healthz',
+    port,
+  );
+}
+
+export function startBaseline(): Promise<Running> {
+  const port = nextPort++;
+  return start(
+    ['--import', 'tsx', 'bench/baseline-server.ts', String(port)],
+    /baseline ready/,
+    '/',
+    port,
+  );
+}
