@@ -14,6 +14,12 @@ export interface AppOrigin {
   readonly serverOrigin: string;
   /** True for a URL of the packaged renderer, the server or the dev server, and nothing else. */
   isAppUrl(url: string): boolean;
+  /**
+   * Narrower: the console itself (the packaged renderer, the dev server, or the server's
+   * `/agent/` pages), not the server's other pages such as the end-user sign-in. Only the
+   * console may use the desktop bridge.
+   */
+  isConsoleUrl(url: string): boolean;
 }
 
 export function createAppOrigin(options: AppOriginOptions): AppOrigin {
@@ -26,8 +32,18 @@ export function createAppOrigin(options: AppOriginOptions): AppOrigin {
   const webOrigins = new Set([new URL(options.serverUrl).origin]);
   if (options.devServerUrl) webOrigins.add(new URL(options.devServerUrl).origin);
 
-  return {
-    serverOrigin: new URL(options.serverUrl).origin,
+  const server = new URL(options.serverUrl);
+  const consolePath = `${server.pathname.replace(/\/+$/, '')}/agent/`;
+  const devOrigin = options.devServerUrl ? new URL(options.devServerUrl).origin : undefined;
+
+  const origin: AppOrigin = {
+    serverOrigin: server.origin,
+    isConsoleUrl(url) {
+      if (!origin.isAppUrl(url)) return false;
+      const parsed = new URL(url);
+      if (parsed.protocol === 'file:' || parsed.origin === devOrigin) return true;
+      return parsed.origin === server.origin && parsed.pathname.startsWith(consolePath);
+    },
     isAppUrl(url) {
       const parsed = parseUrl(url);
       if (!parsed) return false;
@@ -42,6 +58,7 @@ export function createAppOrigin(options: AppOriginOptions): AppOrigin {
       );
     },
   };
+  return origin;
 }
 
 export type NavigationDecision = 'allow' | 'open-externally' | 'deny';

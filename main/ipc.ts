@@ -1,9 +1,37 @@
 // The one IPC gateway: every ipcMain handler is registered here, and each call is answered only
-// for a frame of a window the app created, showing the app's own content, with zod-parsed arguments.
+// for the top frame of a window the app created, showing the console, with zod-parsed arguments.
 import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import type { AppOrigin } from './app-origin';
 import { IpcChannel } from './ipc-channels';
+import type { SessionTokenStore } from './session-token';
+
+/** A desktop notification the console asks for; clicking it opens `requestId`. */
+export const DesktopNoticeSchema = z
+  .object({
+    title: z.string().trim().min(1, 'A notification needs a title').max(120),
+    body: z.string().max(500),
+    /** The server's request ids are 128-bit base64url strings. */
+    requestId: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{16,64}$/, 'Not a request id')
+      .optional(),
+  })
+  .strict();
+export type DesktopNotice = z.infer<typeof DesktopNoticeSchema>;
+
+/** The server's bearer tokens (see the server's `bearerToken`). */
+export const SessionTokenSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{20,200}$/, 'Not a session token');
+
+export const PendingCountSchema = z.number().int().min(0).max(1_000_000);
+
+/** What the desktop shows for the console: notifications, and the pending count on tray and badge. */
+export interface DesktopShell {
+  notify(notice: DesktopNotice): void;
+  setPendingCount(count: number): void;
+}
 
 export interface IpcDeps {
   /** `webContents.id` of every window the app created; the caller keeps it up to date. */
@@ -11,6 +39,8 @@ export interface IpcDeps {
   origin: AppOrigin;
   serverUrl: string;
   appVersion: string;
+  sessionTokens: SessionTokenStore;
+  desktop: DesktopShell;
   fetchServerStatus?: (serverUrl: string) => Promise<unknown>;
 }
 
@@ -39,9 +69,19 @@ export function registerIpcHandlers(deps: IpcDeps): void {
   handle(IpcChannel.ServerGetUrl, NoArguments, () => deps.serverUrl);
   handle(IpcChannel.ServerGetStatus, NoArguments, () => fetchStatus(deps.serverUrl));
   handle(IpcChannel.AppGetVersion, NoArguments, () => deps.appVersion);
+  handle(IpcChannel.SessionSaveToken, z.tuple([SessionTokenSchema.nullable()]), ([token]) =>
+    deps.sessionTokens.save(token),
+  );
+  handle(IpcChannel.SessionLoadToken, NoArguments, () => deps.sessionTokens.load());
+  handle(IpcChannel.DesktopNotify, z.tuple([DesktopNoticeSchema]), ([notice]) => {
+    deps.desktop.notify(notice);
+  });
+  handle(IpcChannel.DesktopSetPendingCount, z.tuple([PendingCountSchema]), ([count]) => {
+    deps.desktop.setPendingCount(count);
+  });
 }
 
-/** The top frame of one of the app's windows, showing the app's own content. */
+/** The top frame of one of the app's windows, showing the console (not another server page). */
 export function isAppSender(
   event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
   deps: Pick<IpcDeps, 'appWebContents' | 'origin'>,
@@ -51,7 +91,7 @@ export function isAppSender(
     deps.appWebContents.has(event.sender.id) &&
     frame !== null &&
     frame.parent === null &&
-    deps.origin.isAppUrl(frame.url)
+    deps.origin.isConsoleUrl(frame.url)
   );
 }
 

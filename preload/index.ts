@@ -2,23 +2,29 @@
 // An import of './index.d.ts' would resolve to this very file, so the declarations come in this way.
 // eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./index.d.ts" />
-import { contextBridge, ipcRenderer } from 'electron';
-import { IpcChannel } from '../main/ipc-channels';
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { IpcChannel, IpcEvent } from '../main/ipc-channels';
 
 type DeskBridge = NonNullable<Window['desk']>;
 
-function getServerUrl(): Promise<string> {
-  return ipcRenderer.invoke(IpcChannel.ServerGetUrl);
-}
-
-function getServerStatus(): Promise<unknown> {
-  return ipcRenderer.invoke(IpcChannel.ServerGetStatus);
-}
-
-function getVersion(): Promise<string> {
-  return ipcRenderer.invoke(IpcChannel.AppGetVersion);
-}
-
-const desk: DeskBridge = { getServerUrl, getServerStatus, getVersion };
+const desk: DeskBridge = {
+  getServerUrl: () => ipcRenderer.invoke(IpcChannel.ServerGetUrl),
+  getServerStatus: () => ipcRenderer.invoke(IpcChannel.ServerGetStatus),
+  getVersion: () => ipcRenderer.invoke(IpcChannel.AppGetVersion),
+  saveSessionToken: (token) => ipcRenderer.invoke(IpcChannel.SessionSaveToken, token),
+  loadSessionToken: () => ipcRenderer.invoke(IpcChannel.SessionLoadToken),
+  notify: (notification) => ipcRenderer.invoke(IpcChannel.DesktopNotify, notification),
+  setPendingCount: (count) => ipcRenderer.invoke(IpcChannel.DesktopSetPendingCount, count),
+  onOpenRequest(callback) {
+    // The page gets the request id only, never the IPC event (which carries the sender).
+    const listener = (_event: IpcRendererEvent, requestId: unknown) => {
+      if (typeof requestId === 'string') callback(requestId);
+    };
+    ipcRenderer.on(IpcEvent.OpenRequest, listener);
+    return () => {
+      ipcRenderer.removeListener(IpcEvent.OpenRequest, listener);
+    };
+  },
+};
 
 contextBridge.exposeInMainWorld('desk', desk);

@@ -5,14 +5,25 @@ import helmet from 'helmet';
 import { Server } from 'socket.io';
 import { AgentService } from './agents/agent-service';
 import { sessionRoutes } from './agents/session-routes';
+import type { ServerHealth } from './contract/health';
+import { PRODUCT_NAME } from './contract/health';
 import type { Directory } from './directory/directory';
 import { EmbeddedDirectory } from './directory/embedded-directory';
+import { SignInAssertions } from './enduser/assertion';
+import { signInAssets } from './enduser/assets';
+import { signInErrorPages } from './enduser/error-pages';
+import { FlowCookies } from './enduser/flow';
+import { PersistentTokens } from './enduser/persistent-token';
 import { endUserApiRoutes } from './enduser/request-routes';
+import { CookieSigner } from './enduser/signed-cookie';
+import { signInRoutes } from './enduser/sign-in-routes';
+import { agentConsole } from './http/agent-console';
 import { errorHandler } from './http/error-handler';
 import type { Logger } from './logger';
 import { consoleLogger } from './logger';
 import { RealmService } from './realm/realm-service';
 import { attachAgentNamespace } from './realtime/agent-namespace';
+import { attachEndUserNamespace } from './realtime/enduser-namespace';
 import { RequestService } from './requests/request-service';
 import type { Storage } from './store/storage';
 
@@ -27,6 +38,8 @@ export interface AppDeps {
   directory?: Directory;
   /** Trust X-Forwarded-* from this many proxies (express's `trust proxy`). */
   trustProxy?: number | boolean;
+  /** The built agent console served at /agent (default: out/renderer). */
+  agentConsoleDir?: string;
 }
 
 export interface App {
@@ -36,6 +49,8 @@ export interface App {
   requests: RequestService;
   realm: RealmService;
   directory: Directory;
+  /** End-user persistent tokens; `revokePersistentTokens(username)` signs the user out of every device. */
+  persistentTokens: PersistentTokens;
   /** Starts the periodic sweeps (expiry of requests and sessions). */
   startTimers(intervalMs?: number): void;
   /** Stops accepting, closes sockets, waits for writes, releases storage. */
@@ -50,6 +65,15 @@ export function createApp(deps: AppDeps): App {
   const realm = new RealmService(storage);
   const agents = new AgentService(storage, now);
   const requests = new RequestService(storage, directory, now);
+  const signer = new CookieSigner(storage.keys.data.cookieKey);
+  const realmConfig = () => realm.config;
+  const persistentTokens = new PersistentTokens(
+    signer,
+    storage.persistentTokens,
+    storage.audit,
+    realmConfig,
+    now,
+  );
 
   const app = express();
   app.disable('x-powered-by');
@@ -76,6 +100,7 @@ export function createApp(deps: AppDeps): App {
 
   app.get('/healthz', (_req, res) => {
     res.json({
+      product: PRODUCT_NAME,
       status: 'ok',
       version: deps.version,
       storage: {
@@ -87,13 +112,30 @@ export function createApp(deps: AppDeps): App {
       },
       directory: directory.kind,
       uptimeSeconds: Math.round(process.uptime()),
-    });
+    } satisfies ServerHealth);
   });
   app.use(sessionRoutes(agents));
+  app.use(agentConsole({ dir: deps.agentConsoleDir }));
   app.use(endUserApiRoutes({ requests, realm, directory }));
+  app.use(signInAssets());
+  app.use(
+    signInRoutes({
+      requests,
+      realm,
+      directory,
+      signer,
+      flows: new FlowCookies(signer, realmConfig, now),
+      tokens: persistentTokens,
+      assertions: new SignInAssertions(storage.keys, now),
+      audit: storage.audit,
+      logger,
+      now,
+    }),
+  );
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: { code: 'not-found', message: 'No such API route.' } });
   });
+  app.use(signInErrorPages(realm, logger));
   app.use(errorHandler(logger));
 
   const httpServer = createServer(app);
@@ -120,6 +162,7 @@ export function createApp(deps: AppDeps): App {
     audit: storage.audit,
     logger,
   });
+  const endUserNamespace = attachEndUserNamespace(io, { requests, realm, logger });
 
   const timers: NodeJS.Timeout[] = [];
   const sweep = async () => {
@@ -138,6 +181,7 @@ export function createApp(deps: AppDeps): App {
     requests,
     realm,
     directory,
+    persistentTokens,
     startTimers(intervalMs = 5_000) {
       void sweep();
       timers.push(setInterval(() => void sweep(), intervalMs));
@@ -145,6 +189,7 @@ export function createApp(deps: AppDeps): App {
     async close() {
       timers.forEach(clearInterval);
       agentNamespace.detach();
+      endUserNamespace.detach();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
         httpServer.closeAllConnections();

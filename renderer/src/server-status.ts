@@ -1,20 +1,8 @@
 // Asks the server how it is: through the desktop bridge inside Electron, or /healthz in a browser.
 import { z } from 'zod';
+import { ServerHealthSchema, type ServerHealth } from '../../server/contract/health';
 
-/**
- * The part of the `/healthz` answer the console shows; extra fields are ignored. Kept here until
- * server/contract exports the schema the server answers with.
- */
-export const ServerHealthSchema = z.looseObject({
-  product: z.string().default('Help Desk OTP'),
-  status: z.string(),
-  version: z.string(),
-  storage: z.looseObject({
-    status: z.string(),
-    kind: z.string().optional(),
-  }),
-});
-export type ServerHealth = z.infer<typeof ServerHealthSchema>;
+export { ServerHealthSchema, type ServerHealth };
 
 export type ServerStatus =
   | { state: 'up'; health: ServerHealth }

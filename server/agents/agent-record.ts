@@ -1,4 +1,4 @@
-// An agent account as stored: the wire view plus its password hash and authenticator secret.
+// An agent account as stored: the wire view plus its password hash and authenticator secrets.
 import { z } from 'zod';
 import type { AgentView } from '../contract/agents';
 import { RoleSchema } from '../contract/agents';
@@ -15,6 +15,13 @@ export const AgentRecordSchema = z
     passwordHash: z.string(),
     /** Base32 TOTP secret once the agent has enrolled an authenticator app. */
     totpSecret: z.string().optional(),
+    /**
+     * Base32 secret handed out by `totp:begin` and not yet confirmed; kept on disk so a restart
+     * between scanning the QR code and typing the first code does not break enrolment.
+     */
+    pendingTotpSecret: z.string().optional(),
+    /** RFC 6238 time step of the last code accepted, so a code works once (no replay). */
+    totpLastTimeStep: z.number().int().nonnegative().optional(),
     createdAt: z.number(),
     updatedAt: z.number(),
   })

@@ -1,6 +1,14 @@
 // Agent accounts and their sessions: login, logout, expiry, and admin management of agents.
-import { verifySync } from 'otplib';
-import type { AgentCreate, AgentUpdate, AgentView, LoginBody } from '../contract/agents';
+import { generateSecret, generateURI, verifySync } from 'otplib';
+import QRCode from 'qrcode';
+import type { TotpEnrolment } from '../contract/agent-events';
+import type {
+  AgentCreate,
+  AgentUpdate,
+  AgentView,
+  LoginBody,
+  LoginResult,
+} from '../contract/agents';
 import { ServiceError } from '../errors';
 import { generatePassword, hashPassword, verifyPassword } from '../security/passwords';
 import { digestToken, newId, newToken } from '../security/tokens';
@@ -9,6 +17,10 @@ import type { AgentRecord, SessionRecord } from './agent-record';
 import { toAgentView } from './agent-record';
 
 export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+/** The issuer an authenticator app shows beside the account name. */
+export const TOTP_ISSUER = 'Help Desk OTP';
+/** Seconds of clock drift accepted either way (one 30-second step). */
+const TOTP_EPOCH_TOLERANCE = 30;
 
 export interface AuthenticatedSession {
   session: SessionRecord;
@@ -52,15 +64,110 @@ export class AgentService {
     return this.storage.agents.data.agents.find((a) => a.username === username);
   }
 
-  private totpRequired(agent: AgentRecord): boolean {
+  /** Does the realm's `agentTotp` rule require an authenticator of this agent? */
+  totpRequired(agent: AgentRecord): boolean {
     const rule = this.storage.realm.data.agentTotp;
     return rule === 'everyone' || (rule === 'admins' && agent.role === 'admin');
   }
 
-  async login(
-    body: LoginBody,
-    ip: string,
-  ): Promise<{ token: string; expiresAt: number; agent: AgentView }> {
+  /** Required but not enrolled: the agent's sessions may do nothing but enrol. */
+  mustEnrolTotp(agent: AgentRecord): boolean {
+    return this.totpRequired(agent) && agent.totpSecret === undefined;
+  }
+
+  /**
+   * Checks a code against a secret and, when it is good, records its time step at once (in
+   * memory, before any await) so the same code cannot be used again, here or in a parallel call.
+   */
+  private async acceptTotpCode(
+    agent: AgentRecord,
+    secret: string,
+    code: string,
+    extra: (draft: AgentRecord) => void = () => {},
+  ): Promise<boolean> {
+    const result = verifySync({
+      secret,
+      token: code,
+      epoch: Math.floor(this.now() / 1000),
+      epochTolerance: TOTP_EPOCH_TOLERANCE,
+      ...(agent.totpLastTimeStep !== undefined ? { afterTimeStep: agent.totpLastTimeStep } : {}),
+    });
+    // A TOTP result carries the time step it matched (an HOTP one would not).
+    if (!result.valid || !('timeStep' in result)) return false;
+    const { timeStep } = result;
+    await this.storage.agents.update((d) => {
+      const draft = d.agents.find((a) => a.id === agent.id);
+      if (!draft) return;
+      draft.totpLastTimeStep = timeStep;
+      extra(draft);
+      draft.updatedAt = this.now();
+    });
+    return true;
+  }
+
+  /**
+   * Starts enrolling an authenticator app: a fresh secret, kept pending on the agent's record
+   * (replacing any earlier unconfirmed one) until `confirmTotp` proves the app has it.
+   */
+  async beginTotp(agent: AgentRecord): Promise<TotpEnrolment> {
+    if (agent.totpSecret)
+      throw new ServiceError(
+        'conflict',
+        'An authenticator app is already enrolled; ask an admin to reset it to enrol another.',
+      );
+    const secret = generateSecret();
+    const otpauthUri = generateURI({ issuer: TOTP_ISSUER, label: agent.username, secret });
+    const qrDataUrl = await QRCode.toDataURL(otpauthUri, { errorCorrectionLevel: 'M', margin: 2 });
+    await Promise.all([
+      this.storage.agents.update((d) => {
+        const draft = d.agents.find((a) => a.id === agent.id);
+        if (!draft) throw new ServiceError('not-found', 'No such agent.');
+        draft.pendingTotpSecret = secret;
+        draft.updatedAt = this.now();
+      }),
+      this.storage.audit.record({
+        actor: `agent:${agent.username}`,
+        action: 'agent.totp-enrolment-started',
+        details: {},
+      }),
+    ]);
+    return { secret, otpauthUri, qrDataUrl };
+  }
+
+  /** Finishes enrolment with a current code from the app: from now on sign-in needs a code. */
+  async confirmTotp(agent: AgentRecord, code: string): Promise<{ enrolled: true }> {
+    if (agent.totpSecret)
+      throw new ServiceError('conflict', 'An authenticator app is already enrolled.');
+    const pending = agent.pendingTotpSecret;
+    if (!pending)
+      throw new ServiceError('invalid-state', 'Start enrolment first: no code is expected yet.');
+    const accepted = await this.acceptTotpCode(agent, pending, code, (draft) => {
+      draft.totpSecret = pending;
+      delete draft.pendingTotpSecret;
+    });
+    if (!accepted) {
+      await this.storage.audit.record({
+        actor: `agent:${agent.username}`,
+        action: 'agent.totp-confirm-failed',
+        details: {},
+      });
+      throw new ServiceError(
+        'bad-request',
+        'That code does not match; check the app shows "Help Desk OTP" and try the current code.',
+        { code: 'Not the current code' },
+      );
+    }
+    await this.storage.audit.record({
+      actor: `agent:${agent.username}`,
+      action: 'agent.totp-enrolled',
+      details: {},
+    });
+    const enrolled = this.byId(agent.id);
+    if (enrolled) for (const listener of this.agentChangeListeners) listener(enrolled);
+    return { enrolled: true };
+  }
+
+  async login(body: LoginBody, ip: string): Promise<LoginResult> {
     const agent = this.byUsername(body.username);
     const passwordOk = agent
       ? await verifyPassword(body.password, agent.passwordHash)
@@ -79,23 +186,15 @@ export class AgentService {
         'Wrong username or password, or the account is disabled.',
       );
     }
-    if (this.totpRequired(agent) || agent.totpSecret) {
-      if (!agent.totpSecret)
-        throw new ServiceError(
-          'totp-required',
-          'Your account must enrol an authenticator app; ask an admin.',
-        );
+    // An enrolled agent always gives a code. One whom the realm requires but who has not enrolled
+    // yet signs in with the password alone, into a session that can do nothing but enrol.
+    if (agent.totpSecret) {
       if (!body.totp)
         throw new ServiceError(
           'totp-required',
           'Enter the six-digit code from your authenticator app.',
         );
-      const { valid } = verifySync({
-        secret: agent.totpSecret,
-        token: body.totp,
-        epochTolerance: 30,
-      });
-      if (!valid) {
+      if (!(await this.acceptTotpCode(agent, agent.totpSecret, body.totp))) {
         await this.storage.audit.record({
           actor: `agent:${agent.username}`,
           action: 'agent.login-failed',
@@ -120,10 +219,15 @@ export class AgentService {
       this.storage.audit.record({
         actor: `agent:${agent.username}`,
         action: 'agent.login',
-        details: { ip, session: session.id },
+        details: { ip, session: session.id, mustEnrolTotp: this.mustEnrolTotp(agent) },
       }),
     ]);
-    return { token, expiresAt: session.expiresAt, agent: toAgentView(agent) };
+    return {
+      token,
+      expiresAt: session.expiresAt,
+      agent: toAgentView(agent),
+      mustEnrolTotp: this.mustEnrolTotp(agent),
+    };
   }
 
   /** The live session behind a bearer token, or undefined (unknown, expired, or agent disabled). */
@@ -229,6 +333,11 @@ export class AgentService {
       ...(password ? { passwordHash: await hashPassword(password) } : {}),
       updatedAt: this.now(),
     };
+    if (input.resetTotp) {
+      delete updated.totpSecret;
+      delete updated.pendingTotpSecret;
+      delete updated.totpLastTimeStep;
+    }
     const changed = Object.keys(input).filter((k) => k !== 'id');
     await Promise.all([
       this.storage.agents.update((d) => {
@@ -245,9 +354,19 @@ export class AgentService {
           enabled: updated.enabled,
         },
       }),
+      ...(input.resetTotp
+        ? [
+            this.storage.audit.record({
+              actor: `agent:${by.username}`,
+              action: 'agent.totp-reset',
+              details: { agent: updated.username, wasEnrolled: existing.totpSecret !== undefined },
+            }),
+          ]
+        : []),
     ]);
-    // Access shrinks at once: a disabled agent or a reset password ends every session they have.
-    if (!updated.enabled || password) {
+    // Access shrinks at once: a disabled agent, a reset password or a reset authenticator ends
+    // every session they have.
+    if (!updated.enabled || password || input.resetTotp) {
       await this.endSessions(
         (s) => s.agentId === updated.id,
         updated.enabled ? 'logged-out' : 'disabled',

@@ -28,6 +28,10 @@ export const AgentPayloads = {
   'agents:list': z.object({}).strict(),
   'agents:create': AgentCreateSchema,
   'agents:update': AgentUpdateSchema,
+  /** Starts enrolling an authenticator app for the signed-in agent (replaces any unconfirmed one). */
+  'totp:begin': z.object({}).strict(),
+  /** Confirms enrolment with a current code from the app; only then is TOTP required at sign-in. */
+  'totp:confirm': z.object({ code: z.string().regex(/^\d{6}$/, 'Six digits') }).strict(),
 } as const;
 
 export type AgentEventName = keyof typeof AgentPayloads;
@@ -43,6 +47,19 @@ export interface SessionInfo {
   agent: AgentView;
   desks: Array<'1' | '2'>;
   role: Role;
+  /**
+   * The realm requires an authenticator for this agent and none is enrolled yet: until
+   * `totp:confirm` succeeds the server refuses every event except `totp:*`.
+   */
+  mustEnrolTotp: boolean;
+}
+
+export interface TotpEnrolment {
+  /** Base32 secret, for typing in by hand. */
+  secret: string;
+  otpauthUri: string;
+  /** The otpauth URI as a QR code (data:image/png;base64,…). */
+  qrDataUrl: string;
 }
 
 /** What each event answers with, in `{ data }`. */
@@ -61,6 +78,8 @@ export interface AgentResults {
   'agents:list': { agents: AgentView[] };
   'agents:create': { agent: AgentView; password: string };
   'agents:update': { agent: AgentView; password?: string };
+  'totp:begin': TotpEnrolment;
+  'totp:confirm': { enrolled: true };
 }
 
 export type ClientToServerEvents = {

@@ -64,6 +64,21 @@ export const AgentUpdateSchema = z
     enabled: z.boolean().optional(),
     /** Issue a new generated password (shown once to the admin). */
     resetPassword: z.literal(true).optional(),
+    /**
+     * Forget the agent's authenticator (lost phone): their sessions end, and where the realm
+     * requires TOTP they enrol again at their next sign-in.
+     */
+    resetTotp: z.literal(true).optional(),
   })
   .strict();
 export type AgentUpdate = z.infer<typeof AgentUpdateSchema>;
+
+/** What `POST /api/agent/session` answers with, in `{ data }`. */
+export interface LoginResult {
+  /** The bearer token for the socket's `auth.token` and `DELETE /api/agent/session`. */
+  token: string;
+  expiresAt: number;
+  agent: AgentView;
+  /** As in `session:ready`: the agent must enrol an authenticator before doing anything else. */
+  mustEnrolTotp: boolean;
+}

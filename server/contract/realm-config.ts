@@ -74,6 +74,10 @@ export const VerificationCheckSchema = z
   .strict();
 export type VerificationCheck = z.infer<typeof VerificationCheckSchema>;
 
+export const MASKABLE_FIELDS = ['email', 'phone', 'employeeId', 'department', 'manager'] as const;
+export const MaskableFieldSchema = z.enum(MASKABLE_FIELDS);
+export type MaskableField = z.infer<typeof MaskableFieldSchema>;
+
 export const VerificationPolicySchema = z
   .object({
     checks: z.array(VerificationCheckSchema).min(1, 'Keep at least one check').max(12),
@@ -81,6 +85,11 @@ export const VerificationPolicySchema = z
     required: z.array(z.string()),
     /** How many checks in all (required ones included) must be recorded. */
     minimumChecks: z.number().int().min(1).max(12),
+    /**
+     * Directory fields shown to agents only masked (e.g. `••••0123`), so an agent compares what the
+     * caller says instead of reading the answer out.
+     */
+    maskedFields: z.array(MaskableFieldSchema).default([]),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -191,6 +200,7 @@ export function defaultRealmConfig(): RealmConfig {
       checks: DEFAULT_VERIFICATION_CHECKS.map((check) => ({ ...check })),
       required: ['callback'],
       minimumChecks: 2,
+      maskedFields: ['employeeId'],
     },
     requestTtlMinutes: 30,
     persistentToken: { lifetimeDays: 30 },

@@ -41,7 +41,7 @@ const base = {
   username: z.string(),
   /** From the directory at submission; empty when the user is not in it. */
   displayName: z.string(),
-  /** False when the username is not in the directory; the end-user is never told. */
+  /** False when the username is not an enabled directory user; the end-user is never told. */
   inDirectory: z.boolean(),
   /** SHA-256 of the end-user's browser-session secret the request is bound to. */
   sessionHash: z.string().regex(/^[0-9a-f]{64}$/),

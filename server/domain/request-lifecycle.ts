@@ -152,6 +152,12 @@ export function applyCommand(
     case 'reveal': {
       const held = heldBy(request, command.actor);
       if (isRefusal(held)) return held;
+      // Nobody outside the directory (or disabled in it) can be signed in, however convincing the caller.
+      if (!held.inDirectory)
+        return fail(
+          'forbidden',
+          'This username is not an active directory user; deny the request.',
+        );
       const progress = verificationProgress(command.policy, held.verification);
       if (!progress.met) {
         const missing = progress.missingRequired.length

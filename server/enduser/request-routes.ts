@@ -82,6 +82,12 @@ export function endUserApiRoutes({ requests, realm, directory }: EndUserDeps): R
     message: limited('Too many passcode attempts from here; wait a minute.'),
   });
 
+  // Only JSON bodies: a cross-site HTML form cannot send one without a CORS preflight, which is never granted.
+  router.use('/api/enduser', (req, _res, next) => {
+    if (req.method !== 'POST' || req.is('application/json')) return next();
+    next(new ServiceError('bad-request', 'Send the body as application/json.'));
+  });
+
   const ownRequest = (req: Request, res: Response): { request: HelpRequest; secret: string } => {
     const secret = browserSession(req, res);
     const request = requests.findForSession(String(req.params.id), secret);

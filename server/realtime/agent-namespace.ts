@@ -7,6 +7,7 @@ import type {
   ClientToServerEvents,
   InterServerEvents,
   ServerToClientEvents,
+  SessionInfo,
 } from '../contract/agent-events';
 import { AgentPayloads } from '../contract/agent-events';
 import type { AckResult } from '../contract/errors';
@@ -18,6 +19,7 @@ import type { Directory } from '../directory/directory';
 import { ServiceError, badRequest, toWireError } from '../errors';
 import type { RealmService } from '../realm/realm-service';
 import type { AgentActor, RequestService } from '../requests/request-service';
+import { maskDirectoryDetails } from '../requests/mask';
 import { toRequestView } from '../requests/request-view';
 import type { Logger } from '../logger';
 import type { AuditLog } from '../audit/audit-log';
@@ -66,6 +68,12 @@ const ADMIN_ONLY: ReadonlySet<AgentEventName> = new Set([
   'agents:update',
 ]);
 
+/** What an agent may still do while the realm requires an authenticator they have not enrolled. */
+const ALLOWED_BEFORE_TOTP_ENROLMENT: ReadonlySet<AgentEventName> = new Set([
+  'totp:begin',
+  'totp:confirm',
+]);
+
 function actorOf(agent: AgentRecord): AgentActor {
   return {
     ref: { id: agent.id, username: agent.username },
@@ -80,6 +88,12 @@ export function attachAgentNamespace(
 ): { namespace: AgentNamespace; detach: () => void } {
   const nsp = io.of('/agent') as unknown as AgentNamespace;
   const { agents, requests, realm, directory, audit, logger } = deps;
+  const sessionInfo = (agent: AgentRecord): SessionInfo => ({
+    agent: toAgentView(agent),
+    desks: agent.desks,
+    role: agent.role,
+    mustEnrolTotp: agents.mustEnrolTotp(agent),
+  });
 
   nsp.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -98,11 +112,7 @@ export function attachAgentNamespace(
       agentRoom(auth.agent.id),
       ...auth.agent.desks.map(deskRoom),
     ]);
-    socket.emit('session:ready', {
-      agent: toAgentView(auth.agent),
-      desks: auth.agent.desks,
-      role: auth.agent.role,
-    });
+    socket.emit('session:ready', sessionInfo(auth.agent));
 
     const on = <E extends AgentEventName>(event: E, handler: Handler<E>) => {
       // socket.io's typed `on` cannot be indexed generically; the payload is untrusted anyway.
@@ -117,6 +127,11 @@ export function attachAgentNamespace(
             throw new ServiceError('unauthenticated', 'Your session has ended; sign in again.');
           }
           username = current.agent.username;
+          if (agents.mustEnrolTotp(current.agent) && !ALLOWED_BEFORE_TOTP_ENROLMENT.has(event))
+            throw new ServiceError(
+              'totp-required',
+              'Enrol an authenticator app first: this realm requires one for your account.',
+            );
           if (ADMIN_ONLY.has(event) && current.agent.role !== 'admin')
             throw new ServiceError('forbidden', 'Only an admin can do that.');
           const parsed = AgentPayloads[event].safeParse(payload ?? {});
@@ -157,15 +172,18 @@ export function attachAgentNamespace(
       return {
         ...toRequestView(request),
         directory: profile
-          ? {
-              displayName: profile.displayName,
-              email: profile.email,
-              phone: profile.phone,
-              employeeId: profile.employeeId,
-              department: profile.department,
-              manager: profile.manager,
-              enabled: profile.enabled,
-            }
+          ? maskDirectoryDetails(
+              {
+                displayName: profile.displayName,
+                email: profile.email,
+                phone: profile.phone,
+                employeeId: profile.employeeId,
+                department: profile.department,
+                manager: profile.manager,
+                enabled: profile.enabled,
+              },
+              realm.config.verificationPolicy.maskedFields,
+            )
           : null,
         recentFailures: requests.recentFailures(request.username),
       };
@@ -200,7 +218,11 @@ export function attachAgentNamespace(
     on('agents:list', () => ({ agents: agents.list() }));
     on('agents:create', (input, agent) => agents.create(input, agent));
     on('agents:update', (input, agent) => agents.update(input, agent));
+    on('totp:begin', (_payload, agent) => agents.beginTotp(agent));
+    on('totp:confirm', ({ code }, agent) => agents.confirmTotp(agent, code));
   });
+
+  let totpRule = realm.config.agentTotp;
 
   const unsubscribers = [
     requests.onChange(({ kind, request }) => {
@@ -208,7 +230,16 @@ export function attachAgentNamespace(
         .to(deskRoom(request.desk))
         .emit(kind === 'created' ? 'request:created' : 'request:updated', toRequestView(request));
     }),
-    realm.onChange((config) => nsp.emit('config:updated', config)),
+    realm.onChange((config) => {
+      nsp.emit('config:updated', config);
+      if (config.agentTotp === totpRule) return;
+      totpRule = config.agentTotp;
+      // Who must enrol may have changed: every session hears its own answer at once.
+      for (const socket of nsp.sockets.values()) {
+        const agent = agents.byId(socket.data.agentId);
+        if (agent) socket.emit('session:ready', sessionInfo(agent));
+      }
+    }),
     agents.onSessionsEnded((sessionIds, code) => {
       const message =
         code === 'disabled'
@@ -225,7 +256,10 @@ export function attachAgentNamespace(
       // Desks changed: move the agent's sockets to exactly the rooms of the desks they now staff.
       const rooms = (['1', '2'] as const).map(deskRoom);
       nsp.in(agentRoom(agent.id)).socketsLeave(rooms);
-      if (agent.enabled) nsp.in(agentRoom(agent.id)).socketsJoin(agent.desks.map(deskRoom));
+      if (!agent.enabled) return;
+      nsp.in(agentRoom(agent.id)).socketsJoin(agent.desks.map(deskRoom));
+      // Desks, role or enrolment changed: the agent's consoles get their session info anew.
+      nsp.to(agentRoom(agent.id)).emit('session:ready', sessionInfo(agent));
     }),
   ];
   return { namespace: nsp, detach: () => unsubscribers.forEach((u) => u()) };

@@ -107,7 +107,7 @@ export class RequestService {
       desk: input.desk,
       username,
       displayName: profile?.displayName ?? '',
-      inDirectory: profile !== undefined,
+      inDirectory: profile?.enabled === true,
       sessionHash: digestSession(input.sessionSecret),
       createdAt: now,
       updatedAt: now,

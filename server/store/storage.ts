@@ -1,5 +1,5 @@
 // Opens the embedded store: every document and journal of the data dir, behind one lock.
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { z } from 'zod';
 import type { RealmConfig } from '../contract/realm-config';
@@ -33,9 +33,36 @@ export const KeysDocumentSchema = z
     otpKey: z.string().regex(/^[0-9a-f]{64}$/),
     /** HMAC key for end-user cookies and CSRF tokens (hex, 256 bits). */
     cookieKey: z.string().regex(/^[0-9a-f]{64}$/),
+    /** ES256 private key (JWK) signing sign-in assertions; data dirs from before it get one on first use. */
+    assertionKey: z
+      .object({
+        kty: z.literal('EC'),
+        crv: z.literal('P-256'),
+        x: z.string(),
+        y: z.string(),
+        d: z.string(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 export type KeysDocument = z.infer<typeof KeysDocumentSchema>;
+export type AssertionKeyJwk = NonNullable<KeysDocument['assertionKey']>;
+
+/** A new P-256 key pair for sign-in assertions, as a private JWK. */
+export function newAssertionKey(): AssertionKeyJwk {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { x, y, d } = privateKey.export({ format: 'jwk' });
+  return { kty: 'EC', crv: 'P-256', x: String(x), y: String(y), d: String(d) };
+}
+
+export const PersistentTokensDocumentSchema = z
+  .object({
+    /** Per username: persistent tokens issued at or before this time (ms) are revoked. */
+    notBefore: z.record(z.string(), z.number()),
+  })
+  .strict();
+export type PersistentTokensDocument = z.infer<typeof PersistentTokensDocumentSchema>;
 
 export interface Storage {
   readonly dataDir: string;
@@ -45,6 +72,7 @@ export interface Storage {
   readonly directory: DocumentStore<DirectoryDocument>;
   readonly requests: DocumentStore<RequestsDocument>;
   readonly keys: DocumentStore<KeysDocument>;
+  readonly persistentTokens: DocumentStore<PersistentTokensDocument>;
   readonly closedRequests: Journal<HelpRequest>;
   readonly audit: AuditLog;
   /** True when this start created the data dir's realm (first run). */
@@ -62,23 +90,28 @@ export async function openStorage(dataDir: string): Promise<Storage> {
       firstRun = true;
       return defaultRealmConfig();
     });
-    const [agents, sessions, directory, requests, keys, closedRequests, audit] = await Promise.all([
-      openDocument(file('agents.json'), AgentsDocumentSchema, () => ({ agents: [] })),
-      openDocument(file('sessions.json'), SessionsDocumentSchema, () => ({ sessions: [] })),
-      openDocument(file('directory.json'), DirectoryDocumentSchema, () => ({ users: [] })),
-      openDocument(file('requests.json'), RequestsDocumentSchema, () => ({
-        open: [],
-        userFailures: {},
-      })),
-      openDocument(file('keys.json'), KeysDocumentSchema, () => ({
-        otpKey: randomBytes(32).toString('hex'),
-        cookieKey: randomBytes(32).toString('hex'),
-      })),
-      openJournal(file('closed-requests.jsonl'), HelpRequestSchema),
-      openAuditLog(file('audit.jsonl')),
-    ]);
+    const [agents, sessions, directory, requests, keys, persistentTokens, closedRequests, audit] =
+      await Promise.all([
+        openDocument(file('agents.json'), AgentsDocumentSchema, () => ({ agents: [] })),
+        openDocument(file('sessions.json'), SessionsDocumentSchema, () => ({ sessions: [] })),
+        openDocument(file('directory.json'), DirectoryDocumentSchema, () => ({ users: [] })),
+        openDocument(file('requests.json'), RequestsDocumentSchema, () => ({
+          open: [],
+          userFailures: {},
+        })),
+        openDocument(file('keys.json'), KeysDocumentSchema, () => ({
+          otpKey: randomBytes(32).toString('hex'),
+          cookieKey: randomBytes(32).toString('hex'),
+          assertionKey: newAssertionKey(),
+        })),
+        openDocument(file('persistent-tokens.json'), PersistentTokensDocumentSchema, () => ({
+          notBefore: {},
+        })),
+        openJournal(file('closed-requests.jsonl'), HelpRequestSchema),
+        openAuditLog(file('audit.jsonl')),
+      ]);
     await settleInterruptedCloses(requests, file('closed-requests.jsonl'));
-    const documents = [realm, agents, sessions, directory, requests, keys];
+    const documents = [realm, agents, sessions, directory, requests, keys, persistentTokens];
     return {
       dataDir: dir,
       realm,
@@ -87,6 +120,7 @@ export async function openStorage(dataDir: string): Promise<Storage> {
       directory,
       requests,
       keys,
+      persistentTokens,
       closedRequests,
       audit,
       firstRun,

@@ -114,7 +114,8 @@ describe('a help-desk request from submission to signed-in', () => {
     ).toBe('verifying');
 
     const detail = await must(desk2, 'request:get', { requestId: status.id });
-    expect(detail.directory).toMatchObject({ employeeId: 'E1', phone: '+14155550111' });
+    // The default verification policy masks the employee ID (too short here to keep a tail).
+    expect(detail.directory).toMatchObject({ employeeId: '••••••', phone: '+14155550111' });
 
     const verified = await verifyFully(desk2, status.id);
     expect(verified.state).toBe('verified');
@@ -254,6 +255,17 @@ describe('refusals', () => {
       }),
     ).toEqual({
       error: expect.objectContaining({ code: 'unknown-check' }),
+    });
+  });
+
+  it('never reveals a passcode for a username that is not in the directory', async () => {
+    const status = await submit(new EndUserClient(server.url), 'mallory', '1');
+    const arrived = (await must(desk1, 'queue:list', {})).requests.find((r) => r.id === status.id);
+    expect(arrived).toMatchObject({ inDirectory: false, displayName: '' });
+    await must(desk1, 'request:claim', { requestId: status.id });
+    await verifyFully(desk1, status.id);
+    expect(await ask(desk1, 'request:reveal', { requestId: status.id })).toEqual({
+      error: expect.objectContaining({ code: 'forbidden' }),
     });
   });
 

@@ -47,7 +47,9 @@ async function listen(app: App, port = 0): Promise<number> {
   return (app.httpServer.address() as AddressInfo).port;
 }
 
-export async function startTestServer(options: { dataDir?: string } = {}): Promise<TestServer> {
+export async function startTestServer(
+  options: { dataDir?: string; agentConsoleDir?: string } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'hdotp-test-')));
   const clock = new TestClock();
   const boot = async (port?: number) => {
@@ -59,6 +61,7 @@ export async function startTestServer(options: { dataDir?: string } = {}): Promi
       logger: silentLogger(),
       now: clock.now,
       directory,
+      ...(options.agentConsoleDir ? { agentConsoleDir: options.agentConsoleDir } : {}),
     });
     const bound = await listen(app, port);
     return { app, directory, port: bound };

@@ -50,6 +50,7 @@ const POLICY: VerificationPolicy = {
   ],
   required: ['callback'],
   minimumChecks: 2,
+  maskedFields: [],
 };
 
 /** Freezes a value and everything reachable from it, so any mutation by the code under test throws. */
@@ -627,6 +628,15 @@ describe('reveal', () => {
     });
     expect(result.claimedBy).toEqual(ALICE);
     expect(result.verification).toEqual(otpIssued.verification);
+  });
+
+  it('is refused for a user who is not an active directory user, even when verified', () => {
+    const stranger = { ...verified, inDirectory: false };
+    expect(refused(apply(stranger, reveal(alice, NEW_HASH, NOW + MINUTE))).code).toBe('forbidden');
+    expect(
+      refused(apply({ ...otpIssued, inDirectory: false }, reveal(alice, NEW_HASH, NOW + MINUTE)))
+        .code,
+    ).toBe('forbidden');
   });
 
   it('works from claimed when the recorded checks already meet the policy it is given', () => {

@@ -14,6 +14,7 @@ const policy = (required: string[], minimumChecks: number): VerificationPolicy =
   checks: CHECKS,
   required,
   minimumChecks,
+  maskedFields: [],
 });
 
 const records = (...checkIds: string[]): VerificationRecord[] =>

@@ -46,6 +46,39 @@ describe('createAppOrigin', () => {
   });
 });
 
+describe('isConsoleUrl', () => {
+  it("is the packaged renderer and the server's /agent/ pages only", () => {
+    expect(origin.isConsoleUrl('file:///opt/Help%20Desk/out/renderer/index.html')).toBe(true);
+    expect(origin.isConsoleUrl('https://desk.example.com/agent/')).toBe(true);
+    expect(origin.isConsoleUrl('https://desk.example.com/agent/index.html#/queue')).toBe(true);
+    expect(origin.isConsoleUrl('https://desk.example.com/sign-in')).toBe(false);
+    expect(origin.isConsoleUrl('https://desk.example.com/agent')).toBe(false);
+    expect(origin.isConsoleUrl('https://desk.example.com/agentx/')).toBe(false);
+    expect(origin.isConsoleUrl('https://desk.example.com/healthz')).toBe(false);
+    expect(origin.isConsoleUrl('https://evil.example/agent/')).toBe(false);
+    expect(origin.isConsoleUrl('file:///etc/passwd')).toBe(false);
+    expect(origin.isConsoleUrl('not a url')).toBe(false);
+  });
+
+  it('follows a server that lives under a path', () => {
+    const proxied = createAppOrigin({
+      rendererDirUrl: 'file:///app/out/renderer/',
+      serverUrl: 'https://intranet.example.com/helpdesk',
+    });
+    expect(proxied.isConsoleUrl('https://intranet.example.com/helpdesk/agent/')).toBe(true);
+    expect(proxied.isConsoleUrl('https://intranet.example.com/agent/')).toBe(false);
+  });
+
+  it('includes the dev server while developing', () => {
+    const dev = createAppOrigin({
+      rendererDirUrl: 'file:///app/out/renderer/',
+      serverUrl: 'http://127.0.0.1:3000',
+      devServerUrl: 'http://localhost:5173',
+    });
+    expect(dev.isConsoleUrl('http://localhost:5173/')).toBe(true);
+  });
+});
+
 describe('decideNavigation', () => {
   it('allows the app, sends other https pages to the browser, drops everything else', () => {
     expect(decideNavigation('https://desk.example.com/agent/', origin)).toBe('allow');

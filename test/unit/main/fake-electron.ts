@@ -27,8 +27,16 @@ export function fakeWebContents(id = 1) {
       listeners.set(event, [...(listeners.get(event) ?? []), listener]);
       return contents;
     },
+    once(event: string, listener: Listener) {
+      return contents.on(event, listener);
+    },
+    send: vi.fn(),
     setWindowOpenHandler(handler: (details: { url: string }) => { action: string }) {
       contents.windowOpenHandler = handler;
+    },
+    /** Emits an event the way Electron does: an event object first, then the arguments. */
+    emit(event: string, ...args: unknown[]) {
+      for (const listener of listeners.get(event) ?? []) listener({}, ...args);
     },
     /** Emits an event whose first argument can be prevented; reports whether it was. */
     emitPreventable(event: string, ...args: unknown[]): boolean {
@@ -43,3 +51,30 @@ export function fakeWebContents(id = 1) {
 }
 
 export type FakeWebContents = ReturnType<typeof fakeWebContents>;
+
+/** A BrowserWindow double: records loads and its own listeners, with a fake WebContents. */
+export function fakeWindow(id = 1) {
+  const listeners = new Map<string, Listener[]>();
+  const window = {
+    webContents: fakeWebContents(id),
+    destroyed: false,
+    show: vi.fn(),
+    maximize: vi.fn(),
+    loadURL: vi.fn(async (_url: string) => undefined),
+    loadFile: vi.fn(async (_file: string) => undefined),
+    isDestroyed: () => window.destroyed,
+    on(event: string, listener: Listener) {
+      listeners.set(event, [...(listeners.get(event) ?? []), listener]);
+      return window;
+    },
+    once(event: string, listener: Listener) {
+      return window.on(event, listener);
+    },
+    emit(event: string, ...args: unknown[]) {
+      for (const listener of listeners.get(event) ?? []) listener(...args);
+    },
+  };
+  return window;
+}
+
+export type FakeWindow = ReturnType<typeof fakeWindow>;

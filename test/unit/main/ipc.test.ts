@@ -12,7 +12,14 @@ const { createAppOrigin } = await import('../../../main/app-origin');
 
 const SERVER = 'http://127.0.0.1:3000';
 const APP_PAGE = 'file:///app/out/renderer/index.html';
+const TOKEN = 'x'.repeat(43);
+const REQUEST_ID = 'AbCdEfGhIjKlMnOpQrStUv';
 const fetchServerStatus = vi.fn(async () => ({ product: 'Help Desk OTP' }));
+const sessionTokens = {
+  save: vi.fn((token: string | null) => ({ stored: token !== null })),
+  load: vi.fn((): string | null => TOKEN),
+};
+const desktop = { notify: vi.fn(), setPendingCount: vi.fn() };
 
 function senderEvent({ id = 1, url = APP_PAGE, topFrame = true } = {}) {
   return { sender: { id }, senderFrame: { url, parent: topFrame ? null : {} } };
@@ -26,15 +33,24 @@ function invoke(channel: string, event: unknown, ...args: unknown[]) {
 
 beforeEach(() => {
   handlers.clear();
-  fetchServerStatus.mockClear();
+  vi.clearAllMocks();
   registerIpcHandlers({
     appWebContents: new Set([1]),
     origin: createAppOrigin({ rendererDirUrl: 'file:///app/out/renderer/', serverUrl: SERVER }),
     serverUrl: SERVER,
     appVersion: '0.1.0',
+    sessionTokens,
+    desktop,
     fetchServerStatus,
   });
 });
+
+/** A sender that is not the app: another window, or foreign content in the app's window. */
+const strangers = () => [
+  senderEvent({ id: 2 }),
+  senderEvent({ url: 'https://evil.example/' }),
+  senderEvent({ topFrame: false }),
+];
 
 describe('registerIpcHandlers', () => {
   it('registers a handler for every channel', () => {
@@ -63,6 +79,7 @@ describe('registerIpcHandlers', () => {
 
   it('refuses foreign content and subframes, even inside an app window', async () => {
     for (const event of [
+      senderEvent({ url: `${SERVER}/sign-in` }),
       senderEvent({ url: 'https://evil.example/' }),
       senderEvent({ url: 'file:///home/user/Downloads/page.html' }),
       senderEvent({ topFrame: false }),
@@ -78,5 +95,125 @@ describe('registerIpcHandlers', () => {
       /Invalid arguments for server:get-status: .*Too big/,
     );
     expect(fetchServerStatus).not.toHaveBeenCalled();
+  });
+});
+
+describe('session:save-token', () => {
+  it('stores a session token, or forgets it when given null', async () => {
+    await expect(invoke(IpcChannel.SessionSaveToken, senderEvent(), TOKEN)).resolves.toEqual({
+      stored: true,
+    });
+    expect(sessionTokens.save).toHaveBeenLastCalledWith(TOKEN);
+    await expect(invoke(IpcChannel.SessionSaveToken, senderEvent(), null)).resolves.toEqual({
+      stored: false,
+    });
+    expect(sessionTokens.save).toHaveBeenLastCalledWith(null);
+  });
+
+  it('refuses anything that is not a session token', async () => {
+    for (const args of [
+      [],
+      ['short'],
+      ['has spaces in it and is long enough'],
+      [42],
+      [TOKEN, 'x'],
+    ]) {
+      await expect(
+        invoke(IpcChannel.SessionSaveToken, senderEvent(), ...args),
+        JSON.stringify(args),
+      ).rejects.toThrow(/Invalid arguments for session:save-token/);
+    }
+    expect(sessionTokens.save).not.toHaveBeenCalled();
+  });
+
+  it('refuses a sender that is not the app', async () => {
+    for (const event of strangers()) {
+      await expect(invoke(IpcChannel.SessionSaveToken, event, TOKEN)).rejects.toThrow('forbidden');
+    }
+    expect(sessionTokens.save).not.toHaveBeenCalled();
+  });
+});
+
+describe('session:load-token', () => {
+  it('hands the saved token to the app only', async () => {
+    await expect(invoke(IpcChannel.SessionLoadToken, senderEvent())).resolves.toBe(TOKEN);
+    for (const event of strangers()) {
+      await expect(invoke(IpcChannel.SessionLoadToken, event)).rejects.toThrow('forbidden');
+    }
+    expect(sessionTokens.load).toHaveBeenCalledTimes(1);
+  });
+
+  it('takes no arguments', async () => {
+    await expect(
+      invoke(IpcChannel.SessionLoadToken, senderEvent(), 'other-server'),
+    ).rejects.toThrow(/Invalid arguments for session:load-token/);
+    expect(sessionTokens.load).not.toHaveBeenCalled();
+  });
+});
+
+describe('desktop:notify', () => {
+  it('shows a notification, with or without a request to open', async () => {
+    const notice = { title: 'New request K7M-4QX', body: 'jsmith on Help Desk 1' };
+    await expect(invoke(IpcChannel.DesktopNotify, senderEvent(), notice)).resolves.toBeUndefined();
+    expect(desktop.notify).toHaveBeenLastCalledWith(notice);
+    await invoke(IpcChannel.DesktopNotify, senderEvent(), { ...notice, requestId: REQUEST_ID });
+    expect(desktop.notify).toHaveBeenLastCalledWith({ ...notice, requestId: REQUEST_ID });
+  });
+
+  it('refuses a malformed notification', async () => {
+    for (const notice of [
+      undefined,
+      { title: '', body: 'x' },
+      { title: '   ', body: 'x' },
+      { title: 'x'.repeat(121), body: 'x' },
+      { title: 'New', body: 'x'.repeat(501) },
+      { title: 'New', body: 'x', requestId: '../../etc' },
+      { title: 'New', body: 'x', onclick: 'alert(1)' },
+    ]) {
+      await expect(
+        invoke(IpcChannel.DesktopNotify, senderEvent(), notice),
+        JSON.stringify(notice),
+      ).rejects.toThrow(/Invalid arguments for desktop:notify/);
+    }
+    expect(desktop.notify).not.toHaveBeenCalled();
+  });
+
+  it('refuses a sender that is not the app', async () => {
+    for (const event of strangers()) {
+      await expect(
+        invoke(IpcChannel.DesktopNotify, event, { title: 'Phish', body: 'Call this number' }),
+      ).rejects.toThrow('forbidden');
+    }
+    expect(desktop.notify).not.toHaveBeenCalled();
+  });
+});
+
+describe('desktop:set-pending-count', () => {
+  it('shows the count', async () => {
+    await expect(
+      invoke(IpcChannel.DesktopSetPendingCount, senderEvent(), 3),
+    ).resolves.toBeUndefined();
+    expect(desktop.setPendingCount).toHaveBeenLastCalledWith(3);
+    await invoke(IpcChannel.DesktopSetPendingCount, senderEvent(), 0);
+    expect(desktop.setPendingCount).toHaveBeenLastCalledWith(0);
+  });
+
+  it('refuses a count that is not a whole number of requests', async () => {
+    for (const count of [-1, 1.5, Number.NaN, Infinity, '3', null, 2_000_000]) {
+      await expect(
+        invoke(IpcChannel.DesktopSetPendingCount, senderEvent(), count),
+        String(count),
+      ).rejects.toThrow(/Invalid arguments for desktop:set-pending-count/);
+    }
+    expect(desktop.setPendingCount).not.toHaveBeenCalled();
+  });
+
+  it('refuses a sender that is not the app', async () => {
+    for (const event of strangers()) {
+      await expect(invoke(IpcChannel.DesktopSetPendingCount, event, 1)).rejects.toThrow(
+        'forbidden',
+      );
+    }
+    expect(desktop.setPendingCount).not.toHaveBeenCalled();
   });
 });

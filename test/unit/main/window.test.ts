@@ -1,6 +1,7 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { fakeWebContents, type FakeWebContents } from './fake-electron';
+import type { BrowserWindowConstructorOptions } from 'electron';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeWebContents, fakeWindow, type FakeWebContents } from './fake-electron';
 
 const electron = vi.hoisted(() => ({
   app: { isPackaged: true },
@@ -9,7 +10,7 @@ const electron = vi.hoisted(() => ({
 }));
 vi.mock('electron', () => electron);
 
-const { appOriginFor, createMainWindow, guardNavigation, hardenSession, mainWindowOptions } =
+const { appOriginFor, createMainWindow, guardNavigation, hardenSession, loadConsole } =
   await import('../../../main/window');
 type Contents = Parameters<typeof guardNavigation>[0];
 type Session = Parameters<typeof hardenSession>[0];
@@ -20,23 +21,6 @@ const rendererDirUrl = pathToFileURL(
   fileURLToPath(new URL('../../../renderer', import.meta.url)),
 ).href;
 const rendererPage = (file: string) => `${rendererDirUrl}/${file}`;
-
-describe('mainWindowOptions', () => {
-  it('isolates and sandboxes the renderer, without Node integration', () => {
-    const { webPreferences, show } = mainWindowOptions('/app/out/preload/index.cjs');
-    expect(show).toBe(false);
-    expect(webPreferences).toMatchObject({
-      preload: '/app/out/preload/index.cjs',
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      nodeIntegrationInSubFrames: false,
-      webSecurity: true,
-      allowRunningInsecureContent: false,
-      webviewTag: false,
-    });
-  });
-});
 
 describe('guardNavigation', () => {
   let contents: FakeWebContents;
@@ -122,36 +106,145 @@ describe('hardenSession', () => {
 });
 
 describe('createMainWindow', () => {
-  it('creates the window hidden, shows it when ready and loads the packaged renderer', async () => {
-    const contents = fakeWebContents(7);
-    const once = new Map<string, () => void>();
-    const window = {
-      webContents: contents,
-      show: vi.fn(),
-      once: vi.fn((event: string, listener: () => void) => once.set(event, listener)),
-      loadFile: vi.fn(async () => undefined),
-      loadURL: vi.fn(async () => undefined),
-    };
+  const checkServer = vi.fn(async () => ({ status: 'ok' }));
+
+  function create(placement: Parameters<typeof createMainWindow>[0]['placement']) {
+    const window = fakeWindow(7);
     electron.BrowserWindow.mockImplementationOnce(function () {
       return window;
     });
+    expect(createMainWindow({ serverUrl: SERVER, placement, checkServer })).toBe(window);
+    const options = electron.BrowserWindow.mock.lastCall?.[0] as BrowserWindowConstructorOptions;
+    return { window, options };
+  }
 
-    expect(createMainWindow(SERVER)).toBe(window);
+  it('isolates and sandboxes the renderer, without Node integration or middle-click windows', () => {
+    const { options } = create({ width: 1100, height: 760, maximized: false });
+    expect(options.webPreferences).toEqual({
+      preload: expect.stringMatching(/preload[/\\]index\.cjs$/),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      disableBlinkFeatures: 'Auxclick',
+    });
+  });
 
-    const [options] = electron.BrowserWindow.mock.calls[0] as [
-      ReturnType<typeof mainWindowOptions>,
-    ];
-    expect(options.show).toBe(false);
-    expect(options.webPreferences?.preload).toMatch(/preload[/\\]index\.cjs$/);
-    expect(window.loadFile).toHaveBeenCalledWith(
-      expect.stringMatching(/renderer[/\\]index\.html$/),
-    );
-    expect(window.loadURL).not.toHaveBeenCalled();
+  it('creates the window hidden, shows it when ready and loads the console from the server', () => {
+    const { window, options } = create({ width: 1100, height: 760, maximized: false });
+    expect(options).toMatchObject({ show: false, width: 1100, height: 760 });
+    expect(options).not.toHaveProperty('x');
+    expect(window.loadURL).toHaveBeenCalledWith(`${SERVER}/agent/`);
+    expect(window.loadFile).not.toHaveBeenCalled();
     expect(window.show).not.toHaveBeenCalled();
-    once.get('ready-to-show')?.();
+    window.emit('ready-to-show');
     expect(window.show).toHaveBeenCalled();
-    expect(contents.windowOpenHandler).not.toBeNull();
-    expect(contents.session.permissionHandler).not.toBeNull();
-    expect(contents.session.headersHandler).not.toBeNull();
+    expect(window.maximize).not.toHaveBeenCalled();
+    expect(window.webContents.windowOpenHandler).not.toBeNull();
+    expect(window.webContents.session.permissionHandler).not.toBeNull();
+    expect(window.webContents.session.headersHandler).not.toBeNull();
+  });
+
+  it('opens where the window was left, maximized if it was', () => {
+    const { window, options } = create({
+      x: 40,
+      y: 30,
+      width: 1280,
+      height: 900,
+      maximized: true,
+    });
+    expect(options).toMatchObject({ x: 40, y: 30, width: 1280, height: 900 });
+    expect(window.maximize).not.toHaveBeenCalled();
+    window.emit('ready-to-show');
+    expect(window.maximize).toHaveBeenCalled();
+  });
+});
+
+describe('loadConsole', () => {
+  const STATUS_PAGE = '/app/out/renderer/index.html';
+  const checkServer = vi.fn<() => Promise<unknown>>();
+  const log = vi.fn();
+  let window: ReturnType<typeof fakeWindow>;
+
+  beforeEach(() => {
+    vi.useFakeTimers();
+    checkServer.mockReset();
+    window = fakeWindow();
+    loadConsole(window as unknown as Parameters<typeof loadConsole>[0], {
+      serverUrl: SERVER,
+      statusPage: STATUS_PAGE,
+      checkServer,
+      retryMs: 1000,
+      log,
+    });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  const failLoad = (url: string, { code = -102, mainFrame = true } = {}) =>
+    window.webContents.emit('did-fail-load', code, 'ERR_CONNECTION_REFUSED', url, mainFrame);
+
+  it('loads the console from the server', () => {
+    expect(window.loadURL).toHaveBeenCalledExactlyOnceWith(`${SERVER}/agent/`);
+  });
+
+  it('shows the packaged status page while the server cannot be reached, and the console once it answers', async () => {
+    failLoad(`${SERVER}/agent/`);
+    expect(window.loadFile).toHaveBeenCalledExactlyOnceWith(STATUS_PAGE);
+    expect(log).toHaveBeenCalledWith(expect.stringContaining('cannot be reached'));
+
+    checkServer.mockRejectedValueOnce(new Error('ECONNREFUSED'));
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(checkServer).toHaveBeenCalledTimes(1);
+    expect(window.loadURL).toHaveBeenCalledTimes(1);
+
+    checkServer.mockResolvedValueOnce({ status: 'ok' });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(checkServer).toHaveBeenCalledTimes(2);
+    expect(window.loadURL).toHaveBeenCalledTimes(2);
+    expect(window.loadURL).toHaveBeenLastCalledWith(`${SERVER}/agent/`);
+
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(checkServer).toHaveBeenCalledTimes(2);
+  });
+
+  it('ignores a failing subframe, a replaced load and a page that is not the server', async () => {
+    failLoad(`${SERVER}/agent/`, { mainFrame: false });
+    failLoad(`${SERVER}/agent/`, { code: -3 });
+    failLoad('file:///app/out/renderer/index.html');
+    failLoad('https://example.com/');
+    expect(window.loadFile).not.toHaveBeenCalled();
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(checkServer).not.toHaveBeenCalled();
+  });
+
+  it('stops asking once the window is back on the server, or closed', async () => {
+    failLoad(`${SERVER}/agent/`);
+    window.webContents.emit('did-navigate', `${SERVER}/agent/`);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(checkServer).not.toHaveBeenCalled();
+
+    failLoad(`${SERVER}/agent/`);
+    window.emit('closed');
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(checkServer).not.toHaveBeenCalled();
+  });
+
+  it('does not load into a window destroyed while it asked', async () => {
+    failLoad(`${SERVER}/agent/`);
+    checkServer.mockImplementationOnce(async () => {
+      window.destroyed = true;
+      return { status: 'ok' };
+    });
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(window.loadURL).toHaveBeenCalledTimes(1);
   });
 });

@@ -1,0 +1,44 @@
+// Errors on the sign-in pages answer with a page, not JSON: what went wrong and how to carry on.
+import type { ErrorRequestHandler } from 'express';
+import { ServiceError } from '../errors';
+import { statusFor } from '../http/error-handler';
+import type { Logger } from '../logger';
+import type { RealmService } from '../realm/realm-service';
+import { problemPage } from './pages';
+import { isSignInPath } from './sign-in-routes';
+
+export function signInErrorPages(realm: RealmService, logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (!isSignInPath(req.path) || res.headersSent) return next(error);
+    const bodyStatus = (error as { status?: unknown }).status;
+    let status: number;
+    let title: string;
+    let paragraphs: string[];
+    if (error instanceof ServiceError) {
+      status = statusFor(error.code);
+      title = status === 404 ? 'We could not find that' : 'That did not work';
+      paragraphs = [error.message];
+    } else if (bodyStatus === 413) {
+      status = 413;
+      title = 'That was more than a sign-in form sends';
+      paragraphs = ['The form was too large to accept. Nothing was changed.'];
+    } else if (typeof bodyStatus === 'number' && bodyStatus >= 400 && bodyStatus < 500) {
+      status = 400;
+      title = 'The form could not be read';
+      paragraphs = ['Nothing was changed. Go back to the start and try again.'];
+    } else {
+      logger.error(`sign-in page ${req.method} ${req.path} failed`, error);
+      status = 500;
+      title = 'Something went wrong on our side';
+      paragraphs = ['It has been logged. Wait a moment, then start again.'];
+    }
+    const page = problemPage({
+      realm: realm.config,
+      title,
+      paragraphs,
+      action: { href: '/sign-in', label: 'Back to the start' },
+      showDesks: status >= 500,
+    });
+    res.status(status).type('html').set('Cache-Control', 'no-store').send(page.value);
+  };
+}

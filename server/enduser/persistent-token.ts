@@ -1,0 +1,71 @@
+// Persistent tokens: a signed, httpOnly cookie naming the user, issued after a successful sign-in, revocable per user.
+import { z } from 'zod';
+import type { AuditLog } from '../audit/audit-log';
+import type { RealmConfig } from '../contract/realm-config';
+import { newId } from '../security/tokens';
+import type { DocumentStore } from '../store/document';
+import type { PersistentTokensDocument } from '../store/storage';
+import type { CookieSigner } from './signed-cookie';
+
+export const PERSISTENT_TOKEN_COOKIE = 'hd_pt';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+const PersistentTokenSchema = z
+  .object({
+    sub: z.string().min(1).max(128),
+    jti: z.string().min(16).max(64),
+    iat: z.number().int(),
+    exp: z.number().int(),
+  })
+  .strict();
+export type PersistentToken = z.infer<typeof PersistentTokenSchema>;
+
+export interface IssuedPersistentToken {
+  value: string;
+  maxAgeMs: number;
+}
+
+export class PersistentTokens {
+  constructor(
+    private readonly signer: CookieSigner,
+    private readonly store: DocumentStore<PersistentTokensDocument>,
+    private readonly audit: AuditLog,
+    private readonly config: () => RealmConfig,
+    private readonly now: () => number,
+  ) {}
+
+  issue(username: string): IssuedPersistentToken {
+    const iat = this.now();
+    const maxAgeMs = this.config().persistentToken.lifetimeDays * DAY;
+    const token: PersistentToken = { sub: username, jti: newId(), iat, exp: iat + maxAgeMs };
+    return { value: this.signer.sign('persistent-token', token), maxAgeMs };
+  }
+
+  /**
+   * The token when it is genuine, unexpired (by its own expiry and by the realm's current lifetime,
+   * which an admin may have shortened) and not revoked; otherwise undefined.
+   */
+  verify(value: string | undefined): PersistentToken | undefined {
+    const token = this.signer.verify('persistent-token', value, PersistentTokenSchema);
+    if (!token) return undefined;
+    const now = this.now();
+    const lifetime = this.config().persistentToken.lifetimeDays * DAY;
+    if (now >= token.exp || now >= token.iat + lifetime) return undefined;
+    const notBefore = this.store.data.notBefore[token.sub];
+    if (notBefore !== undefined && token.iat <= notBefore) return undefined;
+    return token;
+  }
+
+  /** Invalidates every persistent token issued to this user so far, on every device; audited. */
+  async revokePersistentTokens(username: string, actor = 'system'): Promise<void> {
+    const key = username.trim().toLowerCase();
+    const at = this.now();
+    await Promise.all([
+      this.store.update((d) => {
+        d.notBefore[key] = at;
+      }),
+      this.audit.record({ actor, action: 'persistent-token.revoked', details: { username: key } }),
+    ]);
+  }
+}

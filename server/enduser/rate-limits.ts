@@ -1,0 +1,63 @@
+// Rate limits for the sign-in pages, per IP and per username, answering 429 with a page a person can act on.
+import type { Request, RequestHandler, Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { RealmService } from '../realm/realm-service';
+import { problemPage } from './pages';
+
+export interface LimitSpec {
+  windowMs: number;
+  limit: number;
+  /** Count only answers that failed (4xx/5xx), e.g. wrong passwords, not every sign-in. */
+  failuresOnly?: boolean;
+}
+
+/** Per sign-in step: how many tries per IP (generous: offices share one) and per username (tight). */
+export const SIGN_IN_LIMITS = {
+  identify: {
+    ip: { windowMs: 15 * 60_000, limit: 100 },
+    user: { windowMs: 15 * 60_000, limit: 10, failuresOnly: true },
+  },
+  request: { ip: { windowMs: 15 * 60_000, limit: 50 }, user: { windowMs: 15 * 60_000, limit: 10 } },
+  otp: { ip: { windowMs: 15 * 60_000, limit: 60 }, user: { windowMs: 15 * 60_000, limit: 15 } },
+} as const satisfies Record<string, { ip: LimitSpec; user: LimitSpec }>;
+
+/** The key a limit counts by; undefined skips the limit (e.g. no username yet). */
+export type LimitKey = (req: Request, res: Response) => string | undefined;
+
+function minutesText(seconds: number): string {
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return minutes === 1 ? 'a minute' : `${minutes} minutes`;
+}
+
+export function pageLimiter(realm: RealmService, spec: LimitSpec, key?: LimitKey): RequestHandler {
+  return rateLimit({
+    windowMs: spec.windowMs,
+    limit: spec.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skipSuccessfulRequests: spec.failuresOnly ?? false,
+    ...(key
+      ? {
+          keyGenerator: (req: Request, res: Response) => key(req, res) ?? '',
+          skip: (req: Request, res: Response) => key(req, res) === undefined,
+        }
+      : {}),
+    handler: (req, res) => {
+      const info = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit;
+      const seconds = info?.resetTime
+        ? Math.ceil((info.resetTime.getTime() - Date.now()) / 1000)
+        : spec.windowMs / 1000;
+      const page = problemPage({
+        realm: realm.config,
+        title: 'Too many attempts',
+        paragraphs: [
+          "You've tried this too many times in a short while, so it is paused to protect the account.",
+          `Wait ${minutesText(seconds)}, then start again.`,
+        ],
+        action: { href: '/sign-in', label: 'Back to the start' },
+        showDesks: true,
+      });
+      res.status(429).type('html').set('Cache-Control', 'no-store').send(page.value);
+    },
+  });
+}

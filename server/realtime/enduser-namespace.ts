@@ -1,0 +1,82 @@
+// The /enduser socket.io namespace: a browser follows its own request live, and can never see another.
+import type { Namespace, Server } from 'socket.io';
+import { z } from 'zod';
+import type { EndUserRequestStatus } from '../contract/enduser';
+import { SESSION_COOKIE, statusOf } from '../enduser/request-routes';
+import type { Logger } from '../logger';
+import type { RealmService } from '../realm/realm-service';
+import type { RequestService } from '../requests/request-service';
+
+export interface EndUserServerToClientEvents {
+  /** The request's status, sent on connecting and after every change. */
+  status: (status: EndUserRequestStatus) => void;
+}
+export type EndUserClientToServerEvents = Record<string, never>;
+
+interface SocketData {
+  requestId: string;
+}
+
+type EndUserNamespace = Namespace<
+  EndUserClientToServerEvents,
+  EndUserServerToClientEvents,
+  Record<string, never>,
+  SocketData
+>;
+
+export interface EndUserNamespaceDeps {
+  requests: RequestService;
+  realm: RealmService;
+  logger: Logger;
+}
+
+const HandshakeSchema = z.object({ requestId: z.string().min(16).max(64) });
+
+const requestRoom = (requestId: string) => `request:${requestId}`;
+
+/** The browser session secret from the handshake's Cookie header (httpOnly, so the page cannot send it otherwise). */
+function sessionFromCookieHeader(header: string | undefined): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+export function attachEndUserNamespace(
+  io: Server,
+  deps: EndUserNamespaceDeps,
+): { namespace: EndUserNamespace; detach: () => void } {
+  const nsp = io.of('/enduser') as unknown as EndUserNamespace;
+  const { requests, realm, logger } = deps;
+
+  nsp.use((socket, next) => {
+    const auth = HandshakeSchema.safeParse(socket.handshake.auth);
+    const sid = sessionFromCookieHeader(socket.handshake.headers.cookie);
+    // The same answer for "no such request" and "not yours", so ids cannot be probed.
+    if (!auth.success || !sid || !requests.findForSession(auth.data.requestId, sid))
+      return next(new Error('not-found'));
+    socket.data = { requestId: auth.data.requestId };
+    next();
+  });
+
+  nsp.on('connection', (socket) => {
+    const { requestId } = socket.data;
+    // The room is the server's choice: exactly the request this session owns.
+    void socket.join(requestRoom(requestId));
+    const request = requests.find(requestId);
+    if (request) socket.emit('status', statusOf(request, realm.config));
+    // Clients only listen; anything they send is ignored.
+    socket.onAny(() => undefined);
+  });
+
+  const unsubscribe = requests.onChange(({ request }) => {
+    try {
+      nsp.to(requestRoom(request.id)).emit('status', statusOf(request, realm.config));
+    } catch (error) {
+      logger.error('end-user status broadcast failed', error);
+    }
+  });
+
+  return { namespace: nsp, detach: unsubscribe };
+}
