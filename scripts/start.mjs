@@ -1,7 +1,9 @@
 // `npm start [-- server flags]`: runs the server in the foreground and, once it answers, the
 // desktop app beside it. Without an Electron binary the server simply keeps running; Ctrl-C or
 // SIGTERM stops it, and this process exits with the server's exit code.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { serverAddress } from './server-address.mjs';
@@ -21,6 +23,16 @@ try {
   process.exit(2);
 }
 
+// The server serves the agent console from out/renderer; build it once on a fresh checkout.
+if (!existsSync(fileURLToPath(new URL('../out/renderer/index.html', import.meta.url)))) {
+  console.log('Building the agent console (first start only)…');
+  const build = spawnSync(process.execPath, [electronViteCli(), 'build'], {
+    cwd: rootDir,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) console.error('The console build failed; the server starts without it.');
+}
+
 const server = spawn(process.execPath, ['--import', 'tsx', 'server/index.ts', ...serverArgs], {
   cwd: rootDir,
   stdio: 'inherit',
@@ -35,6 +47,12 @@ server.on('exit', (code, signal) => {
   if (running(app)) app.kill('SIGTERM');
   process.exit(code ?? 128 + (constants.signals[signal] ?? 0));
 });
+
+function electronViteCli() {
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('electron-vite/package.json');
+  return fileURLToPath(new URL('./bin/electron-vite.js', `file://${pkg}`));
+}
 
 const running = (child) => child && child.exitCode === null && child.signalCode === null;
 
