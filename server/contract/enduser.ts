@@ -17,18 +17,21 @@ export const SubmitOtpSchema = z
   })
   .strict();
 
+/** The end-user's coarse view: they learn progress, never who is handling it or why it was denied. */
+export type EndUserPhase =
+  | 'waiting'
+  | 'verifying'
+  | 'code-ready'
+  | 'completed'
+  | 'denied'
+  | 'cancelled'
+  | 'expired'
+  | 'locked';
+
 export interface EndUserRequestStatus {
   id: string;
   reference: string;
-  phase:
-    | 'waiting'
-    | 'verifying'
-    | 'code-ready'
-    | 'completed'
-    | 'denied'
-    | 'cancelled'
-    | 'expired'
-    | 'locked';
+  phase: EndUserPhase;
   desk: { id: '1' | '2'; name: string; phone: string; email: string };
   otpExpiresAt: number | null;
   attemptsLeft: number | null;

@@ -1,4 +1,5 @@
 // Projections of a stored request: what agents see, and what the end-user's own page may see.
+import type { EndUserPhase } from '../contract/enduser';
 import type { RequestView } from '../contract/request-view';
 import type { HelpRequest } from '../domain/help-request';
 
@@ -29,17 +30,6 @@ export function toRequestView(request: HelpRequest): RequestView {
     origin: request.origin,
   };
 }
-
-/** The end-user's coarse view: they learn progress, never who is handling it or why it was denied. */
-export type EndUserPhase =
-  | 'waiting'
-  | 'verifying'
-  | 'code-ready'
-  | 'completed'
-  | 'denied'
-  | 'cancelled'
-  | 'expired'
-  | 'locked';
 
 export function endUserPhase(request: HelpRequest): EndUserPhase {
   switch (request.state) {
