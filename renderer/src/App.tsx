@@ -1,73 +1,34 @@
-// The agent console's first screen: is the server there, which version, is its storage healthy.
-import { useEffect, useState } from 'react';
-import { checkServerStatus, type ServerStatus } from './server-status';
+// The agent console: sign-in, authenticator enrolment, or the console itself, by session phase.
+import { useEffect } from 'react';
+import { ConnectingPage } from './features/session/ConnectingPage';
+import { SignInPage } from './features/session/SignInPage';
+import { TotpEnrolmentPage } from './features/session/TotpEnrolmentPage';
+import { ConsoleShell } from './features/shell/ConsoleShell';
+import type { ConsoleHost } from './lib/desk-bridge';
+import { sessionSelectors, useConsole, useConsoleStore } from './store';
 
-const RECHECK_EVERY_MS = 15_000;
+export function App({ host }: { host: ConsoleHost }) {
+  const store = useConsoleStore();
+  const phase = useConsole(sessionSelectors.phase);
+  const mustEnrol = useConsole(sessionSelectors.mustEnrolTotp);
 
-type View = { state: 'checking' } | ServerStatus;
-
-export function App() {
-  const [view, setView] = useState<View>({ state: 'checking' });
-  const [checkRequest, setCheckRequest] = useState(0);
-
-  useEffect(() => {
-    let current = true;
-    const check = () => {
-      void checkServerStatus().then((status) => {
-        if (current) setView(status);
-      });
-    };
-    check();
-    const timer = setInterval(check, RECHECK_EVERY_MS);
-    return () => {
-      current = false;
-      clearInterval(timer);
-    };
-  }, [checkRequest]);
-
-  return (
-    <main className="status-page">
-      <h1>Help Desk OTP</h1>
-      <p className="subtitle">Agent console</p>
-      <section className="status-card" aria-live="polite" aria-busy={view.state === 'checking'}>
-        <StatusDetails view={view} />
-      </section>
-      <button type="button" onClick={() => setCheckRequest((n) => n + 1)}>
-        Check again
-      </button>
-    </main>
+  // A click on a desktop notification opens that request.
+  useEffect(
+    () =>
+      host.onOpenRequest((requestId) => {
+        if (store.getState().phase === 'ready') void store.getState().openRequest(requestId);
+      }),
+    [host, store],
   );
-}
 
-function StatusDetails({ view }: { view: View }) {
-  switch (view.state) {
-    case 'checking':
-      return <p>Checking the server…</p>;
-    case 'unreachable':
-      return <p className="status-bad">Server unreachable</p>;
-    case 'unexpected':
-      return (
-        <>
-          <p className="status-bad">The server answered, but not with a health report.</p>
-          <pre className="status-detail">{view.detail}</pre>
-        </>
-      );
-    case 'up': {
-      const { product, status, version, storage } = view.health;
-      return (
-        <dl className="status-list">
-          <dt>Product</dt>
-          <dd>{product}</dd>
-          <dt>Server</dt>
-          <dd className={status === 'ok' ? 'status-good' : 'status-bad'}>{status}</dd>
-          <dt>Version</dt>
-          <dd>{version}</dd>
-          <dt>Storage</dt>
-          <dd className={storage.status === 'ok' ? 'status-good' : 'status-bad'}>
-            {storage.kind ? `${storage.status} (${storage.kind})` : storage.status}
-          </dd>
-        </dl>
-      );
-    }
+  switch (phase) {
+    case 'starting':
+    case 'connecting':
+      return <ConnectingPage />;
+    case 'signed-out':
+    case 'signing-in':
+      return <SignInPage />;
+    case 'ready':
+      return mustEnrol ? <TotpEnrolmentPage /> : <ConsoleShell />;
   }
 }

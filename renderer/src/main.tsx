@@ -1,14 +1,24 @@
-// Renderer entry: mounts the agent console.
+// Renderer entry: builds the store on this host (desktop bridge or browser) and mounts the console.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
+import { sessionApi } from './lib/api';
+import { createConsoleHost } from './lib/desk-bridge';
+import { connectAgent } from './lib/socket';
+import { ConsoleStoreContext, createConsoleStore } from './store';
 import './app.css';
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
+const host = createConsoleHost();
+const store = createConsoleStore({ api: sessionApi, host, connect: connectAgent });
+void store.getState().start();
+
 createRoot(root).render(
   <StrictMode>
-    <App />
+    <ConsoleStoreContext.Provider value={store}>
+      <App host={host} />
+    </ConsoleStoreContext.Provider>
   </StrictMode>,
 );

@@ -1,0 +1,137 @@
+// The queue as a keyboard-driven listbox that renders only the rows in view (thousands stay fast).
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { useEffect, useRef, type KeyboardEvent } from 'react';
+import {
+  queueSelectors,
+  requestSelectors,
+  sessionSelectors,
+  useConsole,
+  useConsoleStore,
+} from '../../store';
+import { QueueRow } from './QueueRow';
+
+export const ROW_HEIGHT = 64;
+
+export const optionId = (requestId: string) => `queue-option-${requestId}`;
+
+export function QueueList() {
+  const store = useConsoleStore();
+  const ids = useConsole(queueSelectors.visibleIds);
+  const activeId = useConsole(queueSelectors.activeId);
+  const openId = useConsole(requestSelectors.openId);
+  const status = useConsole(queueSelectors.status);
+  const search = useConsole(queueSelectors.search);
+  const desks = useConsole(sessionSelectors.desks);
+  const scroller = useRef<HTMLDivElement>(null);
+
+  // The console is not built with the React Compiler; the virtualizer re-renders this list itself.
+  // eslint-disable-next-line react-hooks/incompatible-library
+  const virtualizer = useVirtualizer({
+    count: ids.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    getItemKey: (index) => ids[index] ?? index,
+    overscan: 8,
+  });
+
+  const activeIndex = activeId ? ids.indexOf(activeId) : -1;
+  useEffect(() => {
+    if (activeIndex >= 0) virtualizer.scrollToIndex(activeIndex, { align: 'auto' });
+  }, [activeIndex, virtualizer]);
+
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    const state = store.getState();
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const page = Math.max(1, Math.floor((scroller.current?.clientHeight ?? 0) / ROW_HEIGHT) - 1);
+    switch (event.key) {
+      case 'ArrowDown':
+        state.moveActive(1);
+        break;
+      case 'ArrowUp':
+        state.moveActive(-1);
+        break;
+      case 'PageDown':
+        state.moveActive(page);
+        break;
+      case 'PageUp':
+        state.moveActive(-page);
+        break;
+      case 'Home':
+        state.moveActiveToEdge('first');
+        break;
+      case 'End':
+        state.moveActiveToEdge('last');
+        break;
+      case 'Enter':
+      case ' ':
+        if (!state.activeId) return;
+        void state.openRequest(state.activeId);
+        break;
+      case 'c':
+      case 'C': {
+        const request = state.activeId ? state.requests.get(state.activeId) : undefined;
+        if (!request || request.state !== 'queued') return;
+        void state.claim(request.id);
+        break;
+      }
+      default:
+        return;
+    }
+    event.preventDefault();
+  };
+
+  const empty =
+    status === 'loading' && ids.length === 0
+      ? 'Loading the queue…'
+      : ids.length === 0
+        ? search.trim()
+          ? `No open request matches “${search.trim()}”.`
+          : desks.length === 0
+            ? 'You staff no desk yet; ask an admin to add you to one.'
+            : 'No open requests. New ones appear here as they arrive.'
+        : null;
+
+  return (
+    <div className="queue-list-wrap">
+      <div
+        ref={scroller}
+        className="queue-list"
+        role="listbox"
+        tabIndex={0}
+        aria-label="Open requests"
+        aria-activedescendant={activeIndex >= 0 && activeId ? optionId(activeId) : undefined}
+        onKeyDown={onKeyDown}
+        onFocus={() => {
+          if (!store.getState().activeId && ids[0]) store.getState().setActiveId(ids[0]);
+        }}
+      >
+        <div className="queue-list-inner" style={{ height: virtualizer.getTotalSize() }}>
+          {virtualizer.getVirtualItems().map((item) => {
+            const id = ids[item.index]!;
+            return (
+              <QueueRow
+                key={id}
+                id={id}
+                position={item.index + 1}
+                setSize={ids.length}
+                top={item.start}
+                active={id === activeId}
+                open={id === openId}
+                onPick={() => {
+                  store.getState().setActiveId(id);
+                  scroller.current?.focus({ preventScroll: true });
+                  void store.getState().openRequest(id);
+                }}
+              />
+            );
+          })}
+        </div>
+      </div>
+      {empty ? (
+        <p className="queue-empty" role="status">
+          {empty}
+        </p>
+      ) : null}
+    </div>
+  );
+}

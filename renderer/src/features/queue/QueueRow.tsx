@@ -1,0 +1,85 @@
+// One queue row: reference, state, age (from the shared ticker), user, desk, and who holds it.
+import { memo } from 'react';
+import { formatAge } from '../../lib/otp-format';
+import { useNow } from '../../lib/ticker';
+import { queueSelectors, sessionSelectors, settingsSelectors, useConsole } from '../../store';
+import { StateBadge } from '../../ui/StateBadge';
+import { optionId } from './QueueList';
+
+interface QueueRowProps {
+  id: string;
+  position: number;
+  setSize: number;
+  top: number;
+  active: boolean;
+  open: boolean;
+  onPick: () => void;
+}
+
+export const QueueRow = memo(function QueueRow(props: QueueRowProps) {
+  const { id, position, setSize, top, active, open, onPick } = props;
+  const request = useConsole(queueSelectors.request(id));
+  const me = useConsole(sessionSelectors.agentId);
+  const deskName = useConsole(settingsSelectors.deskName(request?.desk ?? '1'));
+  if (!request) return null;
+
+  const holder = request.claimedBy
+    ? request.claimedBy.id === me
+      ? 'You'
+      : request.claimedBy.username
+    : null;
+  return (
+    <div
+      id={optionId(id)}
+      role="option"
+      aria-selected={active}
+      aria-posinset={position}
+      aria-setsize={setSize}
+      className={`queue-row${active ? ' is-active' : ''}${open ? ' is-open' : ''}${
+        !request.inDirectory ? ' is-unknown' : ''
+      }`}
+      style={{ transform: `translateY(${top}px)` }}
+      onClick={onPick}
+    >
+      <div className="queue-row-line">
+        <span className="queue-ref mono">{request.reference}</span>
+        <StateBadge state={request.state} />
+        {!request.inDirectory ? <span className="badge badge-warn">Not in directory</span> : null}
+        <Age since={request.createdAt} />
+      </div>
+      <div className="queue-row-line queue-row-sub">
+        <span className="queue-user">
+          {request.displayName ? (
+            <>
+              <span className="queue-name">{request.displayName}</span>{' '}
+              <span className="queue-username">{request.username}</span>
+            </>
+          ) : (
+            <span className="queue-name">{request.username}</span>
+          )}
+        </span>
+        <span className="queue-desk">{deskName}</span>
+        <span className={`queue-holder${holder === 'You' ? ' is-me' : ''}`}>
+          {holder ? (
+            <>
+              <span className="visually-hidden">held by </span>
+              {holder}
+            </>
+          ) : (
+            'Unclaimed'
+          )}
+        </span>
+      </div>
+    </div>
+  );
+});
+
+function Age({ since }: { since: number }) {
+  const now = useNow();
+  return (
+    <span className="queue-age" title={new Date(since).toLocaleString()}>
+      <span className="visually-hidden">waiting </span>
+      {formatAge(now - since)}
+    </span>
+  );
+}

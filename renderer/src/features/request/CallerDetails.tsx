@@ -1,0 +1,108 @@
+// Who the request is for: the directory record (masked where the policy says) and the impostor signals.
+import { Fragment } from 'react';
+import type { MaskableField } from '../../../../server/contract/realm-config';
+import { formatCountdown } from '../../lib/otp-format';
+import { useNow } from '../../lib/ticker';
+import { requestSelectors, settingsSelectors, useConsole } from '../../store';
+
+const DIRECTORY_FIELDS: Array<{ key: MaskableField | 'displayName'; label: string }> = [
+  { key: 'displayName', label: 'Name' },
+  { key: 'email', label: 'Email' },
+  { key: 'phone', label: 'Phone on file' },
+  { key: 'employeeId', label: 'Employee ID' },
+  { key: 'department', label: 'Department' },
+  { key: 'manager', label: 'Manager' },
+];
+
+export function CallerDetails() {
+  const detail = useConsole(requestSelectors.detail);
+  const policy = useConsole(settingsSelectors.verificationPolicy);
+  if (!detail) return null;
+  const masked = new Set<string>(policy?.maskedFields ?? []);
+  const { directory } = detail;
+
+  return (
+    <div className="caller">
+      <h3 className="section-title">Caller</h3>
+      {!detail.inDirectory || !directory ? (
+        <div className="signal signal-danger">
+          <p className="signal-title">Not in the directory</p>
+          <p>
+            No user called <strong className="mono">{detail.username}</strong> exists in the
+            directory. A call about an unknown account is a typical impostor signal: do not reveal a
+            passcode; deny the request.
+          </p>
+        </div>
+      ) : null}
+      {directory && !directory.enabled ? (
+        <div className="signal signal-danger">
+          <p className="signal-title">Account disabled</p>
+          <p>This account is disabled in the directory.</p>
+        </div>
+      ) : null}
+      {detail.recentFailures > 0 ? (
+        <div className="signal signal-warn">
+          <p className="signal-title">
+            {detail.recentFailures} wrong passcode{detail.recentFailures === 1 ? '' : 's'} in the
+            last 24 hours
+          </p>
+          <p>Someone has been guessing codes for this user. Be strict with the checks.</p>
+        </div>
+      ) : null}
+      {detail.failedAttempts > 0 ? (
+        <div className="signal signal-warn">
+          <p className="signal-title">
+            {detail.failedAttempts} wrong attempt{detail.failedAttempts === 1 ? '' : 's'} on this
+            request
+          </p>
+        </div>
+      ) : null}
+
+      {directory ? (
+        <dl className="facts">
+          <dt>Username</dt>
+          <dd className="mono">{detail.username}</dd>
+          {DIRECTORY_FIELDS.map(({ key, label }) => (
+            <Fragment key={key}>
+              <dt>
+                {label}
+                {masked.has(key) ? <span className="tag">masked</span> : null}
+              </dt>
+              <dd className={key === 'phone' || key === 'employeeId' ? 'mono' : undefined}>
+                {directory[key] || <span className="muted">not on file</span>}
+              </dd>
+            </Fragment>
+          ))}
+        </dl>
+      ) : null}
+      {masked.size > 0 && directory ? (
+        <p className="field-hint facts-note">
+          Masked fields are for comparing with what the caller says: ask, do not read them out.
+        </p>
+      ) : null}
+
+      <h3 className="section-title">Where the request came from</h3>
+      <dl className="facts">
+        <dt>Client IP</dt>
+        <dd className="mono">{detail.origin.ip || 'unknown'}</dd>
+        <dt>Browser</dt>
+        <dd className="facts-ua">{detail.origin.userAgent || 'unknown'}</dd>
+        <dt>Submitted</dt>
+        <dd>{new Date(detail.createdAt).toLocaleString()}</dd>
+        <Expiry />
+      </dl>
+    </div>
+  );
+}
+
+function Expiry() {
+  const detail = useConsole(requestSelectors.detail);
+  const now = useNow();
+  if (!detail || !['queued', 'claimed', 'verified'].includes(detail.state)) return null;
+  return (
+    <>
+      <dt>Expires in</dt>
+      <dd>{formatCountdown((detail.expiresAt - now) / 1000)}</dd>
+    </>
+  );
+}

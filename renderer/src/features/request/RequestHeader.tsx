@@ -1,0 +1,45 @@
+// The request's reference (what the caller reads out), state, desk, age and holder.
+import { useShallow } from 'zustand/react/shallow';
+import { formatAge } from '../../lib/otp-format';
+import { useNow } from '../../lib/ticker';
+import { sessionSelectors, settingsSelectors, useConsole } from '../../store';
+import { StateBadge } from '../../ui/StateBadge';
+
+export function RequestHeader() {
+  const view = useConsole(
+    useShallow((s) => ({
+      reference: s.detail?.reference ?? '',
+      state: s.detail?.state ?? 'queued',
+      desk: s.detail?.desk ?? '1',
+      createdAt: s.detail?.createdAt ?? 0,
+      holder: s.detail?.claimedBy ?? null,
+      username: s.detail?.username ?? '',
+      displayName: s.detail?.displayName ?? '',
+    })),
+  );
+  const me = useConsole(sessionSelectors.agentId);
+  const deskName = useConsole(settingsSelectors.deskName(view.desk));
+  const now = useNow();
+  const holder = view.holder ? (view.holder.id === me ? 'you' : view.holder.username) : null;
+
+  return (
+    <header className="request-header">
+      <div>
+        <p className="request-kicker">
+          {deskName} · waiting {formatAge(now - view.createdAt)}
+        </p>
+        <h2 id="request-heading" className="request-title">
+          <span className="mono request-ref">{view.reference}</span>
+          <span className="request-who">
+            {view.displayName || view.username}
+            {view.displayName ? <span className="request-username"> {view.username}</span> : null}
+          </span>
+        </h2>
+      </div>
+      <div className="request-header-end">
+        <StateBadge state={view.state} />
+        <p className="request-holder">{holder ? `Held by ${holder}` : 'Nobody holds it yet'}</p>
+      </div>
+    </header>
+  );
+}

@@ -1,0 +1,80 @@
+// The open request: who is calling (and the signals against them), the checks, the actions, the passcode.
+import { requestSelectors, useConsole, useConsoleStore } from '../../store';
+import { CallerDetails } from './CallerDetails';
+import { ClosedNotice } from './ClosedNotice';
+import { RequestActions } from './RequestActions';
+import { RequestHeader } from './RequestHeader';
+import { RevealBox } from './RevealBox';
+import { VerificationChecks } from './VerificationChecks';
+
+export function RequestPanel() {
+  const store = useConsoleStore();
+  const openId = useConsole(requestSelectors.openId);
+  const detail = useConsole(requestSelectors.detail);
+  const status = useConsole(requestSelectors.detailStatus);
+  const error = useConsole(requestSelectors.detailError);
+  const actionError = useConsole(requestSelectors.actionError);
+  // Once a code is out the checks are settled: the passcode goes first, where the eye is.
+  const codeOut = useConsole((s) => s.detail?.state === 'otp-issued');
+
+  if (!openId)
+    return (
+      <section className="request-panel request-placeholder" aria-label="Request">
+        <p>Select a request from the queue to see the caller and verify them.</p>
+        <p className="field-hint">
+          In the list: <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open, <kbd>C</kbd> to
+          claim.
+        </p>
+      </section>
+    );
+
+  if (!detail)
+    return (
+      <section className="request-panel request-placeholder" aria-label="Request">
+        {status === 'error' ? (
+          <p className="notice notice-error" role="alert">
+            This request could not be opened: {error}
+          </p>
+        ) : (
+          <p role="status">Opening the request…</p>
+        )}
+      </section>
+    );
+
+  return (
+    // Focusable so that keyboard users can scroll it even when nothing in it is actionable.
+    <section className="request-panel" aria-labelledby="request-heading" tabIndex={0}>
+      <RequestHeader />
+      <ClosedNotice />
+      {actionError ? (
+        <div className="notice notice-error notice-row" role="alert">
+          <span>{actionError}</span>
+          <button
+            type="button"
+            className="button button-link"
+            onClick={() => store.getState().dismissActionError()}
+          >
+            Dismiss
+          </button>
+        </div>
+      ) : null}
+      <RequestActions />
+      <div className="request-columns">
+        <CallerDetails />
+        <div className="request-work">
+          {codeOut ? (
+            <>
+              <RevealBox />
+              <VerificationChecks />
+            </>
+          ) : (
+            <>
+              <VerificationChecks />
+              <RevealBox />
+            </>
+          )}
+        </div>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,166 @@
+// Reveal: the passcode large and grouped for reading aloud, its countdown, auto-hide, and reveal again.
+import { useEffect, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { formatCountdown, groupOtp } from '../../lib/otp-format';
+import { useNow } from '../../lib/ticker';
+import { policyProgress, progressText } from '../../lib/verification';
+import { OTP_VISIBLE_MS, type RevealedOtp } from '../../store/request-slice';
+import { requestSelectors, useConsole, useConsoleStore } from '../../store';
+import { Dialog } from '../../ui/Dialog';
+import { requestAccess } from './request-access';
+
+export function RevealBox() {
+  const store = useConsoleStore();
+  const access = useConsole(useShallow(requestAccess));
+  const revealed = useConsole(requestSelectors.revealed);
+  const busy = useConsole(requestSelectors.busy);
+  const issued = useConsole(useShallow((s) => ({ otp: s.detail?.otp ?? null, id: s.detail?.id })));
+  const why = useConsole((s) => {
+    const policy = s.config?.verificationPolicy;
+    const records = s.detail?.verification;
+    return policy && records ? progressText(policy, policyProgress(policy, records)) : '';
+  });
+  const [confirming, setConfirming] = useState(false);
+
+  if (!access.isOpen) return null;
+  const mine = revealed && revealed.requestId === issued.id ? revealed : null;
+  const codeOut = issued.otp !== null;
+
+  return (
+    <section className="reveal" aria-labelledby="reveal-heading">
+      <h3 id="reveal-heading" className="section-title">
+        Passcode
+      </h3>
+      {mine ? (
+        <ShownCode revealed={mine} />
+      ) : codeOut && issued.otp ? (
+        <IssuedElsewhere issuedAt={issued.otp.issuedAt} expiresAt={issued.otp.expiresAt} />
+      ) : null}
+
+      {!codeOut ? (
+        <>
+          <button
+            type="button"
+            className="button button-primary button-large"
+            disabled={!access.canReveal || busy !== null}
+            aria-describedby="reveal-why"
+            onClick={() => void store.getState().reveal()}
+          >
+            {busy === 'reveal' ? 'Revealing…' : 'Reveal passcode'}
+          </button>
+          <p id="reveal-why" className="field-hint">
+            {!access.heldByMe
+              ? 'Claim the request and verify the caller first.'
+              : access.canReveal
+                ? 'Read the passcode to the caller only; it works once, from their browser.'
+                : `Not yet: ${why}.`}
+          </p>
+        </>
+      ) : access.heldByMe ? (
+        <button
+          type="button"
+          className="button"
+          disabled={busy !== null}
+          onClick={() => setConfirming(true)}
+        >
+          Reveal again…
+        </button>
+      ) : null}
+
+      {confirming ? (
+        <Dialog
+          title="Reveal a new passcode?"
+          role="alertdialog"
+          onClose={() => setConfirming(false)}
+        >
+          <p>
+            A new passcode replaces the one already issued: the old one stops working at once. Every
+            reveal is recorded in the audit log.
+          </p>
+          <div className="dialog-actions">
+            <button type="button" className="button" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => {
+                setConfirming(false);
+                void store.getState().reveal();
+              }}
+            >
+              Reveal new passcode
+            </button>
+          </div>
+        </Dialog>
+      ) : null}
+    </section>
+  );
+}
+
+function ShownCode({ revealed }: { revealed: RevealedOtp }) {
+  const store = useConsoleStore();
+  const now = useNow();
+  const box = useRef<HTMLDivElement>(null);
+  // A fresh code (first or new reveal) is brought into view, however far the panel is scrolled.
+  useEffect(() => {
+    box.current?.scrollIntoView?.({ block: 'nearest' });
+  }, [revealed.revealCount]);
+  const left = (revealed.expiresAt - now) / 1000;
+  if (left <= 0)
+    return (
+      <p className="notice notice-warn" role="status">
+        This passcode has expired. Reveal again to issue a new one if the caller still needs it.
+      </p>
+    );
+  if (!revealed.visible)
+    return (
+      <div className="otp otp-hidden">
+        <p>Passcode hidden. It is still valid for {formatCountdown(left)}.</p>
+        <button type="button" className="button" onClick={() => store.getState().showOtp()}>
+          Show passcode
+        </button>
+      </div>
+    );
+  const groups = groupOtp(revealed.otp);
+  return (
+    <div className="otp" ref={box}>
+      <p className="otp-label">
+        Read out to the caller{revealed.revealCount > 1 ? ` (reveal #${revealed.revealCount})` : ''}
+        :
+      </p>
+      <output className="otp-digits" aria-label={`Passcode ${groups.join(' ')}`}>
+        {groups.map((group, index) => (
+          <span key={index} className="otp-group">
+            {group}
+          </span>
+        ))}
+      </output>
+      <p className="otp-meta">
+        <span>
+          Expires in <strong>{formatCountdown(left)}</strong>
+        </span>
+        <span>Hides itself after {OTP_VISIBLE_MS / 1000} s</span>
+        <button
+          type="button"
+          className="button button-link"
+          onClick={() => store.getState().hideOtp()}
+        >
+          Hide now
+        </button>
+      </p>
+    </div>
+  );
+}
+
+function IssuedElsewhere({ issuedAt, expiresAt }: { issuedAt: number; expiresAt: number }) {
+  const now = useNow();
+  const left = (expiresAt - now) / 1000;
+  return (
+    <p className="notice notice-info">
+      A passcode was issued at {new Date(issuedAt).toLocaleTimeString()}
+      {left > 0 ? `; it is valid for ${formatCountdown(left)} more` : '; it has expired'}. It is
+      never shown twice: reveal again to issue a new one.
+    </p>
+  );
+}

@@ -1,0 +1,138 @@
+// The realm's verification checks: tick each one done, with a note; the line above says what is missing.
+import { useShallow } from 'zustand/react/shallow';
+import type { VerificationCheck } from '../../../../server/contract/realm-config';
+import { policyProgress, progressText } from '../../lib/verification';
+import { requestSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
+import { requestAccess } from './request-access';
+
+export function VerificationChecks() {
+  const policy = useConsole(settingsSelectors.verificationPolicy);
+  const verification = useConsole((s) => s.detail?.verification);
+  const access = useConsole(useShallow(requestAccess));
+  const codeOut = useConsole((s) => s.detail?.state === 'otp-issued');
+  if (!policy || !verification) return null;
+  const progress = policyProgress(policy, verification);
+  const required = new Set(policy.required);
+
+  if (!access.isOpen) return <RecordedChecks />;
+
+  return (
+    <fieldset className="checks" disabled={!access.canEditChecks}>
+      <legend className="section-title">Verify the caller</legend>
+      <p
+        className={`checks-progress ${progress.met ? 'is-met' : ''}`}
+        role="status"
+        id="checks-progress"
+      >
+        {codeOut
+          ? 'Verified; the passcode is out, so the checks are settled.'
+          : progressText(policy, progress)}
+      </p>
+      {!access.heldByMe && access.isOpen ? (
+        <p className="field-hint">Claim the request to record checks.</p>
+      ) : null}
+      <ul className="check-list">
+        {policy.checks.map((check) => (
+          <CheckRow key={check.id} check={check} required={required.has(check.id)} />
+        ))}
+      </ul>
+    </fieldset>
+  );
+}
+
+function CheckRow({ check, required }: { check: VerificationCheck; required: boolean }) {
+  const store = useConsoleStore();
+  const record = useConsole((s) => s.detail?.verification.find((r) => r.checkId === check.id));
+  const note = useConsole(requestSelectors.note(check.id));
+  const ticked = useConsole(requestSelectors.checkTicked(check.id));
+  const busy = useConsole((s) => s.busy === `check:${check.id}`);
+  const boxId = `check-${check.id}`;
+
+  return (
+    <li className={`check ${record ? 'is-done' : ''}`}>
+      <div className="check-main">
+        <input
+          id={boxId}
+          type="checkbox"
+          checked={ticked}
+          aria-busy={busy || undefined}
+          aria-describedby={`${boxId}-help`}
+          onChange={(e) => {
+            if (!busy) void store.getState().setCheck(check.id, e.target.checked);
+          }}
+        />
+        <label htmlFor={boxId}>
+          {check.label}
+          {required ? <span className="tag tag-required">required</span> : null}
+        </label>
+      </div>
+      <p id={`${boxId}-help`} className="check-help">
+        {check.help}
+      </p>
+      {record ? (
+        <p className="check-record">
+          Recorded by {record.by.username} at {new Date(record.at).toLocaleTimeString()}
+          {record.note ? (
+            <>
+              {' — '}
+              <q>{record.note}</q>
+            </>
+          ) : null}
+        </p>
+      ) : (
+        <input
+          className="check-note"
+          type="text"
+          maxLength={500}
+          aria-label={`Note for “${check.label}”`}
+          placeholder="Note: what was confirmed, how"
+          value={note}
+          onChange={(e) => store.getState().setNote(check.id, e.target.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') {
+              e.preventDefault();
+              void store.getState().setCheck(check.id, true);
+            }
+          }}
+        />
+      )}
+    </li>
+  );
+}
+
+/** A closed request: what was recorded, for the record; nothing to tick any more. */
+function RecordedChecks() {
+  const records = useConsole((s) => s.detail?.verification);
+  const checks = useConsole((s) => s.config?.verificationPolicy.checks);
+  if (!records) return null;
+  const labelOf = (id: string) => checks?.find((c) => c.id === id)?.label ?? id;
+  return (
+    <section className="checks" aria-labelledby="checks-recorded">
+      <h3 id="checks-recorded" className="section-title">
+        Checks recorded
+      </h3>
+      {records.length === 0 ? (
+        <p className="field-hint">None.</p>
+      ) : (
+        <ul className="check-list">
+          {records.map((record) => (
+            <li key={record.checkId} className="check is-done">
+              <p className="check-main">
+                <strong>{labelOf(record.checkId)}</strong>
+              </p>
+              <p className="check-record check-record-flush">
+                {record.by.username} at {new Date(record.at).toLocaleTimeString()}
+                {record.note ? (
+                  <>
+                    {' — '}
+                    <q>{record.note}</q>
+                  </>
+                ) : null}
+              </p>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,51 @@
+// Settings (admins only): the two help desks, general realm settings, workflow, passcode and
+// verification policies, the agents' authenticator rule, and the agents themselves.
+import { settingsSelectors, useConsole } from '../../store';
+import { AgentsAdmin } from './AgentsAdmin';
+import { AgentTotpForm } from './AgentTotpForm';
+import { GeneralForm } from './GeneralForm';
+import { HelpDeskForm } from './HelpDeskForm';
+import { OtpPolicyForm } from './OtpPolicyForm';
+import { VerificationPolicyForm } from './VerificationPolicyForm';
+import { WorkflowForm } from './WorkflowForm';
+
+export function SettingsPage() {
+  const config = useConsole(settingsSelectors.config);
+  return (
+    <main className="settings" aria-labelledby="settings-heading">
+      <div className="settings-inner">
+        <h1 id="settings-heading" className="page-title">
+          Settings
+        </h1>
+        <p className="page-lede">
+          Changes apply to every agent and to the end-user pages as soon as they are saved, and each
+          save is recorded in the audit log.
+        </p>
+        {config ? (
+          <>
+            <nav className="settings-toc" aria-label="Settings sections">
+              <a href="#settings-help-desk-1">Help desks</a>
+              <a href="#settings-workflow">Workflow</a>
+              <a href="#settings-otp-policy">Passcodes</a>
+              <a href="#settings-verification-policy">Verification</a>
+              <a href="#settings-agent-totp">Agent sign-in</a>
+              <a href="#agents-heading">Agents</a>
+            </nav>
+            <div className="settings-grid">
+              <HelpDeskForm desk="1" />
+              <HelpDeskForm desk="2" />
+            </div>
+            <GeneralForm />
+            <WorkflowForm />
+            <OtpPolicyForm />
+            <VerificationPolicyForm />
+            <AgentTotpForm />
+            <AgentsAdmin />
+          </>
+        ) : (
+          <p role="status">Loading the settings…</p>
+        )}
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,198 @@
+// The verification policy: the checks agents record, which are required, how many in all, and
+// which directory fields agents see only masked.
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import {
+  MASKABLE_FIELDS,
+  type MaskableField,
+  type VerificationCheck,
+  type VerificationPolicy,
+} from '../../../../server/contract/realm-config';
+import { settingsSelectors, useConsole, useConsoleStore } from '../../store';
+import { TextField } from '../../ui/Field';
+import { SettingsSection } from './SettingsSection';
+import { useDraft } from './use-draft';
+
+const MASKABLE_LABELS: Record<MaskableField, string> = {
+  email: 'Email',
+  phone: 'Phone',
+  employeeId: 'Employee ID',
+  department: 'Department',
+  manager: 'Manager',
+};
+
+interface CheckDraft extends VerificationCheck {
+  /** Ids of saved checks stay fixed: past records refer to them. */
+  saved: boolean;
+}
+
+interface PolicyDraft {
+  checks: CheckDraft[];
+  required: string[];
+  minimumChecks: string;
+  maskedFields: MaskableField[];
+}
+
+export function VerificationPolicyForm() {
+  const store = useConsoleStore();
+  const policy = useConsole((s) => s.config!.verificationPolicy);
+  const source = useMemo(() => toDraft(policy), [policy]);
+  const draft = useDraft<PolicyDraft>(source);
+  const errors = useConsole(useShallow(settingsSelectors.errorsUnder('verificationPolicy')));
+  const value = draft.value;
+  const update = (patch: Partial<PolicyDraft>) => draft.set((d) => ({ ...d, ...patch }));
+  const updateCheck = (index: number, patch: Partial<CheckDraft>) =>
+    update({ checks: value.checks.map((c, i) => (i === index ? { ...c, ...patch } : c)) });
+
+  const save = () => {
+    const checks = value.checks.map(({ id, label, help }) => ({ id, label, help }));
+    void store
+      .getState()
+      .saveConfig('verification-policy', {
+        verificationPolicy: {
+          checks,
+          required: value.required.filter((id) => checks.some((c) => c.id === id)),
+          minimumChecks: Number(value.minimumChecks),
+          maskedFields: value.maskedFields,
+        },
+      })
+      .then((outcome) => outcome.ok && draft.reset());
+  };
+
+  return (
+    <SettingsSection
+      id="verification-policy"
+      title="Verification"
+      description="What an agent must confirm about a caller before a passcode can be revealed."
+      dirty={draft.dirty}
+      onReset={draft.reset}
+      onSave={save}
+    >
+      <ol className="policy-checks">
+        {value.checks.map((check, index) => (
+          <li key={index} className="policy-check">
+            <div className="field-row">
+              <TextField
+                label="Check"
+                value={check.label}
+                maxLength={80}
+                error={errors[`checks.${index}.label`]}
+                onChange={(e) => updateCheck(index, { label: e.target.value })}
+              />
+              <TextField
+                label="Id"
+                className="field-narrow"
+                value={check.id}
+                readOnly={check.saved}
+                error={errors[`checks.${index}.id`]}
+                hint={check.saved ? undefined : 'e.g. callback'}
+                onChange={(e) => {
+                  const id = e.target.value.trim().toLowerCase();
+                  update({
+                    checks: value.checks.map((c, i) => (i === index ? { ...c, id } : c)),
+                    required: value.required.map((r) => (r === check.id ? id : r)),
+                  });
+                }}
+              />
+            </div>
+            <TextField
+              label="Guidance for agents"
+              value={check.help}
+              maxLength={300}
+              error={errors[`checks.${index}.help`]}
+              onChange={(e) => updateCheck(index, { help: e.target.value })}
+            />
+            <div className="policy-check-foot">
+              <div className="field field-check">
+                <input
+                  id={`policy-required-${index}`}
+                  type="checkbox"
+                  checked={value.required.includes(check.id)}
+                  onChange={(e) =>
+                    update({
+                      required: e.target.checked
+                        ? [...value.required, check.id]
+                        : value.required.filter((id) => id !== check.id),
+                    })
+                  }
+                />
+                <label htmlFor={`policy-required-${index}`}>Always required</label>
+              </div>
+              <button
+                type="button"
+                className="button button-quiet"
+                aria-label={`Remove check “${check.label || check.id || index + 1}”`}
+                disabled={value.checks.length <= 1}
+                onClick={() =>
+                  update({
+                    checks: value.checks.filter((_, i) => i !== index),
+                    required: value.required.filter((id) => id !== check.id),
+                  })
+                }
+              >
+                Remove
+              </button>
+            </div>
+          </li>
+        ))}
+      </ol>
+      {errors['checks'] ? <p className="field-error">{errors['checks']}</p> : null}
+      {Object.entries(errors)
+        .filter(([key]) => key.startsWith('required.'))
+        .map(([key, message]) => (
+          <p key={key} className="field-error">
+            {message}
+          </p>
+        ))}
+      <button
+        type="button"
+        className="button"
+        disabled={value.checks.length >= 12}
+        onClick={() =>
+          update({ checks: [...value.checks, { id: '', label: '', help: '', saved: false }] })
+        }
+      >
+        Add a check
+      </button>
+      <TextField
+        label="Checks needed in all (required ones included)"
+        type="number"
+        min={1}
+        max={12}
+        className="field-narrow"
+        value={value.minimumChecks}
+        error={errors['minimumChecks']}
+        onChange={(e) => update({ minimumChecks: e.target.value })}
+      />
+      <fieldset className="checkbox-group">
+        <legend>Show agents these directory fields only masked</legend>
+        {MASKABLE_FIELDS.map((field) => (
+          <div key={field} className="field field-check field-inline-check">
+            <input
+              id={`mask-${field}`}
+              type="checkbox"
+              checked={value.maskedFields.includes(field)}
+              onChange={(e) =>
+                update({
+                  maskedFields: e.target.checked
+                    ? [...value.maskedFields, field]
+                    : value.maskedFields.filter((f) => f !== field),
+                })
+              }
+            />
+            <label htmlFor={`mask-${field}`}>{MASKABLE_LABELS[field]}</label>
+          </div>
+        ))}
+      </fieldset>
+    </SettingsSection>
+  );
+}
+
+function toDraft(policy: VerificationPolicy): PolicyDraft {
+  return {
+    checks: policy.checks.map((check) => ({ ...check, saved: true })),
+    required: [...policy.required],
+    minimumChecks: String(policy.minimumChecks),
+    maskedFields: [...policy.maskedFields],
+  };
+}

@@ -1,0 +1,103 @@
+// The signed-in console: top bar (screens, agent, connection, sign-out), banner, and the screen.
+import { useShallow } from 'zustand/react/shallow';
+import { QueuePanel } from '../queue/QueuePanel';
+import { RequestPanel } from '../request/RequestPanel';
+import { SettingsPage } from '../settings/SettingsPage';
+import {
+  connectionSelectors,
+  queueSelectors,
+  sessionSelectors,
+  useConsole,
+  useConsoleStore,
+} from '../../store';
+import { ConnectionBanner } from './ConnectionBanner';
+
+const CONNECTION_LABELS = {
+  online: 'Online',
+  connecting: 'Connecting…',
+  reconnecting: 'Reconnecting…',
+  offline: 'Offline',
+} as const;
+
+export function ConsoleShell() {
+  const store = useConsoleStore();
+  const screen = useConsole(sessionSelectors.screen);
+  const isAdmin = useConsole(sessionSelectors.isAdmin);
+  const connection = useConsole(connectionSelectors.status);
+  const pending = useConsole(queueSelectors.pendingCount);
+  const agent = useConsole(
+    useShallow((s) => ({
+      name: s.session?.agent.displayName ?? '',
+      username: s.session?.agent.username ?? '',
+      role: s.session?.role ?? 'agent',
+    })),
+  );
+  const realmName = useConsole((s) => s.config?.name ?? '');
+
+  return (
+    <div className={`shell${screen === 'settings' && isAdmin ? '' : ' shell-fixed'}`}>
+      <header className="topbar">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            OTP
+          </span>
+          <span className="brand-name">Help Desk OTP</span>
+          {realmName ? <span className="brand-realm">{realmName}</span> : null}
+        </div>
+        <nav className="tabs" aria-label="Console">
+          <button
+            type="button"
+            className="tab"
+            aria-current={screen === 'queue' ? 'page' : undefined}
+            onClick={() => store.getState().setScreen('queue')}
+          >
+            Queue
+            {pending > 0 ? (
+              <span className="tab-count" aria-label={`${pending} waiting`}>
+                {pending}
+              </span>
+            ) : null}
+          </button>
+          {isAdmin ? (
+            <button
+              type="button"
+              className="tab"
+              aria-current={screen === 'settings' ? 'page' : undefined}
+              onClick={() => store.getState().setScreen('settings')}
+            >
+              Settings
+            </button>
+          ) : null}
+        </nav>
+        <div className="topbar-end">
+          <span className={`conn conn-${connection}`}>
+            <span className="conn-dot" aria-hidden="true" />
+            {CONNECTION_LABELS[connection]}
+          </span>
+          <span className="whoami">
+            <span className="whoami-name">{agent.name}</span>
+            <span className="whoami-meta">
+              {agent.username} · {agent.role === 'admin' ? 'Admin' : 'Agent'}
+            </span>
+          </span>
+          <button
+            type="button"
+            className="button button-quiet"
+            onClick={() => void store.getState().signOut()}
+          >
+            Sign out
+          </button>
+        </div>
+      </header>
+      <ConnectionBanner />
+      {screen === 'settings' && isAdmin ? (
+        <SettingsPage />
+      ) : (
+        <main className="workspace">
+          <QueuePanel />
+          <RequestPanel />
+        </main>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,259 @@
+// The request an agent has open: its details, the checks being recorded, actions, and the revealed passcode.
+import type { RequestDetail, RequestView } from '../../../server/contract/request-view';
+import type { ConsoleRuntime, ConsoleState, SliceCreator } from './types';
+import { fieldsOf, messageOf } from './types';
+
+/** How long a revealed passcode stays on screen before it hides itself. */
+export const OTP_VISIBLE_MS = 30_000;
+
+export interface RevealedOtp {
+  requestId: string;
+  otp: string;
+  expiresAt: number;
+  revealCount: number;
+  /** False once auto-hidden (or hidden by hand); a click shows it again. */
+  visible: boolean;
+}
+
+export type RequestAction =
+  'claim' | 'release' | 'take-over' | 'deny' | 'reveal' | `check:${string}`;
+
+export type ActionOutcome =
+  { ok: true } | { ok: false; message: string; fields: Record<string, string> };
+
+export interface RequestSlice {
+  openId: string | null;
+  detail: RequestDetail | null;
+  detailStatus: 'idle' | 'loading' | 'ready' | 'error';
+  detailError: string | null;
+  /** Draft notes per check id for the open request. */
+  notes: Record<string, string>;
+  busy: RequestAction | null;
+  actionError: string | null;
+  /** Checks being recorded or withdrawn right now, by id: the box shows the intent at once. */
+  checkIntents: Record<string, boolean>;
+  revealed: RevealedOtp | null;
+
+  openRequest(id: string): Promise<void>;
+  refreshOpenRequest(): Promise<void>;
+  closeRequest(): void;
+  /** Folds a newer view of the open request (from an event or an answer) into its details. */
+  applyRequestUpdate(request: RequestView): void;
+  setNote(checkId: string, note: string): void;
+  /** Records (with its note) or withdraws one verification check. */
+  setCheck(checkId: string, checked: boolean): Promise<ActionOutcome>;
+  /** Claims the given request (default: the open one) and opens it. */
+  claim(id?: string): Promise<ActionOutcome>;
+  release(): Promise<ActionOutcome>;
+  takeOver(): Promise<ActionOutcome>;
+  deny(reason: string): Promise<ActionOutcome>;
+  reveal(): Promise<ActionOutcome>;
+  showOtp(): void;
+  hideOtp(): void;
+  dismissActionError(): void;
+}
+
+const idle = {
+  openId: null,
+  detail: null,
+  detailStatus: 'idle' as const,
+  detailError: null,
+  notes: {},
+  busy: null,
+  actionError: null,
+  checkIntents: {},
+  revealed: null,
+};
+
+export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<RequestSlice> {
+  return (set, get) => {
+    let hideTimer: ReturnType<typeof setTimeout> | undefined;
+    const stopHideTimer = () => {
+      if (hideTimer) clearTimeout(hideTimer);
+      hideTimer = undefined;
+    };
+    const showFor = (revealed: RevealedOtp) => {
+      stopHideTimer();
+      set({ revealed: { ...revealed, visible: true } });
+      hideTimer = setTimeout(() => {
+        hideTimer = undefined;
+        const current = get().revealed;
+        if (current) set({ revealed: { ...current, visible: false } });
+      }, OTP_VISIBLE_MS);
+    };
+    const forgetOtp = () => {
+      stopHideTimer();
+      set({ revealed: null });
+    };
+
+    /** The answer of an action on a request: into the queue and the open view. */
+    const took = (request: RequestView) => {
+      get().upsertRequest(request);
+      get().applyRequestUpdate(request);
+    };
+
+    /** Runs one action on the open request, tracking it as busy and keeping its error. */
+    const act = async (name: RequestAction, run: () => Promise<void>): Promise<ActionOutcome> => {
+      set({ busy: name, actionError: null });
+      try {
+        await run();
+        return { ok: true };
+      } catch (error) {
+        const message = messageOf(error);
+        set({ actionError: message });
+        return { ok: false, message, fields: fieldsOf(error) };
+      } finally {
+        if (get().busy === name) set({ busy: null });
+      }
+    };
+
+    const openIdOrThrow = () => {
+      const id = get().openId;
+      if (!id) throw new Error('Open a request first.');
+      return id;
+    };
+
+    return {
+      ...idle,
+
+      async openRequest(id) {
+        if (get().openId !== id) {
+          forgetOtp();
+          set({ ...idle, openId: id, detailStatus: 'loading', screen: 'queue', activeId: id });
+        }
+        await get().refreshOpenRequest();
+      },
+
+      async refreshOpenRequest() {
+        const id = get().openId;
+        if (!id) return;
+        try {
+          const detail = await runtime.request('request:get', { requestId: id });
+          if (get().openId !== id) return;
+          const known = get().detail;
+          if (known && known.updatedAt > detail.updatedAt) return;
+          set({ detail, detailStatus: 'ready', detailError: null });
+          get().applyRequestUpdate(detail);
+        } catch (error) {
+          if (get().openId !== id) return;
+          set({ detailStatus: 'error', detailError: messageOf(error) });
+        }
+      },
+
+      closeRequest() {
+        forgetOtp();
+        set({ ...idle });
+      },
+
+      applyRequestUpdate(request) {
+        const { detail, revealed } = get();
+        if (detail && detail.id === request.id && request.updatedAt >= detail.updatedAt)
+          set({ detail: { ...detail, ...request } });
+        if (revealed && revealed.requestId === request.id) {
+          // A closed request's code is useless, and a newer reveal (say, by an admin who took
+          // over) has replaced the one on screen.
+          const replaced = request.otp && request.otp.revealCount > revealed.revealCount;
+          if (request.state !== 'otp-issued' || replaced) forgetOtp();
+        }
+      },
+
+      setNote(checkId, note) {
+        set({ notes: { ...get().notes, [checkId]: note } });
+      },
+
+      async setCheck(checkId, checked) {
+        const requestId = get().openId;
+        set({ checkIntents: { ...get().checkIntents, [checkId]: checked } });
+        const outcome = await act(`check:${checkId}`, async () => {
+          if (!requestId) throw new Error('Open a request first.');
+          took(
+            checked
+              ? await runtime.request('request:verify', {
+                  requestId,
+                  checkId,
+                  note: (get().notes[checkId] ?? '').trim(),
+                })
+              : await runtime.request('request:unverify', { requestId, checkId }),
+          );
+        });
+        if (get().openId === requestId) {
+          const { [checkId]: _done, ...others } = get().checkIntents;
+          set({ checkIntents: others });
+        }
+        return outcome;
+      },
+
+      claim(id) {
+        return act('claim', async () => {
+          const requestId = id ?? openIdOrThrow();
+          const request = await runtime.request('request:claim', { requestId });
+          if (get().openId !== requestId) void get().openRequest(requestId);
+          took(request);
+        });
+      },
+
+      release() {
+        return act('release', async () => {
+          took(await runtime.request('request:release', { requestId: openIdOrThrow() }));
+          set({ notes: {} });
+        });
+      },
+
+      takeOver() {
+        return act('take-over', async () => {
+          took(await runtime.request('request:take-over', { requestId: openIdOrThrow() }));
+        });
+      },
+
+      async deny(reason) {
+        const outcome = await act('deny', async () => {
+          took(await runtime.request('request:deny', { requestId: openIdOrThrow(), reason }));
+        });
+        // The dialog shows a refusal next to its field; the panel need not repeat it.
+        if (!outcome.ok) set({ actionError: null });
+        return outcome;
+      },
+
+      reveal() {
+        return act('reveal', async () => {
+          const requestId = openIdOrThrow();
+          const answer = await runtime.request('request:reveal', { requestId });
+          if (get().openId !== requestId) return;
+          showFor({ requestId, ...answer, visible: true });
+        });
+      },
+
+      showOtp() {
+        const revealed = get().revealed;
+        if (revealed) showFor(revealed);
+      },
+
+      hideOtp() {
+        stopHideTimer();
+        const revealed = get().revealed;
+        if (revealed) set({ revealed: { ...revealed, visible: false } });
+      },
+
+      dismissActionError() {
+        set({ actionError: null });
+      },
+    };
+  };
+}
+
+export const requestSelectors = {
+  openId: (s: ConsoleState) => s.openId,
+  detail: (s: ConsoleState) => s.detail,
+  detailStatus: (s: ConsoleState) => s.detailStatus,
+  detailError: (s: ConsoleState) => s.detailError,
+  note: (checkId: string) => (s: ConsoleState) => s.notes[checkId] ?? '',
+  /** Whether a check shows ticked: what is being sent, else what the server recorded. */
+  checkTicked: (checkId: string) => (s: ConsoleState) =>
+    s.checkIntents[checkId] ?? s.detail?.verification.some((r) => r.checkId === checkId) ?? false,
+  busy: (s: ConsoleState) => s.busy,
+  actionError: (s: ConsoleState) => s.actionError,
+  revealed: (s: ConsoleState) => s.revealed,
+  /** Whether the signed-in agent holds the open request. */
+  heldByMe: (s: ConsoleState) =>
+    !!s.detail?.claimedBy && s.detail.claimedBy.id === s.session?.agent.id,
+};

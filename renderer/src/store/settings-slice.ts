@@ -1,0 +1,184 @@
+// The realm's configuration (every agent reads it; admins edit it) and the admin's list of agents.
+import type { AgentCreate, AgentUpdate, AgentView } from '../../../server/contract/agents';
+import type { RealmConfig, RealmConfigPatch } from '../../../server/contract/realm-config';
+import type { ConsoleRuntime, ConsoleState, SliceCreator } from './types';
+import { fieldsOf, messageOf } from './types';
+
+/** The parts of Settings that save on their own. */
+export type SettingsSection =
+  | 'general'
+  | 'help-desk-1'
+  | 'help-desk-2'
+  | 'workflow'
+  | 'otp-policy'
+  | 'verification-policy'
+  | 'agent-totp';
+
+export interface OneTimePassword {
+  username: string;
+  password: string;
+  reason: 'created' | 'reset';
+}
+
+export type SaveOutcome = { ok: true } | { ok: false; message: string };
+
+export interface SettingsSlice {
+  config: RealmConfig | null;
+  /** Field messages from the server's last refusal, keyed by dotted path (`helpDesks.2.phone`). */
+  configErrors: Record<string, string>;
+  /** The section whose save was refused, and the server's message. */
+  configError: { section: SettingsSection; message: string } | null;
+  savingSection: SettingsSection | null;
+  savedSection: SettingsSection | null;
+
+  agents: AgentView[];
+  agentsStatus: 'idle' | 'loading' | 'ready' | 'error';
+  agentsError: string | null;
+  agentFieldErrors: Record<string, string>;
+  /** A generated password, shown to the admin once and then forgotten. */
+  oneTimePassword: OneTimePassword | null;
+
+  loadConfig(): Promise<void>;
+  applyConfig(config: RealmConfig): void;
+  saveConfig(section: SettingsSection, patch: RealmConfigPatch): Promise<SaveOutcome>;
+  loadAgents(): Promise<void>;
+  createAgent(input: AgentCreate): Promise<SaveOutcome>;
+  updateAgent(update: AgentUpdate): Promise<SaveOutcome>;
+  resetAgentPassword(id: string): Promise<SaveOutcome>;
+  dismissPassword(): void;
+}
+
+export function createSettingsSlice(runtime: ConsoleRuntime): SliceCreator<SettingsSlice> {
+  return (set, get) => {
+    const storeAgent = (agent: AgentView) => {
+      const agents = get().agents;
+      set({
+        agents: agents.some((a) => a.id === agent.id)
+          ? agents.map((a) => (a.id === agent.id ? agent : a))
+          : [...agents, agent],
+      });
+    };
+    const refused = (error: unknown): SaveOutcome => ({ ok: false, message: messageOf(error) });
+
+    return {
+      config: null,
+      configErrors: {},
+      configError: null,
+      savingSection: null,
+      savedSection: null,
+      agents: [],
+      agentsStatus: 'idle',
+      agentsError: null,
+      agentFieldErrors: {},
+      oneTimePassword: null,
+
+      async loadConfig() {
+        try {
+          get().applyConfig(await runtime.request('config:get', {}));
+        } catch {
+          // The config:updated event or the next reconnection brings it.
+        }
+      },
+
+      applyConfig(config) {
+        set({ config });
+      },
+
+      async saveConfig(section, patch) {
+        set({ savingSection: section, savedSection: null, configError: null, configErrors: {} });
+        try {
+          get().applyConfig(await runtime.request('config:update', patch));
+          set({ savedSection: section });
+          return { ok: true };
+        } catch (error) {
+          const fields = fieldsOf(error);
+          // The server's summary names dotted paths; the fields say it better next to themselves.
+          const message =
+            Object.keys(fields).length > 0
+              ? 'Not saved: correct the fields marked below.'
+              : messageOf(error);
+          set({ configErrors: fields, configError: { section, message } });
+          return refused(error);
+        } finally {
+          set({ savingSection: null });
+        }
+      },
+
+      async loadAgents() {
+        set({ agentsStatus: 'loading', agentsError: null });
+        try {
+          const { agents } = await runtime.request('agents:list', {});
+          set({ agents, agentsStatus: 'ready' });
+        } catch (error) {
+          set({ agentsStatus: 'error', agentsError: messageOf(error) });
+        }
+      },
+
+      async createAgent(input) {
+        set({ agentFieldErrors: {}, agentsError: null });
+        try {
+          const { agent, password } = await runtime.request('agents:create', input);
+          storeAgent(agent);
+          set({ oneTimePassword: { username: agent.username, password, reason: 'created' } });
+          return { ok: true };
+        } catch (error) {
+          set({ agentFieldErrors: fieldsOf(error) });
+          return refused(error);
+        }
+      },
+
+      async updateAgent(update) {
+        set({ agentsError: null });
+        try {
+          const { agent, password } = await runtime.request('agents:update', update);
+          storeAgent(agent);
+          if (password)
+            set({ oneTimePassword: { username: agent.username, password, reason: 'reset' } });
+          return { ok: true };
+        } catch (error) {
+          set({ agentsError: messageOf(error) });
+          return refused(error);
+        }
+      },
+
+      resetAgentPassword(id) {
+        return get().updateAgent({ id, resetPassword: true });
+      },
+
+      dismissPassword() {
+        set({ oneTimePassword: null });
+      },
+    };
+  };
+}
+
+export const settingsSelectors = {
+  config: (s: ConsoleState) => s.config,
+  helpDesks: (s: ConsoleState) => s.config?.helpDesks ?? null,
+  verificationPolicy: (s: ConsoleState) => s.config?.verificationPolicy ?? null,
+  deskName: (desk: '1' | '2') => (s: ConsoleState) =>
+    s.config?.helpDesks[desk].name ?? `Help Desk ${desk}`,
+  fieldError: (path: string) => (s: ConsoleState) => s.configErrors[path],
+  /**
+   * The field messages under one part of the config, keyed by the rest of their path
+   * (`errorsUnder('helpDesks.2')` gives `{ phone: '…' }`); use with useShallow.
+   */
+  errorsUnder:
+    (prefix: string) =>
+    (s: ConsoleState): Record<string, string | undefined> => {
+      const errors: Record<string, string> = {};
+      for (const [path, message] of Object.entries(s.configErrors))
+        if (!prefix) errors[path] = message;
+        else if (path === prefix) errors['_'] = message;
+        else if (path.startsWith(`${prefix}.`)) errors[path.slice(prefix.length + 1)] = message;
+      return errors;
+    },
+  configError: (s: ConsoleState) => s.configError,
+  savingSection: (s: ConsoleState) => s.savingSection,
+  savedSection: (s: ConsoleState) => s.savedSection,
+  agents: (s: ConsoleState) => s.agents,
+  agentsStatus: (s: ConsoleState) => s.agentsStatus,
+  agentsError: (s: ConsoleState) => s.agentsError,
+  agentFieldErrors: (s: ConsoleState) => s.agentFieldErrors,
+  oneTimePassword: (s: ConsoleState) => s.oneTimePassword,
+};

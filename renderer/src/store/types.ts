@@ -1,0 +1,49 @@
+// The console store's shape: the union of its slices, and what every slice creator receives.
+import type { StateCreator } from 'zustand';
+import type {
+  AgentEventName,
+  AgentPayload,
+  AgentResults,
+} from '../../../server/contract/agent-events';
+import type { SessionApi } from '../lib/api';
+import type { ConsoleHost } from '../lib/desk-bridge';
+import type { AgentLink, ConnectAgent } from '../lib/socket';
+import type { ConnectionSlice } from './connection-slice';
+import type { QueueSlice } from './queue-slice';
+import type { RequestSlice } from './request-slice';
+import type { SessionSlice } from './session-slice';
+import type { SettingsSlice } from './settings-slice';
+
+export type ConsoleState = ConnectionSlice &
+  SessionSlice &
+  QueueSlice &
+  RequestSlice &
+  SettingsSlice;
+
+export type SliceCreator<T> = StateCreator<ConsoleState, [], [], T>;
+
+/** The outside world the store talks to; tests pass fakes. */
+export interface ConsoleDeps {
+  api: SessionApi;
+  host: ConsoleHost;
+  connect: ConnectAgent;
+}
+
+/** Shared by the slices: the deps and the live link to the server (not state: nothing renders it). */
+export interface ConsoleRuntime {
+  deps: ConsoleDeps;
+  link: AgentLink | null;
+  /** One socket event; rejects with a WireRequestError, and ends the session if the server says so. */
+  request<E extends AgentEventName>(event: E, payload: AgentPayload<E>): Promise<AgentResults[E]>;
+}
+
+/** A readable message from anything a request rejected with. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error && error.message ? error.message : 'Something went wrong.';
+}
+
+/** The field messages a refusal carried, if any. */
+export function fieldsOf(error: unknown): Record<string, string> {
+  const fields = (error as { fields?: unknown } | null)?.fields;
+  return fields && typeof fields === 'object' ? (fields as Record<string, string>) : {};
+}

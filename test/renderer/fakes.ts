@@ -1,0 +1,224 @@
+// Test doubles for the console store's outside world: the server link, the session API and the host.
+import type {
+  AgentEventName,
+  AgentPayload,
+  AgentResults,
+  SessionInfo,
+} from '../../server/contract/agent-events';
+import type { AgentView } from '../../server/contract/agents';
+import { defaultRealmConfig, type RealmConfig } from '../../server/contract/realm-config';
+import type { RequestDetail, RequestView } from '../../server/contract/request-view';
+import type { SessionApi, SignedIn } from '../../renderer/src/lib/api';
+import type { ConsoleHost, DesktopNotice } from '../../renderer/src/lib/desk-bridge';
+import type { AgentLink, AgentLinkHandlers } from '../../renderer/src/lib/socket';
+import { WireRequestError } from '../../renderer/src/lib/socket';
+import { createConsoleStore, type ConsoleStore } from '../../renderer/src/store';
+
+type Responder<E extends AgentEventName> = (
+  payload: AgentPayload<E>,
+) => AgentResults[E] | Promise<AgentResults[E]>;
+
+/** A server link that answers from per-event responders and records what was asked. */
+export class FakeLink implements AgentLink {
+  readonly calls: Array<{ event: AgentEventName; payload: unknown }> = [];
+  readonly responders: { [E in AgentEventName]?: Responder<E> } = {};
+  handlers!: AgentLinkHandlers;
+  token = '';
+  closed = false;
+
+  answer<E extends AgentEventName>(event: E, responder: Responder<E>): this {
+    (this.responders as Record<string, unknown>)[event] = responder;
+    return this;
+  }
+
+  async request<E extends AgentEventName>(
+    event: E,
+    payload: AgentPayload<E>,
+  ): Promise<AgentResults[E]> {
+    this.calls.push({ event, payload });
+    const responder = this.responders[event] as Responder<E> | undefined;
+    if (!responder) throw new WireRequestError('internal', `no fake answer for ${event}`);
+    return responder(payload);
+  }
+
+  callsOf(event: AgentEventName): unknown[] {
+    return this.calls.filter((c) => c.event === event).map((c) => c.payload);
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+}
+
+export class FakeHost implements ConsoleHost {
+  readonly kind = 'browser' as const;
+  token: string | null = null;
+  pendingCounts: number[] = [];
+  notices: DesktopNotice[] = [];
+  openListeners = new Set<(id: string) => void>();
+  async serverUrl() {
+    return 'http://console.test';
+  }
+  async saveSessionToken(token: string | null) {
+    this.token = token;
+  }
+  async loadSessionToken() {
+    return this.token;
+  }
+  notify(notice: DesktopNotice) {
+    this.notices.push(notice);
+  }
+  setPendingCount(count: number) {
+    this.pendingCounts.push(count);
+  }
+  onOpenRequest(listener: (id: string) => void) {
+    this.openListeners.add(listener);
+    return () => this.openListeners.delete(listener);
+  }
+  askNotificationPermission() {}
+}
+
+export class FakeApi implements SessionApi {
+  signIns: Array<{ username: string; password: string; totp?: string }> = [];
+  signOuts: string[] = [];
+  next: SignedIn | Error = {
+    token: 'token-1',
+    expiresAt: Date.now() + 3_600_000,
+    agent: agentView(),
+  };
+  async signIn(_url: string, body: { username: string; password: string; totp?: string }) {
+    this.signIns.push(body);
+    if (this.next instanceof Error) throw this.next;
+    return this.next;
+  }
+  async signOut(_url: string, token: string) {
+    this.signOuts.push(token);
+  }
+}
+
+export function agentView(over: Partial<AgentView> = {}): AgentView {
+  return {
+    id: 'agent-alice',
+    username: 'alice',
+    displayName: 'Alice Agent',
+    role: 'agent',
+    desks: ['1', '2'],
+    enabled: true,
+    totpEnrolled: false,
+    createdAt: 0,
+    ...over,
+  };
+}
+
+export function sessionInfo(over: Partial<SessionInfo> = {}): SessionInfo {
+  const agent = over.agent ?? agentView();
+  return { agent, desks: agent.desks, role: agent.role, mustEnrolTotp: false, ...over };
+}
+
+let serial = 0;
+export function requestView(over: Partial<RequestView> = {}): RequestView {
+  serial++;
+  const id = over.id ?? `request-${String(serial).padStart(12, '0')}`;
+  return {
+    id,
+    reference: `K7M-${String(serial).padStart(3, '0')}`,
+    desk: '1',
+    username: `user${serial}`,
+    displayName: `User ${serial}`,
+    inDirectory: true,
+    state: 'queued',
+    createdAt: 1_000 + serial,
+    updatedAt: 1_000 + serial,
+    expiresAt: 10_000_000,
+    claimedBy: null,
+    verification: [],
+    otp: null,
+    failedAttempts: 0,
+    closedReason: null,
+    origin: { ip: '203.0.113.7', userAgent: 'Firefox' },
+    ...over,
+  };
+}
+
+export function requestDetail(view: RequestView, over: Partial<RequestDetail> = {}): RequestDetail {
+  return {
+    ...view,
+    directory: {
+      displayName: view.displayName,
+      email: `${view.username}@example.com`,
+      phone: '+14155550111',
+      employeeId: '••••0042',
+      department: 'Finance',
+      manager: 'boss',
+      enabled: true,
+    },
+    recentFailures: 0,
+    ...over,
+  };
+}
+
+export function realmConfig(over: Partial<RealmConfig> = {}): RealmConfig {
+  const config = defaultRealmConfig();
+  config.helpDesks['1'] = {
+    enabled: true,
+    name: 'IT Service Desk',
+    phone: '+14155550100',
+    email: 'it@example.com',
+  };
+  config.helpDesks['2'] = {
+    enabled: true,
+    name: 'Security Desk',
+    phone: '+14155550199',
+    email: 'sec@example.com',
+  };
+  return { ...config, ...over };
+}
+
+export interface Harness {
+  store: ConsoleStore;
+  link: FakeLink;
+  links: FakeLink[];
+  host: FakeHost;
+  api: FakeApi;
+}
+
+/** A store on fakes; `link` answers queue:list and config:get from the given data. */
+export function harness(options: { queue?: RequestView[]; config?: RealmConfig } = {}): Harness {
+  const host = new FakeHost();
+  const api = new FakeApi();
+  const links: FakeLink[] = [];
+  const h: Harness = {
+    host,
+    api,
+    links,
+    link: new FakeLink(),
+    store: createConsoleStore({
+      api,
+      host,
+      connect: (_url, token, handlers) => {
+        const link = links.length === 0 ? h.link : new FakeLink();
+        link.token = token;
+        link.handlers = handlers;
+        links.push(link);
+        return link;
+      },
+    }),
+  };
+  h.link
+    .answer('queue:list', () => ({ requests: options.queue ?? [] }))
+    .answer('config:get', () => options.config ?? realmConfig());
+  return h;
+}
+
+/** Lets queued promise callbacks (the store's async actions) run; safe under fake timers. */
+export async function settle(): Promise<void> {
+  for (let i = 0; i < 30; i++) await Promise.resolve();
+}
+
+/** Signs in through the store and has the fake server confirm the session. */
+export async function signedIn(h: Harness, info: SessionInfo = sessionInfo()): Promise<void> {
+  await h.store.getState().start();
+  await h.store.getState().signIn({ username: 'alice', password: 'secret password' });
+  h.link.handlers.sessionReady(info, 'first');
+  await settle();
+}

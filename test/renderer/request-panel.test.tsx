@@ -1,0 +1,196 @@
+// @vitest-environment jsdom
+// The request view as an agent sees it: signals, checks and progress, Reveal gated by the server's
+// answer, the passcode grouped with a countdown, auto-hidden, shown again, and "Reveal again".
+import { act, fireEvent, screen, within } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { RequestView } from '../../server/contract/request-view';
+import { RequestPanel } from '../../renderer/src/features/request/RequestPanel';
+import { OTP_VISIBLE_MS } from '../../renderer/src/store/request-slice';
+import { harness, requestDetail, requestView, settle, signedIn } from './fakes';
+import { cleanup, renderOn } from './render';
+
+afterEach(() => {
+  cleanup();
+  vi.useRealTimers();
+});
+
+const me = { id: 'agent-alice', username: 'alice' };
+
+async function opened(view: RequestView, detail = requestDetail(view)) {
+  const h = harness({ queue: [view] });
+  let current = detail;
+  h.link
+    .answer('request:get', () => current)
+    .answer('request:verify', ({ checkId, note }) => {
+      const verification = [...current.verification, { checkId, note, by: me, at: 1 }];
+      current = {
+        ...current,
+        verification,
+        state: verification.length >= 2 ? 'verified' : 'claimed',
+        updatedAt: current.updatedAt + 1,
+      };
+      return current;
+    })
+    .answer('request:reveal', () => ({
+      otp: '12345678',
+      expiresAt: Date.now() + 600_000,
+      revealCount: (current.otp?.revealCount ?? 0) + 1,
+    }));
+  await signedIn(h);
+  await h.store.getState().openRequest(view.id);
+  renderOn(h.store, <RequestPanel />);
+  return h;
+}
+
+describe('the caller', () => {
+  it('warns prominently when the user is not in the directory, and shows the other signals', async () => {
+    const view = requestView({ username: 'ghost', inDirectory: false, failedAttempts: 2 });
+    await opened(view, { ...requestDetail(view), directory: null, recentFailures: 3 });
+    screen.getByText('Not in the directory');
+    screen.getByText('3 wrong passcodes in the last 24 hours');
+    screen.getByText('2 wrong attempts on this request');
+    screen.getByText('203.0.113.7');
+    screen.getByText('Firefox');
+  });
+
+  it('shows the directory record with masked fields marked as such', async () => {
+    await opened(requestView());
+    const employeeId = screen.getByText('••••0042');
+    expect(employeeId.previousElementSibling?.textContent).toBe('Employee IDmasked');
+  });
+});
+
+describe('verifying and revealing', () => {
+  it('keeps Reveal disabled until the server says the caller is verified', async () => {
+    const view = requestView({ state: 'claimed', claimedBy: me });
+    const h = await opened(view);
+    const reveal = screen.getByRole('button', { name: 'Reveal passcode' });
+    expect(reveal).toHaveProperty('disabled', true);
+    screen.getByText('Called back the phone number on file required; 1 more check needed');
+
+    fireEvent.change(screen.getByLabelText('Note for “Called back the phone number on file”'), {
+      target: { value: 'Called the number on file' },
+    });
+    fireEvent.click(screen.getByRole('checkbox', { name: /Called back the phone number/ }));
+    await act(settle);
+    expect(h.link.callsOf('request:verify')[0]).toMatchObject({
+      note: 'Called the number on file',
+    });
+    screen.getByText(/Recorded by alice/);
+    expect(reveal).toHaveProperty('disabled', true);
+
+    fireEvent.click(screen.getByRole('checkbox', { name: /employee ID/ }));
+    await act(settle);
+    screen.getByText('Verification complete: the passcode can be revealed.');
+    expect(screen.getByRole('button', { name: 'Reveal passcode' })).toHaveProperty(
+      'disabled',
+      false,
+    );
+  });
+
+  it('shows the code large and grouped, counts down, hides after 30 s, shows again on request', async () => {
+    vi.useFakeTimers({
+      toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'],
+    });
+    const view = requestView({
+      state: 'verified',
+      claimedBy: me,
+      verification: [
+        { checkId: 'callback', note: '', by: me, at: 1 },
+        { checkId: 'employee-id', note: '', by: me, at: 1 },
+      ],
+    });
+    const h = await opened(view);
+    fireEvent.click(screen.getByRole('button', { name: 'Reveal passcode' }));
+    await act(settle);
+    act(() =>
+      h.link.handlers.requestUpdated({
+        ...view,
+        state: 'otp-issued',
+        otp: { issuedAt: Date.now(), expiresAt: Date.now() + 600_000, revealCount: 1 },
+        updatedAt: view.updatedAt + 5,
+      }),
+    );
+
+    const code = screen.getByRole('status', { name: 'Passcode 1234 5678' });
+    expect([...code.querySelectorAll('.otp-group')].map((g) => g.textContent)).toEqual([
+      '1234',
+      '5678',
+    ]);
+    screen.getByText('10:00');
+    act(() => {
+      vi.advanceTimersByTime(5_000);
+    });
+    screen.getByText('9:55');
+
+    act(() => {
+      vi.advanceTimersByTime(OTP_VISIBLE_MS - 5_000);
+    });
+    expect(screen.queryByRole('status', { name: /^Passcode/ })).toBeNull();
+    screen.getByText(/Passcode hidden\. It is still valid for 9:30/);
+    fireEvent.click(screen.getByRole('button', { name: 'Show passcode' }));
+    screen.getByRole('status', { name: 'Passcode 1234 5678' });
+
+    // Revealing again is confirmed first, and says what it does.
+    fireEvent.click(screen.getByRole('button', { name: 'Reveal again…' }));
+    const dialog = screen.getByRole('alertdialog', { name: 'Reveal a new passcode?' });
+    within(dialog).getByText(/replaces the one already issued/);
+    within(dialog).getByText(/audit log/);
+    fireEvent.keyDown(dialog, { key: 'Escape' });
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(h.link.callsOf('request:reveal')).toHaveLength(1);
+  });
+
+  it('follows the request to completed, dropping the code', async () => {
+    const view = requestView({ state: 'otp-issued', claimedBy: me });
+    const h = await opened(view);
+    act(() =>
+      h.link.handlers.requestUpdated({
+        ...view,
+        state: 'completed',
+        closedReason: 'Signed in with the passcode.',
+        updatedAt: view.updatedAt + 1,
+      }),
+    );
+    screen.getByText('Completed.');
+    expect(screen.queryByRole('button', { name: /Reveal/ })).toBeNull();
+    screen.getByRole('heading', { name: 'Checks recorded' });
+  });
+
+  it('offers Take over to an admin only, confirming it is audited', async () => {
+    const bob = { id: 'agent-bob', username: 'bob' };
+    const view = requestView({ state: 'claimed', claimedBy: bob });
+    await opened(view);
+    expect(screen.queryByRole('button', { name: 'Take over…' })).toBeNull();
+    screen.getByText('bob is handling this request; only they (or an admin) can act on it.');
+    cleanup();
+
+    const h = harness({ queue: [view] });
+    h.link.answer('request:get', () => requestDetail(view));
+    await signedIn(h, {
+      agent: { ...requestAdmin() },
+      desks: ['1', '2'],
+      role: 'admin',
+      mustEnrolTotp: false,
+    });
+    await h.store.getState().openRequest(view.id);
+    renderOn(h.store, <RequestPanel />);
+    fireEvent.click(screen.getByRole('button', { name: 'Take over…' }));
+    within(screen.getByRole('alertdialog', { name: 'Take over this request?' })).getByText(
+      /recorded in the audit log/,
+    );
+  });
+});
+
+function requestAdmin() {
+  return {
+    id: 'agent-root',
+    username: 'root',
+    displayName: 'Root',
+    role: 'admin' as const,
+    desks: ['1', '2'] as Array<'1' | '2'>,
+    enabled: true,
+    totpEnrolled: false,
+    createdAt: 0,
+  };
+}
