@@ -106,7 +106,7 @@ export function createApp(deps: AppDeps): App {
       storage: {
         kind: 'embedded',
         status: 'ok',
-        openRequests: storage.requests.data.open.length,
+        openRequests: storage.requests.size,
         closedRequests: storage.closedRequests.count,
         auditEntries: storage.audit.lastSeq,
       },

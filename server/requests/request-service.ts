@@ -60,11 +60,11 @@ export class RequestService {
   }
 
   openRequests(): readonly OpenRequest[] {
-    return this.storage.requests.data.open as OpenRequest[];
+    return this.storage.requests.all as OpenRequest[];
   }
 
   find(id: string): HelpRequest | undefined {
-    return this.openRequests().find((r) => r.id === id) ?? this.recentlyClosed.get(id);
+    return this.storage.requests.get(id) ?? this.recentlyClosed.get(id);
   }
 
   /** The request bound to this browser session, or nothing (never someone else's). */
@@ -75,8 +75,7 @@ export class RequestService {
 
   recentFailures(username: string): number {
     const since = this.now() - DAY;
-    return (this.storage.requests.data.userFailures[username] ?? []).filter((t) => t > since)
-      .length;
+    return (this.storage.requests.userFailures[username] ?? []).filter((t) => t > since).length;
   }
 
   async submit(input: SubmitInput): Promise<HelpRequest> {
@@ -97,9 +96,9 @@ export class RequestService {
       );
     }
 
-    const taken = new Set(this.openRequests().map((r) => r.reference));
     let reference = newReferenceCode();
-    while (taken.has(reference)) reference = newReferenceCode();
+    while (this.openRequests().some((r) => r.reference === reference))
+      reference = newReferenceCode();
 
     const request: HelpRequest = {
       id: newId(),
@@ -118,7 +117,7 @@ export class RequestService {
       state: 'queued',
     };
     await Promise.all([
-      this.storage.requests.update((d) => void d.open.push(request)),
+      this.storage.requests.put(request),
       this.storage.audit.record({
         actor: `user:${username}`,
         action: 'request.submitted',
@@ -264,11 +263,8 @@ export class RequestService {
 
   private async noteFailure(username: string): Promise<void> {
     const since = this.now() - DAY;
-    await this.storage.requests.update((d) => {
-      d.userFailures[username] = (d.userFailures[username] ?? [])
-        .filter((t) => t > since)
-        .concat(this.now());
-    });
+    const recent = (this.storage.requests.userFailures[username] ?? []).filter((t) => t > since);
+    await this.storage.requests.setFailures(username, [...recent, this.now()]);
   }
 
   private agentCommand(
@@ -299,7 +295,7 @@ export class RequestService {
     action: string | ((after: HelpRequest) => string),
     details?: Record<string, unknown> | ((after: HelpRequest) => Record<string, unknown>),
   ): Promise<HelpRequest> {
-    const current = this.openRequests().find((r) => r.id === id);
+    const current = this.storage.requests.get(id) as OpenRequest | undefined;
     if (!current) {
       const closed = this.recentlyClosed.get(id);
       throw closed
@@ -316,22 +312,10 @@ export class RequestService {
     const after = result.request;
     const writes: Promise<unknown>[] = [];
     if (isOpen(after)) {
-      writes.push(
-        this.storage.requests.update((d) => {
-          d.open[d.open.findIndex((r) => r.id === id)] = after;
-        }),
-      );
+      writes.push(this.storage.requests.put(after));
     } else {
-      // Closed requests leave the bounded document for the append-only journal.
-      writes.push(
-        this.storage.closedRequests.append(after),
-        this.storage.requests.update((d) => {
-          d.open.splice(
-            d.open.findIndex((r) => r.id === id),
-            1,
-          );
-        }),
-      );
+      // Closed requests leave the open set for the append-only history journal.
+      writes.push(this.storage.closedRequests.append(after), this.storage.requests.remove(id));
       this.rememberClosed(after);
     }
     writes.push(

@@ -17,15 +17,8 @@ import type { DocumentStore } from './document';
 import { openDocument } from './document';
 import type { Journal } from './journal';
 import { openJournal, readJournalTail } from './journal';
-
-export const RequestsDocumentSchema = z
-  .object({
-    open: z.array(HelpRequestSchema),
-    /** Times (ms) of wrong passcodes per username, pruned to the last 24 hours. */
-    userFailures: z.record(z.string(), z.array(z.number())),
-  })
-  .strict();
-export type RequestsDocument = z.infer<typeof RequestsDocumentSchema>;
+import type { OpenRequestStore } from './open-requests';
+import { openOpenRequests } from './open-requests';
 
 export const KeysDocumentSchema = z
   .object({
@@ -70,7 +63,7 @@ export interface Storage {
   readonly agents: DocumentStore<AgentsDocument>;
   readonly sessions: DocumentStore<SessionsDocument>;
   readonly directory: DocumentStore<DirectoryDocument>;
-  readonly requests: DocumentStore<RequestsDocument>;
+  readonly requests: OpenRequestStore;
   readonly keys: DocumentStore<KeysDocument>;
   readonly persistentTokens: DocumentStore<PersistentTokensDocument>;
   readonly closedRequests: Journal<HelpRequest>;
@@ -95,10 +88,7 @@ export async function openStorage(dataDir: string): Promise<Storage> {
         openDocument(file('agents.json'), AgentsDocumentSchema, () => ({ agents: [] })),
         openDocument(file('sessions.json'), SessionsDocumentSchema, () => ({ sessions: [] })),
         openDocument(file('directory.json'), DirectoryDocumentSchema, () => ({ users: [] })),
-        openDocument(file('requests.json'), RequestsDocumentSchema, () => ({
-          open: [],
-          userFailures: {},
-        })),
+        openOpenRequests(dir),
         openDocument(file('keys.json'), KeysDocumentSchema, () => ({
           otpKey: randomBytes(32).toString('hex'),
           cookieKey: randomBytes(32).toString('hex'),
@@ -111,7 +101,7 @@ export async function openStorage(dataDir: string): Promise<Storage> {
         openAuditLog(file('audit.jsonl')),
       ]);
     await settleInterruptedCloses(requests, file('closed-requests.jsonl'));
-    const documents = [realm, agents, sessions, directory, requests, keys, persistentTokens];
+    const documents = [realm, agents, sessions, directory, keys, persistentTokens];
     return {
       dataDir: dir,
       realm,
@@ -125,7 +115,7 @@ export async function openStorage(dataDir: string): Promise<Storage> {
       audit,
       firstRun,
       async close() {
-        await Promise.all(documents.map((d) => d.flush()));
+        await Promise.all([...documents.map((d) => d.flush()), requests.close()]);
         await closedRequests.close();
         await audit.close();
         await lock.release();
@@ -143,14 +133,10 @@ export async function openStorage(dataDir: string): Promise<Storage> {
  * Only the last few closes can be affected, so the journal's tail is enough.
  */
 async function settleInterruptedCloses(
-  requests: DocumentStore<RequestsDocument>,
+  requests: OpenRequestStore,
   journalFile: string,
 ): Promise<void> {
-  if (requests.data.open.length === 0) return;
+  if (requests.size === 0) return;
   const recent = await readJournalTail(journalFile, HelpRequestSchema, 4 * 1024 * 1024);
-  const closedIds = new Set(recent.map((r) => r.id));
-  if (!requests.data.open.some((r) => closedIds.has(r.id))) return;
-  await requests.update((d) => {
-    d.open = d.open.filter((r) => !closedIds.has(r.id));
-  });
+  await Promise.all(recent.filter((r) => requests.get(r.id)).map((r) => requests.remove(r.id)));
 }

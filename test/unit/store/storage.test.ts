@@ -47,9 +47,8 @@ describe('openStorage', () => {
 
   it('drops from the open document a request the journal shows closed (crash between the two writes)', async () => {
     const storage = await openStorage(dir);
-    await storage.requests.update((d) => {
-      d.open.push(openRequest('r'.repeat(22)), openRequest('s'.repeat(22)));
-    });
+    await storage.requests.put(openRequest('r'.repeat(22)));
+    await storage.requests.put(openRequest('s'.repeat(22)));
     await storage.close();
     const closed = {
       ...openRequest('r'.repeat(22)),
@@ -60,7 +59,7 @@ describe('openStorage', () => {
     await appendFile(path.join(dir, 'closed-requests.jsonl'), `${JSON.stringify(closed)}\n`);
 
     const reopened = await openStorage(dir);
-    expect(reopened.requests.data.open.map((r) => r.id)).toEqual(['s'.repeat(22)]);
+    expect(reopened.requests.all.map((r) => r.id)).toEqual(['s'.repeat(22)]);
     await reopened.close();
   });
 });
