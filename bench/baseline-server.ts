@@ -1,5 +1,6 @@
 // The floor of our stack: bare express 5 + socket.io 4, an in-memory handler that broadcasts the
 // same payload to the same agents as the product does. No validation, storage or audit.
+import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
@@ -17,7 +18,32 @@ agents.on('connection', (socket) => {
   socket.emit('session:ready', { desk });
 });
 
-const open = new Map<string, unknown>();
+const open = new Map<string, { desk: string }>();
+// Figure 6's floor: a bare page that lists the queue and appends rows on events.
+const require = createRequire(import.meta.url);
+app.get('/socket.io.min.js', (_req, res) =>
+  res.sendFile(require.resolve('socket.io-client/dist/socket.io.min.js')),
+);
+app.use(express.static(new URL('./baseline-console/', import.meta.url).pathname));
+app.get('/api/queue', (_req, res) => {
+  res.json({ requests: [...open.values()].filter((r) => r.desk === '1') });
+});
+app.post('/api/seed', (req, res) => {
+  const { count } = req.body as { count: number };
+  const now = Date.now();
+  for (let i = 0; i < count; i++) {
+    const id = randomBytes(16).toString('base64url');
+    open.set(id, {
+      id,
+      reference: 'ABC-123',
+      desk: '1',
+      username: `seed${i}`,
+      state: 'queued',
+      createdAt: now,
+    } as never);
+  }
+  res.status(204).end();
+});
 app.post('/api/enduser/requests', (req, res) => {
   const { username, desk } = req.body as { username: string; desk: '1' | '2' };
   const now = Date.now();

@@ -11,6 +11,7 @@ import { measureFanOut } from './figures/fan-out';
 import { measureFlood } from './figures/flood';
 import { measureLifecycles } from './figures/lifecycle';
 import { measureThroughput } from './figures/throughput';
+import { ensureConsoleBuilt, launch, measureConsole } from './figures/console';
 
 interface Figure {
   id: string;
@@ -36,6 +37,8 @@ const FIG3_MS = 15_000 * scale;
 const FIG5_MS = 60_000 * scale;
 const HISTORY = Math.round(100_000 * scale);
 const OPEN_FOR_RSS = 10_000;
+const CONSOLE_PENDING = 5_000;
+const CONSOLE_EVENTS = Math.max(20, Math.round(200 * scale));
 
 const figures: Figure[] = [];
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : null);
@@ -70,7 +73,7 @@ async function main() {
   const dirs: string[] = [];
 
   // Empty store: figures 1, 2, 3, 5.
-  const empty = await buildDataDir({ agentsPerDesk: AGENTS_PER_DESK });
+  const empty = await buildDataDir({ agentsPerDesk: AGENTS_PER_DESK, directoryUsers: 5_000 });
   dirs.push(empty.dir);
   const baseline = await startBaseline();
   const baselineRss = await baseline.rssMb();
@@ -231,6 +234,79 @@ async function main() {
     target: '≤ 200 MB',
     met: rss <= 200,
     details: {},
+  });
+
+  // The console in Chromium: figure 6.
+  ensureConsoleBuilt();
+  const consoleDir = await buildDataDir({ agentsPerDesk: 1, openRequests: CONSOLE_PENDING });
+  dirs.push(consoleDir.dir);
+  const browser = await launch();
+  const forConsole = await startServer(consoleDir.dir);
+  const ours6 = await measureConsole({
+    browser,
+    serverUrl: forConsole.url,
+    pageUrl: `${forConsole.url}/agent/`,
+    async signIn(page) {
+      await page.getByLabel('Username').fill('agent1-0');
+      await page.getByLabel('Password').fill('bench agent password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText(`${CONSOLE_PENDING} waiting`).waitFor({ timeout: 30_000 });
+    },
+    async expectRows(page) {
+      await page.getByText(`${CONSOLE_PENDING} waiting`).waitFor({ timeout: 30_000 });
+    },
+    async scrollToEnd(page) {
+      await page.getByRole('listbox', { name: 'Open requests' }).focus();
+      await page.keyboard.press('End');
+    },
+    runs: 5,
+    events: CONSOLE_EVENTS,
+    perSecond: 10,
+    prefix: 'c',
+  });
+  await forConsole.stop();
+  const bareConsole = await startBaseline();
+  await fetch(`${bareConsole.url}/api/seed`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ count: CONSOLE_PENDING }),
+  });
+  const base6 = await measureConsole({
+    browser,
+    serverUrl: bareConsole.url,
+    pageUrl: `${bareConsole.url}/index.html`,
+    async expectRows() {},
+    async scrollToEnd(page) {
+      await page.keyboard.press('End');
+    },
+    runs: 5,
+    events: CONSOLE_EVENTS,
+    perSecond: 10,
+    prefix: 'b',
+  });
+  await bareConsole.stop();
+  await browser.close();
+  report({
+    id: '6a',
+    what: `agent console first render with ${CONSOLE_PENDING.toLocaleString('en')} pending (Chromium, median of 5)`,
+    unit: 'ms',
+    value: ours6.firstRenderMs.median,
+    baseline: base6.firstRenderMs.median,
+    ratio: ratio(ours6.firstRenderMs.median, base6.firstRenderMs.median),
+    target: '≤ 500 ms',
+    met: ours6.firstRenderMs.median <= 500,
+    details: { ours: ours6.firstRenderMs, baseline: base6.firstRenderMs },
+  });
+  report({
+    id: '6b',
+    what: `event → row on screen at 10 new requests/s, p99 (${CONSOLE_PENDING.toLocaleString('en')} pending)`,
+    unit: 'ms',
+    value: ours6.eventToRow.p99,
+    baseline: base6.eventToRow.p99,
+    ratio: ratio(ours6.eventToRow.p99, base6.eventToRow.p99),
+    target: '≤ 50 ms',
+    met: ours6.eventToRow.p99 <= 50 && ours6.eventToRow.missing === 0,
+    details: { ours: ours6.eventToRow, baseline: base6.eventToRow },
   });
 
   const results = {

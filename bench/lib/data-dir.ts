@@ -24,6 +24,8 @@ export interface DataDirOptions {
   closedRequests?: number;
   /** Open requests already in the open document. */
   openRequests?: number;
+  /** Directory users `life0`, `life1`, … (no passcode is revealed for anyone outside the directory). */
+  directoryUsers?: number;
 }
 
 export async function buildDataDir(
@@ -89,7 +91,19 @@ export async function buildDataDir(
     write('realm.json', realm),
     write('agents.json', { agents: records }),
     write('sessions.json', { sessions }),
-    write('directory.json', { users: [] }),
+    write('directory.json', {
+      users: Array.from({ length: options.directoryUsers ?? 0 }, (_, i) => ({
+        username: `life${i}`,
+        displayName: `Life ${i}`,
+        email: `life${i}@example.com`,
+        phone: '+14155550111',
+        employeeId: `E${i}`,
+        department: 'Bench',
+        manager: 'nobody',
+        enabled: true,
+        passwordHash,
+      })),
+    }),
     write('requests.json', { open, userFailures: {} }),
     write('keys.json', {
       otpKey: randomBytes(32).toString('hex'),

@@ -68,11 +68,16 @@ async function start(
 
 let nextPort = 39_100 + Math.floor(Math.random() * 500);
 
-/** The product, from its built bundle when present (what a deployment runs), else through tsx. */
+/** The product's server, started as `npm run server` starts it. */
 export function startServer(dataDir: string): Promise<Running> {
   const port = nextPort++;
+  // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server run, to see what bounds a figure.
+  const profile = process.env.BENCH_CPU_PROF
+    ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
+    : [];
   return start(
     [
+      ...profile,
       '--import',
       'tsx',
       'server/index.ts',

@@ -34,6 +34,22 @@ export function QueueList() {
     overscan: 8,
   });
 
+  // New requests join at the end: an agent who has scrolled down to the end keeps seeing them.
+  const followingEnd = useRef(false);
+  const onScroll = () => {
+    const el = scroller.current;
+    if (el)
+      followingEnd.current =
+        el.scrollTop > 0 && el.scrollTop + el.clientHeight >= el.scrollHeight - ROW_HEIGHT;
+  };
+  const shown = ids.length;
+  const shownBefore = useRef(shown);
+  useEffect(() => {
+    if (shown > shownBefore.current && followingEnd.current)
+      virtualizer.scrollToIndex(shown - 1, { align: 'end' });
+    shownBefore.current = shown;
+  }, [shown, virtualizer]);
+
   const activeIndex = activeId ? ids.indexOf(activeId) : -1;
   useEffect(() => {
     if (activeIndex >= 0) virtualizer.scrollToIndex(activeIndex, { align: 'auto' });
@@ -101,6 +117,7 @@ export function QueueList() {
         aria-label="Open requests"
         aria-activedescendant={activeIndex >= 0 && activeId ? optionId(activeId) : undefined}
         onKeyDown={onKeyDown}
+        onScroll={onScroll}
         onFocus={() => {
           if (!store.getState().activeId && ids[0]) store.getState().setActiveId(ids[0]);
         }}
