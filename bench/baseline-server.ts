@@ -2,6 +2,7 @@
 // same payload to the same agents as the product does. No validation, storage or audit.
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
+import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import express from 'express';
@@ -22,7 +23,12 @@ const open = new Map<string, { desk: string }>();
 // Figure 6's floor: a bare page that lists the queue and appends rows on events.
 const require = createRequire(import.meta.url);
 app.get('/socket.io.min.js', (_req, res) =>
-  res.sendFile(require.resolve('socket.io-client/dist/socket.io.min.js')),
+  res.sendFile(
+    path.join(
+      path.dirname(require.resolve('socket.io-client/package.json')),
+      'dist/socket.io.min.js',
+    ),
+  ),
 );
 app.use(express.static(new URL('./baseline-console/', import.meta.url).pathname));
 app.get('/api/queue', (_req, res) => {

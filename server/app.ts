@@ -77,6 +77,9 @@ export function createApp(deps: AppDeps): App {
 
   const app = express();
   app.disable('x-powered-by');
+  // Nothing here is cacheable by validator (pages are no-store, the API is live), and hashing every
+  // body for an ETag is measurable work under a flood.
+  app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
   app.use(
     helmet({

@@ -1,6 +1,6 @@
 // Serves the built agent console (electron-vite's out/renderer) at /agent/, for browsers and for
 // the desktop app, which loads it from here so the console, its sign-in and its socket share one origin.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Response } from 'express';
@@ -46,7 +46,13 @@ export function agentConsole(options: AgentConsoleOptions = {}): Router {
     // Checked on each request, so a build made while the server runs is served without a restart.
     if (!existsSync(indexFile)) return notBuilt(res);
     if (req.path === '/' || req.path === '/index.html') {
-      return res.sendFile(indexFile, { headers: { 'Cache-Control': REVALIDATE } });
+      // The app computes no ETags (see app.ts), so index.html gets a cheap one from its stat.
+      const { size, mtimeMs } = statSync(indexFile);
+      const etag = `W/"${size.toString(16)}-${Math.floor(mtimeMs).toString(16)}"`;
+      res.setHeader('ETag', etag);
+      res.setHeader('Cache-Control', REVALIDATE);
+      if (req.headers['if-none-match'] === etag) return res.status(304).end();
+      return res.sendFile(indexFile);
     }
     return assets(req, res, next);
   });
