@@ -7,7 +7,7 @@ import { connectFleet } from './lib/agents';
 import { buildDataDir } from './lib/data-dir';
 import { ROOT, startBaseline, startServer, type Running } from './lib/processes';
 import { round, sleep } from './lib/stats';
-import { measureFanOut } from './figures/fan-out';
+import { measureFanOut, measureFanOutInterleaved, type FanOutResult } from './figures/fan-out';
 import { measureFlood } from './figures/flood';
 import { measureLifecycles } from './figures/lifecycle';
 import { measureThroughput } from './figures/throughput';
@@ -83,12 +83,18 @@ async function main() {
   const ours = await startServer(empty.dir);
 
   const fanOpts = { ...FIG1, agentsPerDesk: AGENTS_PER_DESK };
-  const base1 = await withFleet(baseline, empty.agents, true, (f) =>
-    measureFanOut(baseline.url, f, { ...fanOpts, prefix: 'b1-', ipOffset: 0 }),
+  const fig1 = await withFleet(baseline, empty.agents, true, (baseFleet) =>
+    withFleet(ours, empty.agents, false, (ourFleet) =>
+      measureFanOutInterleaved(
+        [
+          { url: baseline.url, fleet: baseFleet, prefix: 'b1-' },
+          { url: ours.url, fleet: ourFleet, prefix: 'f1-' },
+        ],
+        { ...fanOpts, rounds: 4, ipOffset: 0 },
+      ),
+    ),
   );
-  const ours1 = await withFleet(ours, empty.agents, false, (f) =>
-    measureFanOut(ours.url, f, { ...fanOpts, prefix: 'f1-', ipOffset: 0 }),
-  );
+  const [base1, ours1] = fig1 as [FanOutResult, FanOutResult];
   report({
     id: '1',
     what: 'submit → request:created at every agent of the desk, p99',

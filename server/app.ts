@@ -14,7 +14,7 @@ import { signInAssets } from './enduser/assets';
 import { signInErrorPages } from './enduser/error-pages';
 import { FlowCookies } from './enduser/flow';
 import { PersistentTokens } from './enduser/persistent-token';
-import { endUserApiRoutes } from './enduser/request-routes';
+import { endUserApiGate, endUserApiRoutes } from './enduser/request-routes';
 import { CookieSigner } from './enduser/signed-cookie';
 import { signInRoutes } from './enduser/sign-in-routes';
 import { agentConsole } from './http/agent-console';
@@ -81,6 +81,7 @@ export function createApp(deps: AppDeps): App {
   // body for an ETag is measurable work under a flood.
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
+  app.use(endUserApiGate());
   app.use(
     helmet({
       contentSecurityPolicy: {

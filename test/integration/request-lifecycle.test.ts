@@ -406,3 +406,27 @@ describe('refusals', () => {
     expect((await cancelled).closedReason).toMatch(/superseded/i);
   });
 });
+
+describe('the end-user API under a flood', () => {
+  it('answers 429 to one address past its per-minute limit, before touching the request', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) {
+      const res = await new EndUserClient(server.url).call('POST', '/api/enduser/requests', {
+        username: `flood${i}`,
+        desk: '1',
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(30);
+    expect(statuses.at(-1)).toBe(429);
+    const refused = await new EndUserClient(server.url).call(
+      'POST',
+      '/api/enduser/requests',
+      '{not json',
+    );
+    expect(refused).toEqual({
+      status: 429,
+      body: { error: expect.objectContaining({ code: 'rate-limited' }) },
+    });
+  });
+});
