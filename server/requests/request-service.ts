@@ -86,7 +86,7 @@ export class RequestService {
     const profile = await this.directory.findUser(username);
 
     const now = this.now();
-    const superseded = this.openRequests().filter((r) => r.username === username);
+    const superseded = this.storage.requests.ofUser(username);
     for (const old of superseded) {
       await this.transition(
         old.id,

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { HelpRequest } from '../domain/help-request';
 import { HelpRequestSchema } from '../domain/help-request';
-import type { DocumentStore } from './document';
 import { openDocument } from './document';
+import { writeFileDurably } from './durable-file';
 import type { Journal } from './journal';
 import { openJournal, readJournal } from './journal';
 
@@ -48,6 +48,9 @@ export interface OpenRequestStore {
   readonly all: readonly HelpRequest[];
   readonly size: number;
   get(id: string): HelpRequest | undefined;
+  /** The open requests of one user (at most one, normally). */
+  ofUser(username: string): HelpRequest[];
+  hasReference(reference: string): boolean;
   readonly userFailures: Readonly<Record<string, readonly number[]>>;
   /** Adds or replaces a request; resolves once the change is on disk. */
   put(request: HelpRequest): Promise<void>;
@@ -80,7 +83,7 @@ export async function openOpenRequests(dir: string): Promise<OpenRequestStore> {
   }
   const store = new WalOpenRequests(
     dir,
-    doc,
+    { file: path.join(dir, 'requests.json') },
     requests,
     failures,
     seq,
@@ -103,8 +106,34 @@ function apply(
   else failures.set(entry.username, entry.times);
 }
 
+/** Open requests by username and by reference code, kept beside the map so look-ups stay O(1). */
+class RequestIndex {
+  readonly byUsername = new Map<string, Set<string>>();
+  readonly byReference = new Map<string, string>();
+
+  constructor(requests: Iterable<HelpRequest>) {
+    for (const request of requests) this.add(request);
+  }
+
+  add(request: HelpRequest): void {
+    let ids = this.byUsername.get(request.username);
+    if (!ids) this.byUsername.set(request.username, (ids = new Set()));
+    ids.add(request.id);
+    this.byReference.set(request.reference, request.id);
+  }
+
+  delete(request: HelpRequest): void {
+    const ids = this.byUsername.get(request.username);
+    ids?.delete(request.id);
+    if (ids?.size === 0) this.byUsername.delete(request.username);
+    if (this.byReference.get(request.reference) === request.id)
+      this.byReference.delete(request.reference);
+  }
+}
+
 class WalOpenRequests implements OpenRequestStore {
   #cachedAll: HelpRequest[] | undefined;
+  #index: RequestIndex;
   #log: Promise<Journal<WalEntry>>;
   #logIndex: number;
   #sinceCheckpoint = 0;
@@ -112,13 +141,14 @@ class WalOpenRequests implements OpenRequestStore {
 
   constructor(
     private readonly dir: string,
-    private readonly doc: DocumentStore<RequestsCheckpoint>,
+    private readonly doc: { file: string },
     private readonly requests: Map<string, HelpRequest>,
     private readonly failures: Map<string, number[]>,
     private seq: number,
     logIndex: number,
   ) {
     this.#logIndex = logIndex;
+    this.#index = new RequestIndex(requests.values());
     this.#log = openJournal(this.#logFile(logIndex), WalEntrySchema);
   }
 
@@ -136,6 +166,14 @@ class WalOpenRequests implements OpenRequestStore {
 
   get(id: string): HelpRequest | undefined {
     return this.requests.get(id);
+  }
+
+  ofUser(username: string): HelpRequest[] {
+    return [...(this.#index.byUsername.get(username) ?? [])].map((id) => this.requests.get(id)!);
+  }
+
+  hasReference(reference: string): boolean {
+    return this.#index.byReference.has(reference);
   }
 
   get userFailures(): Readonly<Record<string, readonly number[]>> {
@@ -156,7 +194,15 @@ class WalOpenRequests implements OpenRequestStore {
 
   /** Applies in memory at once (so callers see it in order), then logs it durably. */
   #change(change: WalChange): Promise<void> {
+    const before =
+      change.op === 'put'
+        ? this.requests.get(change.request.id)
+        : change.op === 'remove'
+          ? this.requests.get(change.id)
+          : undefined;
+    if (before) this.#index.delete(before);
     apply(this.requests, this.failures, change);
+    if (change.op === 'put') this.#index.add(change.request);
     if (change.op !== 'failures') this.#cachedAll = undefined;
     const entry = { ...change, seq: ++this.seq } as WalEntry;
     const written = this.#log.then((log) => log.append(entry));
@@ -178,11 +224,11 @@ class WalOpenRequests implements OpenRequestStore {
     this.#log = previous
       .then((log) => log.flush())
       .then(() => openJournal(nextFile, WalEntrySchema));
-    await this.doc.update((d) => {
-      d.open = [...this.requests.values()];
-      d.userFailures = Object.fromEntries(this.failures);
-      d.walSeq = walSeq;
-    });
+    // A consistent snapshot costs only copying references (records are never mutated in place);
+    // turning thousands of them into JSON happens in slices, so the event loop never stalls on it.
+    const open = [...this.requests.values()];
+    const userFailures = Object.fromEntries(this.failures);
+    await writeFileDurably(this.doc.file, await serializeInSlices(open, userFailures, walSeq));
     await (await previous).close();
     await fs.rm(previousFile, { force: true });
   }
@@ -193,4 +239,24 @@ class WalOpenRequests implements OpenRequestStore {
     await (await this.#log).close();
     await fs.rm(this.#logFile(this.#logIndex), { force: true });
   }
+}
+
+/** The checkpoint document's JSON, built a few hundred records per tick. */
+async function serializeInSlices(
+  open: HelpRequest[],
+  userFailures: Record<string, number[]>,
+  walSeq: number,
+): Promise<string> {
+  const SLICE = 500;
+  const parts: string[] = [];
+  for (let at = 0; at < open.length; at += SLICE) {
+    parts.push(
+      open
+        .slice(at, at + SLICE)
+        .map((r) => JSON.stringify(r))
+        .join(','),
+    );
+    if (at + SLICE < open.length) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return `{"open":[${parts.join(',')}],"userFailures":${JSON.stringify(userFailures)},"walSeq":${walSeq}}`;
 }

@@ -62,6 +62,23 @@ describe('the open-request store', () => {
     await store.close();
   });
 
+  it("finds a user's open requests and taken reference codes without scanning", async () => {
+    const store = await openOpenRequests(dir);
+    await store.put(request(1));
+    await store.put({ ...request(2), username: 'user1', reference: 'XYZ-789' });
+    expect(store.ofUser('user1').map((r) => r.id)).toEqual([request(1).id, request(2).id]);
+    expect(store.hasReference('XYZ-789')).toBe(true);
+    await store.put({ ...request(2), username: 'user2', reference: 'QQQ-111' });
+    await store.remove(request(1).id);
+    expect(store.ofUser('user1')).toEqual([]);
+    expect(store.ofUser('user2').map((r) => r.id)).toEqual([request(2).id]);
+    expect(store.hasReference('XYZ-789')).toBe(false);
+    expect(store.hasReference('ABC-123')).toBe(false);
+    const reopened = await openOpenRequests(dir);
+    expect(reopened.hasReference('QQQ-111')).toBe(true);
+    await reopened.close();
+  });
+
   it('folds the log into a checkpoint every few thousand changes and keeps only the newest log', async () => {
     const store = await openOpenRequests(dir);
     for (let i = 0; i < 4_500; i++)
