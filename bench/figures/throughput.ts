@@ -6,7 +6,7 @@ export async function measureThroughput(
   url: string,
   options: { durationMs: number; concurrency: number; prefix: string; ipOffset: number },
 ): Promise<{ perSecond: number; accepted: number; rejected: number }> {
-  await closedLoop(options.concurrency, 2_000, (i) =>
+  await closedLoop(options.concurrency, 1_000, (i) =>
     submit(
       url,
       `${options.prefix}warm${i}`,
