@@ -7,7 +7,7 @@ import { connectFleet } from './lib/agents';
 import { buildDataDir } from './lib/data-dir';
 import { ROOT, startBaseline, startServer, type Running } from './lib/processes';
 import { round, sleep } from './lib/stats';
-import { measureFanOut, measureFanOutInterleaved, type FanOutResult } from './figures/fan-out';
+import { measureFanOutInterleaved, type FanOutResult } from './figures/fan-out';
 import { measureFlood } from './figures/flood';
 import { measureLifecycles } from './figures/lifecycle';
 import { measureThroughput } from './figures/throughput';
