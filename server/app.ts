@@ -14,7 +14,8 @@ import { signInAssets } from './enduser/assets';
 import { signInErrorPages } from './enduser/error-pages';
 import { FlowCookies } from './enduser/flow';
 import { PersistentTokens } from './enduser/persistent-token';
-import { endUserApiGate, endUserApiRoutes } from './enduser/request-routes';
+import { endUserApiRoutes } from './enduser/request-routes';
+import { createFloodGate } from './http/flood-gate';
 import { CookieSigner } from './enduser/signed-cookie';
 import { signInRoutes } from './enduser/sign-in-routes';
 import { agentConsole } from './http/agent-console';
@@ -81,7 +82,6 @@ export function createApp(deps: AppDeps): App {
   // body for an ETag is measurable work under a flood.
   app.set('etag', false);
   app.set('trust proxy', deps.trustProxy ?? false);
-  app.use(endUserApiGate());
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -142,7 +142,17 @@ export function createApp(deps: AppDeps): App {
   app.use(signInErrorPages(realm, logger));
   app.use(errorHandler(logger));
 
-  const httpServer = createServer(app);
+  // The per-address limit on submitting requests runs before express: refusals stay cheap in a flood.
+  const floodGate = createFloodGate({
+    applies: (method, path) => method === 'POST' && path === '/api/enduser/requests',
+    limit: 30,
+    windowMs: 60_000,
+    trustProxy: deps.trustProxy ?? false,
+    now,
+  });
+  const httpServer = createServer((req, res) => {
+    if (!floodGate(req, res)) app(req, res);
+  });
   const io = new Server(httpServer, {
     serveClient: false,
     maxHttpBufferSize: 64 * 1024,

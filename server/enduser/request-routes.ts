@@ -54,25 +54,6 @@ export interface EndUserDeps {
 
 const limited = (message: string) => ({ error: { code: 'rate-limited', message } });
 
-/**
- * The per-address limit on submitting requests, mounted ahead of every other middleware: under a
- * flood, the refused requests cost no body parsing, headers or routing.
- */
-export function endUserApiGate(): Router {
-  const router = Router();
-  router.post(
-    '/api/enduser/requests',
-    rateLimit({
-      windowMs: 60_000,
-      limit: 30,
-      standardHeaders: 'draft-8',
-      legacyHeaders: false,
-      message: limited('Too many requests from here; wait a minute and try again.'),
-    }),
-  );
-  return router;
-}
-
 export function endUserApiRoutes({ requests, realm, directory }: EndUserDeps): Router {
   const router = Router();
   const perUsername = rateLimit({
