@@ -33,12 +33,12 @@ const scale = values.quick ? 0.1 : 1;
 const AGENTS_PER_DESK = 100;
 const FIG1 = { count: Math.round(2000 * scale), perSecond: 100 };
 const FIG2_MS = 30_000 * scale;
-const FIG3_MS = 8_000 * scale;
+const FIG3_MS = 5_000 * scale;
 const FIG5_MS = 60_000 * scale;
 const HISTORY = Math.round(100_000 * scale);
 const OPEN_FOR_RSS = 10_000;
 const CONSOLE_PENDING = 5_000;
-const CONSOLE_EVENTS = Math.max(20, Math.round(100 * scale));
+const CONSOLE_EVENTS = Math.max(20, Math.round(70 * scale));
 
 const figures: Figure[] = [];
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : null);

@@ -94,7 +94,7 @@ export async function measureConsole(options: {
     sentAt.set(String(i), performance.timeOrigin + performance.now());
     await submit(options.serverUrl, `${options.prefix}live${i}-`, '1', ipFor(950_000 + i));
   });
-  await sleep(1_000);
+  await sleep(500);
   const seen = await page.evaluate(
     () => (globalThis as unknown as { __seen: Record<string, number> }).__seen,
   );

@@ -38,7 +38,7 @@ export async function measureFlood(
   let floodOutput = '';
   flooder.stdout.on('data', (chunk: Buffer) => (floodOutput += chunk.toString()));
   const floodDone = new Promise<void>((resolve) => flooder.once('exit', () => resolve()));
-  await sleep(500);
+  await sleep(200);
   // Each honest submit is a different person at a different address, 20 of them every second.
   await openLoop(honestTotal, options.honestUsers, async (i) => {
     const username = `honest${i}`;
