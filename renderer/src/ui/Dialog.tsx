@@ -65,3 +65,34 @@ export function Dialog(props: {
     </div>
   );
 }
+
+/** A yes/no confirmation for a consequential action: Cancel first, the action in primary style. */
+export function ConfirmDialog(props: {
+  title: string;
+  confirmLabel: string;
+  onConfirm: () => void;
+  onClose: () => void;
+  children: ReactNode;
+}) {
+  const { title, confirmLabel, onConfirm, onClose, children } = props;
+  return (
+    <Dialog title={title} role="alertdialog" onClose={onClose}>
+      {children}
+      <div className="dialog-actions">
+        <button type="button" className="button" onClick={onClose}>
+          Cancel
+        </button>
+        <button
+          type="button"
+          className="button button-primary"
+          onClick={() => {
+            onClose();
+            onConfirm();
+          }}
+        >
+          {confirmLabel}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { requestSelectors, useConsole, useConsoleStore } from '../../store';
-import { Dialog } from '../../ui/Dialog';
+import { ConfirmDialog } from '../../ui/Dialog';
 import { DenyDialog } from './DenyDialog';
 import { requestAccess } from './request-access';
 
@@ -64,27 +64,17 @@ export function RequestActions() {
       ) : null}
       {dialog === 'deny' ? <DenyDialog onClose={() => setDialog(null)} /> : null}
       {dialog === 'take-over' ? (
-        <Dialog title="Take over this request?" role="alertdialog" onClose={() => setDialog(null)}>
+        <ConfirmDialog
+          title="Take over this request?"
+          confirmLabel="Take over"
+          onConfirm={() => void store.getState().takeOver()}
+          onClose={() => setDialog(null)}
+        >
           <p>
             {access.holder} holds it now. Taking over moves it to you; {access.holder} can no longer
             act on it. The take-over is recorded in the audit log.
           </p>
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={() => setDialog(null)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => {
-                setDialog(null);
-                void store.getState().takeOver();
-              }}
-            >
-              Take over
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </div>
   );

@@ -6,7 +6,7 @@ import { useNow } from '../../lib/ticker';
 import { policyProgress, progressText } from '../../lib/verification';
 import { OTP_VISIBLE_MS, type RevealedOtp } from '../../store/request-slice';
 import { requestSelectors, useConsole, useConsoleStore } from '../../store';
-import { Dialog } from '../../ui/Dialog';
+import { ConfirmDialog } from '../../ui/Dialog';
 import { requestAccess } from './request-access';
 
 export function RevealBox() {
@@ -68,31 +68,17 @@ export function RevealBox() {
       ) : null}
 
       {confirming ? (
-        <Dialog
+        <ConfirmDialog
           title="Reveal a new passcode?"
-          role="alertdialog"
+          confirmLabel="Reveal new passcode"
+          onConfirm={() => void store.getState().reveal()}
           onClose={() => setConfirming(false)}
         >
           <p>
             A new passcode replaces the one already issued: the old one stops working at once. Every
             reveal is recorded in the audit log.
           </p>
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-            <button
-              type="button"
-              className="button button-primary"
-              onClick={() => {
-                setConfirming(false);
-                void store.getState().reveal();
-              }}
-            >
-              Reveal new passcode
-            </button>
-          </div>
-        </Dialog>
+        </ConfirmDialog>
       ) : null}
     </section>
   );
