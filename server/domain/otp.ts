@@ -41,17 +41,3 @@ export function otpMatches(
 export function normalizeOtpInput(typed: string): string {
   return typed.replace(/[\s\-‐-―.]/g, '');
 }
-
-/** Digits grouped for reading aloud: 8 → 4-4, 6 → 3-3, 9 → 3-3-3, 10 → 3-3-4, 7 → 3-4. */
-export function groupOtpForReading(otp: string): string[] {
-  const n = otp.length;
-  const sizes =
-    n % 3 === 0 ? Array(n / 3).fill(3) : n === 8 ? [4, 4] : n === 10 ? [3, 3, 4] : [3, 4];
-  const groups: string[] = [];
-  let at = 0;
-  for (const size of sizes) {
-    groups.push(otp.slice(at, at + size));
-    at += size;
-  }
-  return groups;
-}

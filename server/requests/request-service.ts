@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { HelpDeskId } from '../contract/realm-config';
 import type { Directory } from '../directory/directory';
-import type { AgentRef, HelpRequest, OpenRequest } from '../domain/help-request';
+import type { HelpRequest, OpenRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
 import { generateOtp, hashOtp, otpMatches } from '../domain/otp';
 import { newReferenceCode } from '../domain/reference-code';
@@ -347,5 +347,3 @@ export class RequestService {
     for (const listener of this.listeners) listener(change);
   }
 }
-
-export type { AgentRef };

@@ -15,6 +15,12 @@ describe('groupOtp', () => {
     expect(groupOtp(otp)).toEqual(groups);
   });
 
+  it.each([6, 7, 8, 9, 10])('reads %i digits in groups of 3 or 4', (digits) => {
+    const groups = groupOtp('1234567890'.slice(0, digits));
+    expect(groups.join('')).toBe('1234567890'.slice(0, digits));
+    for (const group of groups) expect([3, 4]).toContain(group.length);
+  });
+
   it('never loses a digit on lengths the policy does not allow', () => {
     for (let n = 1; n <= 16; n++) expect(groupOtp('9'.repeat(n)).join('')).toHaveLength(n);
   });

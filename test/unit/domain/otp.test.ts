@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import {
   OTP_SECRET_BYTES,
   generateOtp,
-  groupOtpForReading,
   hashOtp,
   hotp,
   normalizeOtpInput,
@@ -152,26 +151,4 @@ describe('normalizeOtpInput', () => {
   it('leaves letters and other characters alone, so they cannot match', () => {
     expect(normalizeOtpInput('12a4_5678')).toBe('12a4_5678');
   });
-});
-
-describe('groupOtpForReading', () => {
-  it.each([
-    ['123456', ['123', '456']],
-    ['1234567', ['123', '4567']],
-    ['12345678', ['1234', '5678']],
-    ['123456789', ['123', '456', '789']],
-    ['1234567890', ['123', '456', '7890']],
-  ])('groups %s as %j', (otp, groups) => {
-    expect(groupOtpForReading(otp)).toEqual(groups);
-  });
-
-  it.each([6, 7, 8, 9, 10])(
-    'for %i digits joins back to the code in groups of 3 or 4',
-    (digits) => {
-      const otp = generateOtp(digits);
-      const groups = groupOtpForReading(otp);
-      expect(groups.join('')).toBe(otp);
-      for (const group of groups) expect([3, 4]).toContain(group.length);
-    },
-  );
 });
