@@ -176,7 +176,7 @@ export function createApp(deps: AppDeps): App {
     audit: storage.audit,
     logger,
   });
-  const endUserNamespace = attachEndUserNamespace(io, { requests, realm, logger });
+  const endUserNamespace = attachEndUserNamespace(io, { requests, logger });
 
   const timers: NodeJS.Timeout[] = [];
   const sweep = async () => {

@@ -2,9 +2,7 @@
 import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { EndUserRequestStatus } from '../contract/enduser';
 import { SubmitOtpSchema, SubmitRequestSchema } from '../contract/enduser';
-import type { RealmConfig } from '../contract/realm-config';
 import type { Directory } from '../directory/directory';
 import type { HelpRequest } from '../domain/help-request';
 import { ServiceError } from '../errors';
@@ -12,25 +10,9 @@ import { readCookie } from '../http/cookies';
 import { parseBody } from '../http/validate';
 import type { RealmService } from '../realm/realm-service';
 import type { RequestService } from '../requests/request-service';
-import { endUserPhase } from '../requests/request-view';
 import { newToken } from '../security/tokens';
 
 export const SESSION_COOKIE = 'hd_sid';
-
-export function statusOf(request: HelpRequest, config: RealmConfig): EndUserRequestStatus {
-  const desk = config.helpDesks[request.desk];
-  return {
-    id: request.id,
-    reference: request.reference,
-    phase: endUserPhase(request),
-    desk: { id: request.desk, name: desk.name, phone: desk.phone, email: desk.email },
-    otpExpiresAt: request.state === 'otp-issued' ? request.otp.expiresAt : null,
-    attemptsLeft:
-      request.state === 'otp-issued'
-        ? Math.max(0, config.otpPolicy.maxAttempts - request.failedAttempts)
-        : null,
-  };
-}
 
 /** The browser session's secret, set on first contact (httpOnly; the request is bound to it). */
 export function browserSession(req: Request, res: Response): string {
@@ -107,19 +89,19 @@ export function endUserApiRoutes({ requests, realm, directory }: EndUserDeps): R
         userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
       },
     });
-    res.status(201).json({ data: statusOf(request, config) });
+    res.status(201).json({ data: requests.endUserStatus(request) });
   });
 
   router.get('/api/enduser/requests/:id', (req, res) => {
     const { request } = ownRequest(req, res);
-    res.json({ data: statusOf(request, realm.config) });
+    res.json({ data: requests.endUserStatus(request) });
   });
 
   router.post('/api/enduser/requests/:id/otp', otpLimit, async (req, res) => {
     const { otp } = parseBody(SubmitOtpSchema, req, 'The passcode');
     const { request, secret } = ownRequest(req, res);
     const outcome = await requests.submitOtp(request.id, secret, otp);
-    const status = statusOf(outcome.request, realm.config);
+    const status = requests.endUserStatus(outcome.request);
     res.json({
       data:
         outcome.result === 'wrong'
@@ -131,7 +113,7 @@ export function endUserApiRoutes({ requests, realm, directory }: EndUserDeps): R
   router.delete('/api/enduser/requests/:id', async (req, res) => {
     const { request, secret } = ownRequest(req, res);
     const cancelled = await requests.cancelByUser(request.id, secret);
-    res.json({ data: statusOf(cancelled, realm.config) });
+    res.json({ data: requests.endUserStatus(cancelled) });
   });
 
   return router;

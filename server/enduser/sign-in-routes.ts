@@ -41,7 +41,7 @@ import type { PersistentTokens } from './persistent-token';
 import { PERSISTENT_TOKEN_COOKIE } from './persistent-token';
 import type { LimitKey, LimitSpec } from './rate-limits';
 import { SIGN_IN_LIMITS, pageLimiter } from './rate-limits';
-import { SESSION_COOKIE, browserSession, statusOf } from './request-routes';
+import { SESSION_COOKIE, browserSession } from './request-routes';
 import type { CookieSigner } from './signed-cookie';
 
 /** The desk of the last successful sign-in on this browser, preselected next time. */
@@ -100,11 +100,11 @@ function stepOf(workflow: Workflow, flow: Flow | undefined, name: StepName): Ste
 
 /** What the end-user's page shows: a request whose deadline passed reads as expired before the sweep closes it. */
 function displayStatus(
+  requests: RequestService,
   request: HelpRequest,
-  config: RealmConfig,
   now: number,
 ): EndUserRequestStatus {
-  const status = statusOf(request, config);
+  const status = requests.endUserStatus(request);
   return isOpen(request) && deadlineOf(request) <= now ? { ...status, phase: 'expired' } : status;
 }
 
@@ -379,7 +379,7 @@ export function signInRoutes(deps: SignInDeps): Router {
         selected: preferred && config.helpDesks[preferred].enabled ? preferred : undefined,
         errors,
         ...(flow.notice?.kind === 'cancelled' ? { cancelled: flow.notice.reference } : {}),
-        ...(open && isOpen(open) && displayStatus(open, config, now()).phase !== 'expired'
+        ...(open && isOpen(open) && displayStatus(requests, open, now()).phase !== 'expired'
           ? { openRequest: { reference: open.reference } }
           : {}),
       }),
@@ -449,7 +449,7 @@ export function signInRoutes(deps: SignInDeps): Router {
         csrf: ctx.csrf,
         step: stepOf(ctx.config.workflow, found.flow, 'request'),
         username: found.flow.u,
-        status: displayStatus(found.request, ctx.config, now()),
+        status: displayStatus(requests, found.request, now()),
         continueHref: nextAfterCode(ctx.config),
       }),
     );
@@ -487,7 +487,7 @@ export function signInRoutes(deps: SignInDeps): Router {
     status: number,
     errors: FieldError[],
   ) => {
-    const shown = displayStatus(found.request, ctx.config, now());
+    const shown = displayStatus(requests, found.request, now());
     send(
       res,
       status,
@@ -512,14 +512,14 @@ export function signInRoutes(deps: SignInDeps): Router {
     send(
       res,
       200,
-      endedPage({ realm: config, status: statusOf(request, config), phase, codeExpired }),
+      endedPage({ realm: config, status: requests.endUserStatus(request), phase, codeExpired }),
     );
 
   router.get('/sign-in/code', (req, res) => {
     const ctx = context(req, res);
     const found = current(ctx);
     if (!found) return back(res, ctx);
-    const shown = displayStatus(found.request, ctx.config, now());
+    const shown = displayStatus(requests, found.request, now());
     if (shown.phase === 'completed') return res.redirect(303, nextAfterCode(ctx.config));
     if (isEnded(shown.phase))
       return renderEnded(
@@ -555,7 +555,7 @@ export function signInRoutes(deps: SignInDeps): Router {
     } catch (error) {
       if (!(error instanceof ServiceError) || error.code !== 'invalid-state') throw error;
       const latest = requests.findForSession(found.request.id, ctx.sid) ?? found.request;
-      const phase = displayStatus(latest, config, now()).phase;
+      const phase = displayStatus(requests, latest, now()).phase;
       if (isEnded(phase)) return renderEnded(res, config, latest, phase, hadCode);
       if (phase === 'completed') return res.redirect(303, nextAfterCode(config));
       return renderCode(res, ctx, { ...found, request: latest }, 409, [

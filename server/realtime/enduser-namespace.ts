@@ -2,9 +2,8 @@
 import type { Namespace, Server } from 'socket.io';
 import { z } from 'zod';
 import type { EndUserRequestStatus } from '../contract/enduser';
-import { SESSION_COOKIE, statusOf } from '../enduser/request-routes';
+import { SESSION_COOKIE } from '../enduser/request-routes';
 import type { Logger } from '../logger';
-import type { RealmService } from '../realm/realm-service';
 import type { RequestService } from '../requests/request-service';
 
 export interface EndUserServerToClientEvents {
@@ -26,7 +25,6 @@ type EndUserNamespace = Namespace<
 
 export interface EndUserNamespaceDeps {
   requests: RequestService;
-  realm: RealmService;
   logger: Logger;
 }
 
@@ -48,7 +46,7 @@ export function attachEndUserNamespace(
   deps: EndUserNamespaceDeps,
 ): { namespace: EndUserNamespace; detach: () => void } {
   const nsp = io.of('/enduser') as unknown as EndUserNamespace;
-  const { requests, realm, logger } = deps;
+  const { requests, logger } = deps;
 
   nsp.use((socket, next) => {
     const auth = HandshakeSchema.safeParse(socket.handshake.auth);
@@ -65,14 +63,14 @@ export function attachEndUserNamespace(
     // The room is the server's choice: exactly the request this session owns.
     void socket.join(requestRoom(requestId));
     const request = requests.find(requestId);
-    if (request) socket.emit('status', statusOf(request, realm.config));
+    if (request) socket.emit('status', requests.endUserStatus(request));
     // Clients only listen; anything they send is ignored.
     socket.onAny(() => undefined);
   });
 
   const unsubscribe = requests.onChange(({ request }) => {
     try {
-      nsp.to(requestRoom(request.id)).emit('status', statusOf(request, realm.config));
+      nsp.to(requestRoom(request.id)).emit('status', requests.endUserStatus(request));
     } catch (error) {
       logger.error('end-user status broadcast failed', error);
     }

@@ -8,7 +8,9 @@ import { generateOtp, hashOtp, otpMatches } from '../domain/otp';
 import { newReferenceCode } from '../domain/reference-code';
 import type { Actor, LifecycleCommand } from '../domain/request-lifecycle';
 import { applyCommand, deadlineOf } from '../domain/request-lifecycle';
+import type { EndUserRequestStatus } from '../contract/enduser';
 import { ServiceError } from '../errors';
+import { toEndUserStatus } from './request-view';
 import { newId } from '../security/tokens';
 import type { Storage } from '../store/storage';
 
@@ -76,6 +78,25 @@ export class RequestService {
   recentFailures(username: string): number {
     const since = this.now() - DAY;
     return (this.storage.requests.userFailures[username] ?? []).filter((t) => t > since).length;
+  }
+
+  /**
+   * How many wrong passcodes this request may still take: the realm's limit, lowered for a user who
+   * keeps guessing across fresh requests (twice the limit in 24 hours locks them out too).
+   */
+  private effectiveMaxAttempts(request: HelpRequest): number {
+    const { maxAttempts } = this.storage.realm.data.otpPolicy;
+    const userBudget = maxAttempts * 2 - this.recentFailures(request.username);
+    return Math.min(maxAttempts, request.failedAttempts + Math.max(userBudget, 1));
+  }
+
+  /** The end-user's view of their request, with the attempts they really have left. */
+  endUserStatus(request: HelpRequest): EndUserRequestStatus {
+    const attemptsLeft =
+      request.state === 'otp-issued'
+        ? Math.max(0, this.effectiveMaxAttempts(request) - request.failedAttempts)
+        : null;
+    return toEndUserStatus(request, this.storage.realm.data, attemptsLeft);
   }
 
   async submit(input: SubmitInput): Promise<HelpRequest> {
@@ -218,12 +239,9 @@ export class RequestService {
       if (state === 'expired' || state === 'locked') return { result: state, request };
       throw new ServiceError('invalid-state', `The request is already ${state}.`);
     }
-    const { maxAttempts } = this.storage.realm.data.otpPolicy;
     const valid =
       request.state === 'otp-issued' && otpMatches(this.otpKey, id, request.otp.hash, typed);
-    // A user who keeps guessing across fresh requests is locked out too.
-    const userBudget = maxAttempts * 2 - this.recentFailures(request.username);
-    const effectiveMax = Math.min(maxAttempts, request.failedAttempts + Math.max(userBudget, 1));
+    const effectiveMax = this.effectiveMaxAttempts(request);
     const actor = `user:${request.username}`;
     const after = await this.transition(
       id,

@@ -1,5 +1,6 @@
 // Projections of a stored request: what agents see, and what the end-user's own page may see.
-import type { EndUserPhase } from '../contract/enduser';
+import type { EndUserPhase, EndUserRequestStatus } from '../contract/enduser';
+import type { RealmConfig } from '../contract/realm-config';
 import type { RequestView } from '../contract/request-view';
 import type { HelpRequest } from '../domain/help-request';
 
@@ -43,4 +44,21 @@ export function endUserPhase(request: HelpRequest): EndUserPhase {
     default:
       return request.state;
   }
+}
+
+/** What the end-user's own page and socket see of their request. */
+export function toEndUserStatus(
+  request: HelpRequest,
+  config: RealmConfig,
+  attemptsLeft: number | null,
+): EndUserRequestStatus {
+  const desk = config.helpDesks[request.desk];
+  return {
+    id: request.id,
+    reference: request.reference,
+    phase: endUserPhase(request),
+    desk: { id: request.desk, name: desk.name, phone: desk.phone, email: desk.email },
+    otpExpiresAt: request.state === 'otp-issued' ? request.otp.expiresAt : null,
+    attemptsLeft,
+  };
 }

@@ -312,6 +312,38 @@ describe('refusals', () => {
     );
   });
 
+  it('a user who keeps guessing across new requests is told the fewer attempts really left', async () => {
+    const policy = server.app.realm.config.otpPolicy;
+    await server.app.realm.update({ otpPolicy: { ...policy, maxAttempts: 3 } }, 'test');
+    try {
+      const guessTwice = async () => {
+        const user = new EndUserClient(server.url);
+        const status = await submit(user, 'kwong', '1');
+        await must(desk1, 'request:claim', { requestId: status.id });
+        await verifyFully(desk1, status.id);
+        const { otp } = await must(desk1, 'request:reveal', { requestId: status.id });
+        const wrong = otp.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+        return { user, id: status.id, wrong };
+      };
+      for (let round = 0; round < 2; round++) {
+        const { user, id, wrong } = await guessTwice();
+        await user.call('POST', `/api/enduser/requests/${id}/otp`, { otp: wrong });
+        await user.call('POST', `/api/enduser/requests/${id}/otp`, { otp: wrong });
+      }
+      // Four wrong in 24 hours of a budget of six: this request allows two, not three.
+      const { user, id, wrong } = await guessTwice();
+      const status = await user.call<EndUserRequestStatus>('GET', `/api/enduser/requests/${id}`);
+      expect(status.body.data?.attemptsLeft).toBe(2);
+      const first = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${id}/otp`, {
+        otp: wrong,
+      });
+      expect(first.body.data).toMatchObject({ result: 'wrong', attemptsLeft: 1 });
+      expect(first.body.data?.status.attemptsLeft).toBe(1);
+    } finally {
+      await server.app.realm.update({ otpPolicy: policy }, 'test');
+    }
+  });
+
   it('an expired passcode no longer signs in', async () => {
     const user = new EndUserClient(server.url);
     const status = await submit(user, 'kwong', '1');
