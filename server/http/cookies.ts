@@ -2,7 +2,11 @@
 import type { Request } from 'express';
 
 export function readCookie(req: Request, name: string): string | undefined {
-  const header = req.headers.cookie;
+  return cookieFromHeader(req.headers.cookie, name);
+}
+
+/** One cookie from a raw Cookie header (also what a socket.io handshake carries). */
+export function cookieFromHeader(header: string | undefined, name: string): string | undefined {
   if (!header) return undefined;
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');

@@ -3,6 +3,7 @@ import type { Namespace, Server } from 'socket.io';
 import { z } from 'zod';
 import type { EndUserRequestStatus } from '../contract/enduser';
 import { SESSION_COOKIE } from '../enduser/request-routes';
+import { cookieFromHeader } from '../http/cookies';
 import type { Logger } from '../logger';
 import type { RequestService } from '../requests/request-service';
 
@@ -32,15 +33,6 @@ const HandshakeSchema = z.object({ requestId: z.string().min(16).max(64) });
 
 const requestRoom = (requestId: string) => `request:${requestId}`;
 
-/** The browser session secret from the handshake's Cookie header (httpOnly, so the page cannot send it otherwise). */
-function sessionFromCookieHeader(header: string | undefined): string | undefined {
-  for (const part of (header ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
 export function attachEndUserNamespace(
   io: Server,
   deps: EndUserNamespaceDeps,
@@ -50,7 +42,8 @@ export function attachEndUserNamespace(
 
   nsp.use((socket, next) => {
     const auth = HandshakeSchema.safeParse(socket.handshake.auth);
-    const sid = sessionFromCookieHeader(socket.handshake.headers.cookie);
+    // The browser session secret is httpOnly, so the handshake's Cookie header is how it arrives.
+    const sid = cookieFromHeader(socket.handshake.headers.cookie, SESSION_COOKIE);
     // The same answer for "no such request" and "not yours", so ids cannot be probed.
     if (!auth.success || !sid || !requests.findForSession(auth.data.requestId, sid))
       return next(new Error('not-found'));
