@@ -12,6 +12,7 @@ import type { EndUserRequestStatus } from '../contract/enduser';
 import { ServiceError } from '../errors';
 import { toEndUserStatus } from './request-view';
 import { newId } from '../security/tokens';
+import type { AuditRecordInput } from '../audit/audit-log';
 import type { Storage } from '../store/storage';
 
 export type RequestChange = { kind: 'created' | 'updated'; request: HelpRequest };
@@ -137,20 +138,17 @@ export class RequestService {
       origin: input.origin,
       state: 'queued',
     };
-    await Promise.all([
-      this.storage.requests.put(request),
-      this.storage.audit.record({
-        actor: `user:${username}`,
-        action: 'request.submitted',
-        requestId: request.id,
-        details: {
-          desk: input.desk,
-          reference,
-          inDirectory: request.inDirectory,
-          ip: input.origin.ip,
-        },
-      }),
-    ]);
+    await this.persist(request, {
+      actor: `user:${username}`,
+      action: 'request.submitted',
+      requestId: request.id,
+      details: {
+        desk: input.desk,
+        reference,
+        inDirectory: request.inDirectory,
+        ip: input.origin.ip,
+      },
+    });
     this.emit({ kind: 'created', request });
     return request;
   }
@@ -328,29 +326,28 @@ export class RequestService {
     const result = applyCommand(current, command, now);
     if (!result.ok) throw new ServiceError(result.error.code, result.error.message);
     const after = result.request;
-    const writes: Promise<unknown>[] = [];
-    if (isOpen(after)) {
-      writes.push(this.storage.requests.put(after));
-    } else {
-      // Closed requests leave the open set for the append-only history journal.
-      writes.push(this.storage.closedRequests.append(after), this.storage.requests.remove(id));
-      this.rememberClosed(after);
-    }
-    writes.push(
-      this.storage.audit.record({
-        actor,
-        action: typeof action === 'function' ? action(after) : action,
-        requestId: id,
-        details: {
-          from: current.state,
-          to: after.state,
-          ...(typeof details === 'function' ? details(after) : details),
-        },
-      }),
-    );
-    await Promise.all(writes);
+    await this.persist(after, {
+      actor,
+      action: typeof action === 'function' ? action(after) : action,
+      requestId: id,
+      details: {
+        from: current.state,
+        to: after.state,
+        ...(typeof details === 'function' ? details(after) : details),
+      },
+    });
     this.emit({ kind: 'updated', request: after });
     return after;
+  }
+
+  /**
+   * Records a request's new version and the audit entry describing the change as one durable
+   * write; a closed request leaves the open set for the history. Applied in memory before it
+   * returns its promise, so concurrent callers see the change at once.
+   */
+  private persist(request: HelpRequest, audit: AuditRecordInput): Promise<void> {
+    if (!isOpen(request)) this.rememberClosed(request);
+    return this.storage.requests.commit(request, audit);
   }
 
   private rememberClosed(request: HelpRequest): void {

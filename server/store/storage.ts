@@ -8,10 +8,10 @@ import type { AgentsDocument, SessionsDocument } from '../agents/agent-record';
 import { AgentsDocumentSchema, SessionsDocumentSchema } from '../agents/agent-record';
 import type { DirectoryDocument } from '../directory/embedded-directory';
 import { DirectoryDocumentSchema } from '../directory/embedded-directory';
-import type { AuditLog } from '../audit/audit-log';
+import type { AuditLog, AuditRecordInput } from '../audit/audit-log';
 import { openAuditLog } from '../audit/audit-log';
 import type { HelpRequest } from '../domain/help-request';
-import { HelpRequestSchema } from '../domain/help-request';
+import { HelpRequestSchema, isOpen } from '../domain/help-request';
 import { acquireDataDirLock } from './data-dir-lock';
 import type { DocumentStore } from './document';
 import { openDocument } from './document';
@@ -57,13 +57,22 @@ export const PersistentTokensDocumentSchema = z
   .strict();
 export type PersistentTokensDocument = z.infer<typeof PersistentTokensDocumentSchema>;
 
+/** Open requests, with the one write that records a request's change and its audit entry together. */
+export interface RequestStore extends OpenRequestStore {
+  /**
+   * Puts an open request (or moves a closed one to the history) and appends its audit entry;
+   * resolves once both are durable.
+   */
+  commit(request: HelpRequest, audit: AuditRecordInput): Promise<void>;
+}
+
 export interface Storage {
   readonly dataDir: string;
   readonly realm: DocumentStore<RealmConfig>;
   readonly agents: DocumentStore<AgentsDocument>;
   readonly sessions: DocumentStore<SessionsDocument>;
   readonly directory: DocumentStore<DirectoryDocument>;
-  readonly requests: OpenRequestStore;
+  readonly requests: RequestStore;
   readonly keys: DocumentStore<KeysDocument>;
   readonly persistentTokens: DocumentStore<PersistentTokensDocument>;
   readonly closedRequests: Journal<HelpRequest>;
@@ -102,13 +111,21 @@ export async function openStorage(dataDir: string): Promise<Storage> {
       ]);
     await settleInterruptedCloses(requests, file('closed-requests.jsonl'));
     const documents = [realm, agents, sessions, directory, keys, persistentTokens];
+    const requestStore: RequestStore = Object.assign(requests, {
+      async commit(request: HelpRequest, entry: AuditRecordInput): Promise<void> {
+        const writes: Promise<unknown>[] = [audit.record(entry)];
+        if (isOpen(request)) writes.push(requests.put(request));
+        else writes.push(closedRequests.append(request), requests.remove(request.id));
+        await Promise.all(writes);
+      },
+    });
     return {
       dataDir: dir,
       realm,
       agents,
       sessions,
       directory,
-      requests,
+      requests: requestStore,
       keys,
       persistentTokens,
       closedRequests,
