@@ -103,13 +103,15 @@ export function createApp(deps: AppDeps): App {
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
 
   app.get('/healthz', (_req, res) => {
-    res.json({
+    // After a failed log write the server acknowledges nothing more: a probe should restart it.
+    const failed = storage.requests.failure !== undefined;
+    res.status(failed ? 503 : 200).json({
       product: PRODUCT_NAME,
-      status: 'ok',
+      status: failed ? 'failing' : 'ok',
       version: deps.version,
       storage: {
         kind: 'embedded',
-        status: 'ok',
+        status: failed ? 'failed' : 'ok',
         openRequests: storage.requests.size,
         closedRequests: storage.closedRequests.count,
         auditEntries: storage.audit.lastSeq,

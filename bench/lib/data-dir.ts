@@ -106,6 +106,7 @@ export async function buildDataDir(
       })),
     }),
     write('requests.json', { open, userFailures: {} }),
+    write('persistent-tokens.json', { notBefore: {} }),
     write('keys.json', {
       otpKey: randomBytes(32).toString('hex'),
       cookieKey: randomBytes(32).toString('hex'),

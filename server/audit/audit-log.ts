@@ -1,8 +1,8 @@
 // The audit log: a hash-chained JSONL journal, appended in call order, verified by streaming it.
 import path from 'node:path';
 import { corruptFileError, StorageError } from '../store/errors';
-import { openJournal, readJournal } from '../store/journal';
-import type { JournalOptions } from '../store/journal';
+import { inspectJournal, openJournal, readJournal } from '../store/journal';
+import type { JournalInspection, JournalOptions } from '../store/journal';
 import { AuditEntrySchema, chainEntry, computeEntryHash, GENESIS_HASH } from './audit-chain';
 import type { AuditEntry } from './audit-chain';
 
@@ -19,7 +19,7 @@ export interface AuditRecordInput {
 export interface AuditLog {
   /**
    * Chains the entry synchronously (so concurrent callers get consecutive seqs in call order) and
-   * resolves with it once it is on disk.
+   * resolves with it once it is durable.
    */
   record(input: AuditRecordInput): Promise<AuditEntry>;
   /** Seq of the last entry recorded (0 when empty), including one still being written. */
@@ -34,46 +34,81 @@ export type AuditVerification =
   | { ok: false; entries: number; seq: number; line: number; reason: string };
 
 /**
- * Opens (creating if missing) the audit log. Cheap tamper checks on the tail stop start-up with a
- * 'corrupt' StorageError; the full chain is checked by `verifyAuditLog`.
+ * The chain's head in memory: each new entry is chained to it synchronously, so concurrent
+ * callers get consecutive seqs in call order, whatever log then carries the entry to disk.
  */
-export async function openAuditLog(file: string, options: JournalOptions = {}): Promise<AuditLog> {
-  const absolute = path.resolve(file);
-  const journal = await openJournal(absolute, AuditEntrySchema, options);
-  const last = journal.last;
+export class AuditChain {
+  #last: { seq: number; hash: string } | undefined;
+
+  constructor(last: { seq: number; hash: string } | undefined) {
+    this.#last = last;
+  }
+
+  next(input: AuditRecordInput): AuditEntry {
+    const entry = chainEntry(this.#last, {
+      at: (input.at ?? new Date()).toISOString(),
+      actor: input.actor,
+      action: input.action,
+      ...(input.requestId === undefined ? {} : { requestId: input.requestId }),
+      details: input.details ?? {},
+    });
+    this.#last = { seq: entry.seq, hash: entry.hash };
+    return entry;
+  }
+
+  get lastSeq(): number {
+    return this.#last?.seq ?? 0;
+  }
+
+  get lastHash(): string {
+    return this.#last?.hash ?? GENESIS_HASH;
+  }
+}
+
+/** Cheap tamper checks on an audit journal's tail; throws a 'corrupt' StorageError. */
+export function assertAuditTail(found: JournalInspection<AuditEntry>): void {
+  const last = found.last;
   const problem =
     last === undefined
       ? undefined
       : computeEntryHash(last) !== last.hash
         ? `its last entry (seq ${last.seq}) does not match its hash, so it was altered`
-        : last.seq !== journal.count
-          ? `it has ${journal.count} lines but its last entry is seq ${last.seq}, so entries were removed or inserted`
+        : last.seq !== found.count
+          ? `it has ${found.count} lines but its last entry is seq ${last.seq}, so entries were removed or inserted`
           : undefined;
   if (problem !== undefined) {
-    await journal.close();
-    throw corruptFileError(absolute, `${problem} (run "npm run audit:verify" for details)`, {
-      line: journal.count,
+    throw corruptFileError(found.file, `${problem} (run "npm run audit:verify" for details)`, {
+      line: found.count,
     });
   }
+}
 
+/**
+ * Opens (creating if missing) a stand-alone audit log whose entries are fsync'd to `file` itself.
+ * Cheap tamper checks on the tail stop it with a 'corrupt' StorageError; the full chain is checked
+ * by `verifyAuditLog`. (The server's store carries entries through its commit log instead.)
+ */
+export async function openAuditLog(file: string, options: JournalOptions = {}): Promise<AuditLog> {
+  const absolute = path.resolve(file);
+  const found = await inspectJournal(absolute, AuditEntrySchema);
+  assertAuditTail(found);
+  const journal = await openJournal(absolute, AuditEntrySchema, {
+    ...options,
+    inspection: found,
+  });
+  const chain = new AuditChain(journal.last);
   return {
     async record(input: AuditRecordInput): Promise<AuditEntry> {
-      // Everything up to `append` runs synchronously, so the chain follows call order.
-      const entry = chainEntry(journal.last, {
-        at: (input.at ?? new Date()).toISOString(),
-        actor: input.actor,
-        action: input.action,
-        ...(input.requestId === undefined ? {} : { requestId: input.requestId }),
-        details: input.details ?? {},
-      });
+      // Chained synchronously, so the chain follows call order.
+      const entry = chain.next(input);
       await journal.append(entry);
       return entry;
     },
     get lastSeq() {
-      return journal.last?.seq ?? 0;
+      return chain.lastSeq;
     },
     get lastHash() {
-      return journal.last?.hash ?? GENESIS_HASH;
+      return chain.lastHash;
     },
     flush: () => journal.flush(),
     close: () => journal.close(),

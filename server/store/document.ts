@@ -123,6 +123,12 @@ class GroupCommitDocument<T> implements DocumentStore<T> {
   }
 }
 
+/** The document at `file`, validated, or undefined when it does not exist; never writes. */
+export async function readDocument<T>(file: string, schema: z.ZodType<T>): Promise<T | undefined> {
+  const data = await new DurableJsonAdapter(path.resolve(file), schema).read();
+  return data ?? undefined;
+}
+
 /**
  * Opens the JSON document at `file`. A missing file is created from `init()`; an existing one must
  * parse and match `schema`, or a 'corrupt' StorageError is thrown (it is never replaced by defaults).
@@ -132,12 +138,14 @@ export async function openDocument<T>(
   file: string,
   schema: z.ZodType<T>,
   init: () => T,
+  /** What `readDocument` already read (null: it does not exist), so the file is not read twice. */
+  preloaded?: T | null,
 ): Promise<DocumentStore<T>> {
   const absolute = path.resolve(file);
   const adapter = new DurableJsonAdapter(absolute, schema);
   await removeStaleTempFiles(absolute);
   // A document is a JSON object, never a thenable, so awaiting it leaves its type unchanged.
-  let data = (await adapter.read()) as T | null;
+  let data = preloaded !== undefined ? preloaded : ((await adapter.read()) as T | null);
   if (data === null) {
     const initial = schema.safeParse(init());
     if (!initial.success) {

@@ -9,7 +9,7 @@ let tempCounter = 0;
  * Replaces `file` with `data` so that after a crash it holds either the old or the new content,
  * never a mix: write a sibling temp file, fsync it, rename it over the target, fsync the directory.
  */
-export async function writeFileDurably(file: string, data: string): Promise<void> {
+export async function writeFileDurably(file: string, data: string | Uint8Array): Promise<void> {
   tempCounter += 1;
   const temp = `${file}.tmp-${process.pid}-${tempCounter}`;
   let handle: fs.FileHandle | undefined;

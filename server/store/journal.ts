@@ -2,7 +2,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { z } from 'zod';
-import { parseJsonText, syncDirectory } from './durable-file';
+import { parseJsonText, syncDirectory, writeFileDurably } from './durable-file';
 import {
   corruptFileError,
   describeSchemaIssue,
@@ -24,17 +24,52 @@ export interface Journal<T> {
   readonly last: T | undefined;
   /** Resolves when no append is queued or in flight. */
   flush(): Promise<void>;
+  /** Flushes, then makes sure everything written is on stable storage (for `sync: 'deferred'`). */
+  sync(): Promise<void>;
   /** Flushes, then closes the file; later appends reject. */
   close(): Promise<void>;
 }
 
-export interface JournalOptions {
+export interface JournalOptions<T = unknown> {
   /** Where the one-line warning about a torn final line goes; defaults to stderr. */
   warn?: (message: string) => void;
+  /** What `inspectJournal` found, when the caller inspected the file before deciding to open it. */
+  inspection?: JournalInspection<T>;
+  /** Where the bytes of a torn final line are kept (default: a `torn` folder beside the file). */
+  asideDir?: string;
+  /**
+   * 'each-write' (default): an append resolves once its bytes are fsync'd. 'deferred': once they
+   * are written; `sync()` makes them durable. For journals that can be rebuilt from another log.
+   */
+  sync?: 'each-write' | 'deferred';
+  /**
+   * Called synchronously after each batch is on disk, with its records in order, before the
+   * appends resolve (e.g. to project them into other journals in exactly this order).
+   */
+  onDurable?: (records: readonly T[]) => void;
+}
+
+/** What a journal holds, read without changing it. */
+export interface JournalInspection<T> {
+  file: string;
+  exists: boolean;
+  /** Complete lines. */
+  count: number;
+  /** The last complete line's record. */
+  last: T | undefined;
+  /** Bytes up to and including the last newline. */
+  size: number;
+  /** An unfinished last line (a torn write) that opening will cut off: bytes [start, end). */
+  torn: { start: number; end: number } | undefined;
 }
 
 const CHUNK_BYTES = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
+/**
+ * No record is longer than this (appends refuse longer ones), so a torn final line is never
+ * longer either: an unterminated tail beyond it is damage, not a write cut short.
+ */
+export const MAX_RECORD_BYTES = 1024 * 1024;
 
 interface PendingAppend<T> {
   text: string;
@@ -43,50 +78,104 @@ interface PendingAppend<T> {
   reject(error: unknown): void;
 }
 
-interface JournalTail<T> {
+type JournalTail<T> = {
   count: number;
   last: T | undefined;
   size: number;
-}
+};
 
 /**
  * Opens (creating if missing) the journal at `file`. Reads only what it must: it counts lines by
- * scanning for newlines and parses just the last complete line. A final line without a newline is
- * a write torn by a crash (never acknowledged) and is cut off with a warning.
+ * scanning for newlines and parses just the last complete line. A short final line without a
+ * newline is a write torn by a crash (never acknowledged): it is moved aside with a warning.
+ * Anything else that is wrong is a 'corrupt' StorageError, with the file left as it was.
  */
 export async function openJournal<T>(
   file: string,
   schema: z.ZodType<T>,
-  options: JournalOptions = {},
+  options: JournalOptions<T> = {},
 ): Promise<Journal<T>> {
   const absolute = path.resolve(file);
-  const warn = options.warn ?? ((message: string) => void process.stderr.write(`${message}\n`));
-  let tail = await readTail(absolute, schema, warn);
+  const warn = options.warn ?? warnOnStderr;
+  const found = options.inspection ?? (await inspectJournal(absolute, schema));
   let handle: fs.FileHandle;
   try {
-    if (tail === undefined) {
+    if (!found.exists) {
       await fs.mkdir(path.dirname(absolute), { recursive: true });
       handle = await fs.open(absolute, 'a', 0o600);
       await syncDirectory(path.dirname(absolute));
-      tail = { count: 0, last: undefined, size: 0 };
     } else {
+      if (found.torn) await keepTornTailAside(found, options.asideDir, warn);
       handle = await fs.open(absolute, 'a');
     }
   } catch (error) {
-    throw unreadableFileError(absolute, error);
+    throw error instanceof StorageError ? error : unreadableFileError(absolute, error);
   }
-  return new AppendOnlyJournal(absolute, schema, handle, tail);
+  return new AppendOnlyJournal(
+    absolute,
+    schema,
+    handle,
+    { count: found.count, last: found.last, size: found.size },
+    options,
+  );
 }
 
-/** Counts lines and validates the last one; undefined if the file does not exist. */
+const warnOnStderr = (message: string) => void process.stderr.write(`${message}\n`);
+
+/**
+ * Copies a torn final line (as found by `inspectJournal`) to the aside folder, durably, then cuts
+ * it off the journal, with a warning naming the file and the byte range.
+ */
+export async function keepTornTailAside(
+  found: JournalInspection<unknown>,
+  asideDir?: string,
+  warn: (message: string) => void = warnOnStderr,
+): Promise<void> {
+  const { file } = found;
+  const torn = found.torn!;
+  const dir = asideDir ?? path.join(path.dirname(file), 'torn');
+  const aside = path.join(dir, `${path.basename(file)}.${torn.start}-${torn.end}`);
+  const handle = await fs.open(file, 'r+');
+  try {
+    const bytes = Buffer.alloc(torn.end - torn.start);
+    await readExactly(handle, bytes, torn.start);
+    await fs.mkdir(dir, { recursive: true });
+    await writeFileDurably(aside, bytes);
+    await handle.truncate(torn.start);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  warn(
+    `warning: dropped bytes ${torn.start}-${torn.end} (${torn.end - torn.start} bytes) from the end of ${file}: ` +
+      `an unfinished last line (a write cut short by a crash or power loss; it was never acknowledged). ` +
+      `They are kept in ${aside}.`,
+  );
+}
+
+/**
+ * Reads a journal without changing it: counts lines, validates the last complete one and judges
+ * what follows it. A file that does not exist is reported as such (`exists: false`).
+ */
+export async function inspectJournal<T>(
+  file: string,
+  schema: z.ZodType<T>,
+): Promise<JournalInspection<T>> {
+  const absolute = path.resolve(file);
+  const tail = await readTail(absolute, schema);
+  if (tail === undefined)
+    return { file: absolute, exists: false, count: 0, last: undefined, size: 0, torn: undefined };
+  return { file: absolute, exists: true, ...tail };
+}
+
+/** Counts lines, validates the last one and judges a tail without newline; undefined if the file does not exist. */
 async function readTail<T>(
   file: string,
   schema: z.ZodType<T>,
-  warn: (message: string) => void,
-): Promise<JournalTail<T> | undefined> {
+): Promise<(JournalTail<T> & { torn: JournalInspection<T>['torn'] }) | undefined> {
   let handle: fs.FileHandle;
   try {
-    handle = await fs.open(file, 'r+');
+    handle = await fs.open(file, 'r');
   } catch (error) {
     if (errnoCode(error) === 'ENOENT') return undefined;
     throw unreadableFileError(file, error);
@@ -118,21 +207,33 @@ async function readTail<T>(
     }
 
     const goodSize = lastNewline + 1;
+    let torn: JournalInspection<T>['torn'];
     if (size > goodSize) {
-      // Validated the last complete line first, so a corrupt file is left exactly as it was.
-      await handle.truncate(goodSize);
-      await handle.sync();
-      warn(
-        `warning: dropped ${size - goodSize} bytes from the end of ${file}: an unfinished last line ` +
-          '(a write cut short by a crash or power loss; it was never acknowledged).',
-      );
+      const tailBytes = Buffer.alloc(Math.min(size - goodSize, MAX_RECORD_BYTES + 1));
+      await readExactly(handle, tailBytes, goodSize);
+      const problem = tornTailProblem(tailBytes, size - goodSize);
+      if (problem !== undefined)
+        throw corruptFileError(
+          file,
+          `${problem} after its last complete line (bytes ${goodSize}-${size}), which is not a write cut short`,
+          { line: count + 1 },
+        );
+      torn = { start: goodSize, end: size };
     }
-    return { count, last, size: goodSize };
+    return { count, last, size: goodSize, torn };
   } catch (error) {
     throw error instanceof StorageError ? error : unreadableFileError(file, error);
   } finally {
     await handle.close();
   }
+}
+
+/** Why the bytes after the last newline cannot be a torn append of ours, or undefined if they can. */
+function tornTailProblem(bytes: Buffer, length: number): string | undefined {
+  if (length > MAX_RECORD_BYTES) return `it has ${length} bytes without a newline`;
+  if (bytes.includes(0)) return 'it has NUL bytes';
+  if (bytes[0] !== 0x7b) return 'it has bytes that do not start a record';
+  return undefined;
 }
 
 async function readExactly(handle: fs.FileHandle, into: Buffer, position: number): Promise<void> {
@@ -167,14 +268,26 @@ class AppendOnlyJournal<T> implements Journal<T> {
   #closing: Promise<void> | undefined;
   /** Set when a failed write could not be undone; the file is no longer safe to append to. */
   #broken: Error | undefined;
+  readonly #deferSync: boolean;
+  readonly #onDurable: ((records: readonly T[]) => void) | undefined;
+  /** Bytes written without an fsync yet (deferred journals). */
+  #unsynced = false;
 
-  constructor(file: string, schema: z.ZodType<T>, handle: fs.FileHandle, tail: JournalTail<T>) {
+  constructor(
+    file: string,
+    schema: z.ZodType<T>,
+    handle: fs.FileHandle,
+    tail: JournalTail<T>,
+    options: JournalOptions<T>,
+  ) {
     this.#file = file;
     this.#schema = schema;
     this.#handle = handle;
     this.#count = tail.count;
     this.#last = tail.last;
     this.#durable = { ...tail };
+    this.#deferSync = options.sync === 'deferred';
+    this.#onDurable = options.onDurable;
   }
 
   get count(): number {
@@ -201,7 +314,12 @@ class AppendOnlyJournal<T> implements Journal<T> {
           ),
         );
       }
-      text += `${JSON.stringify(record)}\n`;
+      const line = JSON.stringify(record);
+      if (line.length > MAX_RECORD_BYTES)
+        return Promise.reject(
+          new Error(`Refusing to append to ${this.#file} a record of ${line.length} bytes.`),
+        );
+      text += `${line}\n`;
     }
     const written = new Promise<void>((resolve, reject) => {
       this.#queue.push({ text, records: list, resolve, reject });
@@ -216,9 +334,16 @@ class AppendOnlyJournal<T> implements Journal<T> {
     while (this.#draining !== undefined) await this.#draining;
   }
 
+  async sync(): Promise<void> {
+    await this.flush();
+    if (!this.#unsynced) return;
+    this.#unsynced = false;
+    await this.#handle.datasync();
+  }
+
   close(): Promise<void> {
     this.#closed = true;
-    this.#closing ??= this.flush().then(() => this.#handle.close());
+    this.#closing ??= this.sync().then(() => this.#handle.close());
     return this.#closing;
   }
 
@@ -238,7 +363,8 @@ class AppendOnlyJournal<T> implements Journal<T> {
     try {
       if (this.#broken) throw this.#broken;
       await this.#handle.writeFile(bytes);
-      await this.#handle.datasync();
+      if (this.#deferSync) this.#unsynced = true;
+      else await this.#handle.datasync();
     } catch (error) {
       await this.#recoverFromFailedWrite(batch, error);
       return;
@@ -254,6 +380,7 @@ class AppendOnlyJournal<T> implements Journal<T> {
           : lastPending.records[lastPending.records.length - 1],
       size: this.#durable.size + bytes.length,
     };
+    if (this.#onDurable) for (const pending of batch) this.#onDurable(pending.records);
     for (const pending of batch) pending.resolve();
   }
 

@@ -1,14 +1,32 @@
-// Open requests: a lowdb checkpoint plus an append-only write-ahead log, so a change costs one
-// small fsync'd append however many requests are open (rewriting the whole document did not).
+// Open requests and the store's commit log: an in-memory map backed by an append-only log
+// (`requests-wal-N.jsonl`, one small fsync'd line per change) folded into the `requests.json`
+// checkpoint every few thousand changes. Every audit entry travels in that log, in the same line
+// as the request change it describes, so a change and its audit entry reach disk as one append.
+// The audit journal and the closed-request history are projections written after that append and
+// rebuilt from the log after a crash; the checkpoint remembers how long they were, so a journal
+// that was emptied or cut short is noticed.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import type { AuditRecordInput } from '../audit/audit-log';
+import { AuditChain } from '../audit/audit-log';
+import type { AuditEntry } from '../audit/audit-chain';
+import { AuditEntrySchema } from '../audit/audit-chain';
 import type { HelpRequest } from '../domain/help-request';
-import { HelpRequestSchema } from '../domain/help-request';
-import { openDocument } from './document';
+import { HelpRequestSchema, isOpen } from '../domain/help-request';
+import { readDocument } from './document';
 import { writeFileDurably } from './durable-file';
-import type { Journal } from './journal';
-import { openJournal, readJournal } from './journal';
+import { corruptFileError } from './errors';
+import type { Journal, JournalInspection } from './journal';
+import {
+  inspectJournal,
+  keepTornTailAside,
+  openJournal,
+  readJournal,
+  readJournalTail,
+} from './journal';
+
+const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
 export const RequestsCheckpointSchema = z
   .object({
@@ -17,22 +35,56 @@ export const RequestsCheckpointSchema = z
     userFailures: z.record(z.string(), z.array(z.number())),
     /** Every log entry up to this sequence number is contained in this checkpoint. */
     walSeq: z.number().int().min(0).default(0),
+    /** The audit journal's last entry when the checkpoint was taken (absent in older data dirs). */
+    audit: z
+      .object({ seq: z.number().int().min(0), hash: Sha256Hex })
+      .strict()
+      .optional(),
+    /** How many closed requests the history journal held when the checkpoint was taken. */
+    closed: z
+      .object({ count: z.number().int().min(0) })
+      .strict()
+      .optional(),
   })
   .strict();
 export type RequestsCheckpoint = z.infer<typeof RequestsCheckpointSchema>;
 
+const auditField = { audit: z.array(AuditEntrySchema).optional() };
+
 /** Log entries set state (never adjust it), so replaying one already in the checkpoint is harmless. */
 const WalEntrySchema = z.discriminatedUnion('op', [
   z
-    .object({ seq: z.number().int().min(1), op: z.literal('put'), request: HelpRequestSchema })
+    .object({
+      seq: z.number().int().min(1),
+      op: z.literal('put'),
+      request: HelpRequestSchema,
+      ...auditField,
+    })
     .strict(),
-  z.object({ seq: z.number().int().min(1), op: z.literal('remove'), id: z.string() }).strict(),
+  z
+    .object({
+      seq: z.number().int().min(1),
+      op: z.literal('remove'),
+      id: z.string(),
+      /** The closed record and its line number in the history journal. */
+      closed: z.object({ index: z.number().int().min(1), request: HelpRequestSchema }).optional(),
+      ...auditField,
+    })
+    .strict(),
   z
     .object({
       seq: z.number().int().min(1),
       op: z.literal('failures'),
       username: z.string(),
       times: z.array(z.number()),
+      ...auditField,
+    })
+    .strict(),
+  z
+    .object({
+      seq: z.number().int().min(1),
+      op: z.literal('audit'),
+      audit: z.array(AuditEntrySchema),
     })
     .strict(),
 ]);
@@ -48,51 +100,227 @@ export interface OpenRequestStore {
   readonly all: readonly HelpRequest[];
   readonly size: number;
   get(id: string): HelpRequest | undefined;
-  /** The open requests of one user (at most one, normally). */
+  /** The open requests of one user. */
   ofUser(username: string): HelpRequest[];
   hasReference(reference: string): boolean;
   readonly userFailures: Readonly<Record<string, readonly number[]>>;
-  /** Adds or replaces a request; resolves once the change is on disk. */
+  /**
+   * Puts an open request, or moves a closed one to the history, together with the audit entry
+   * describing the change: one line of the log. Applied in memory at once; resolves once durable.
+   */
+  commit(request: HelpRequest, audit: AuditRecordInput): Promise<void>;
+  /** Appends an audit entry that changes no request; resolves with it once durable. */
+  recordAudit(input: AuditRecordInput): Promise<AuditEntry>;
+  readonly auditChain: AuditChain;
+  /** Adds or replaces a request without an audit entry (tests, repairs). */
   put(request: HelpRequest): Promise<void>;
   remove(id: string): Promise<void>;
   setFailures(username: string, times: number[]): Promise<void>;
+  /** Why writes stopped (a log write failed): nothing is acknowledged after it. */
+  readonly failure: Error | undefined;
   /** Writes a checkpoint and starts a new log (done on its own every few thousand changes). */
   checkpoint(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function openOpenRequests(dir: string): Promise<OpenRequestStore> {
-  const doc = await openDocument(path.join(dir, 'requests.json'), RequestsCheckpointSchema, () => ({
-    open: [],
-    userFailures: {},
-    walSeq: 0,
-  }));
-  const requests = new Map(doc.data.open.map((r) => [r.id, r]));
-  const failures = new Map(Object.entries(doc.data.userFailures));
-  let seq = doc.data.walSeq;
-  const logs = (await fs.readdir(dir))
-    .map((name) => ({ name, index: Number(WAL_PATTERN.exec(name)?.[1] ?? NaN) }))
-    .filter((f) => Number.isInteger(f.index))
-    .sort((a, b) => a.index - b.index);
+/** The journals the log projects into: entries are appended there once their log line is durable. */
+export interface Projections {
+  audit: Journal<AuditEntry>;
+  closed: Journal<HelpRequest>;
+}
+
+export interface LoadedOpenRequests {
+  /** The audit chain's head once the log's entries are projected. */
+  readonly auditHead: { seq: number; hash: string } | undefined;
+  /** Opens the log for writing: repairs torn tails, projects what the journals lack, checkpoints. */
+  open(projections: Projections, warn?: (message: string) => void): Promise<OpenRequestStore>;
+}
+
+interface LogFile {
+  name: string;
+  index: number;
+  found: JournalInspection<WalEntry>;
+}
+
+/**
+ * Reads the checkpoint and every log without writing anything, replays the log and checks it
+ * against the audit and history journals as they are on disk. Throws a 'corrupt' StorageError
+ * naming the file when they disagree in a way a crash cannot explain.
+ */
+export async function loadOpenRequests(
+  dir: string,
+  journals: { audit: JournalInspection<AuditEntry>; closed: JournalInspection<HelpRequest> },
+): Promise<LoadedOpenRequests> {
+  const checkpointFile = path.join(dir, 'requests.json');
+  const checkpoint = await readDocument(checkpointFile, RequestsCheckpointSchema);
+  const requests = new Map((checkpoint?.open ?? []).map((r) => [r.id, r]));
+  const failures = new Map(Object.entries(checkpoint?.userFailures ?? {}));
+  const walSeq = checkpoint?.walSeq ?? 0;
+
+  const auditTail = {
+    seq: journals.audit.last?.seq ?? 0,
+    hash: journals.audit.last?.hash ?? '0'.repeat(64),
+  };
+  const closedCount = journals.closed.count;
+  if (checkpoint?.audit) checkProjectionLength(journals.audit, auditTail.seq, checkpoint.audit.seq);
+  if (
+    checkpoint?.audit &&
+    auditTail.seq === checkpoint.audit.seq &&
+    auditTail.hash !== checkpoint.audit.hash
+  )
+    throw corruptFileError(
+      journals.audit.file,
+      `its last entry (seq ${auditTail.seq}) is not the one recorded at the last checkpoint, so it was replaced`,
+    );
+  if (checkpoint?.closed)
+    checkProjectionLength(journals.closed, closedCount, checkpoint.closed.count);
+
+  const names = await fs.readdir(dir);
+  const logs: LogFile[] = [];
+  for (const name of names) {
+    const index = Number(WAL_PATTERN.exec(name)?.[1] ?? NaN);
+    if (!Number.isInteger(index)) continue;
+    logs.push({ name, index, found: await inspectJournal(path.join(dir, name), WalEntrySchema) });
+  }
+  logs.sort((a, b) => a.index - b.index);
+
+  // Audit entries and closed records the journals lack, in order.
+  const missingAudit: AuditEntry[] = [];
+  const missingClosed: HelpRequest[] = [];
+  let auditHead = auditTail.seq > 0 ? { ...auditTail } : undefined;
+  let logAuditSeq = checkpoint?.audit?.seq ?? 0;
+  let logClosedCount = checkpoint?.closed?.count ?? 0;
+  let seq = walSeq;
   for (const log of logs) {
-    for await (const { record } of readJournal(path.join(dir, log.name), WalEntrySchema)) {
-      if (record.seq <= doc.data.walSeq) continue;
+    const file = path.join(dir, log.name);
+    for await (const { line, record } of readJournal(file, WalEntrySchema)) {
+      for (const entry of record.audit ?? []) {
+        logAuditSeq = Math.max(logAuditSeq, entry.seq);
+        if (entry.seq <= (auditHead?.seq ?? 0)) continue;
+        const expected = (auditHead?.seq ?? 0) + 1;
+        if (entry.seq !== expected || entry.prevHash !== (auditHead?.hash ?? '0'.repeat(64)))
+          throw corruptFileError(
+            file,
+            `its audit entry seq ${entry.seq} does not follow seq ${expected - 1} of ${journals.audit.file}`,
+            { line },
+          );
+        missingAudit.push(entry);
+        auditHead = { seq: entry.seq, hash: entry.hash };
+      }
+      if (record.op === 'remove' && record.closed) {
+        logClosedCount = Math.max(logClosedCount, record.closed.index);
+        const expected = closedCount + missingClosed.length + 1;
+        if (record.closed.index > expected)
+          throw corruptFileError(
+            file,
+            `its closed request ${record.closed.index} does not follow line ${expected - 1} of ${journals.closed.file}`,
+            { line },
+          );
+        if (record.closed.index === expected) missingClosed.push(record.closed.request);
+      }
+      if (record.seq <= walSeq) continue;
       apply(requests, failures, record);
       seq = Math.max(seq, record.seq);
     }
   }
-  const store = new WalOpenRequests(
-    dir,
-    { file: path.join(dir, 'requests.json') },
-    requests,
-    failures,
-    seq,
-    (logs.at(-1)?.index ?? 0) + 1,
+  // Every audit entry and closed record is logged before it is projected: a journal ahead of the
+  // log means the log lost lines that were acknowledged.
+  if (checkpoint?.audit && auditTail.seq > logAuditSeq)
+    throw corruptFileError(
+      logs.at(-1) ? path.join(dir, logs.at(-1)!.name) : checkpointFile,
+      `${journals.audit.file} has entries up to seq ${auditTail.seq} but the log only reaches seq ${logAuditSeq}, so log lines were lost`,
+    );
+  if (checkpoint?.closed && closedCount > logClosedCount)
+    throw corruptFileError(
+      logs.at(-1) ? path.join(dir, logs.at(-1)!.name) : checkpointFile,
+      `${journals.closed.file} has ${closedCount} requests but the log only accounts for ${logClosedCount}, so log lines were lost`,
+    );
+  if (!checkpoint?.closed) await settleInterruptedCloses(requests, journals.closed);
+
+  return {
+    auditHead,
+    async open(projections, warn) {
+      for (const log of logs)
+        if (log.found.torn) await keepTornTailAside(log.found, undefined, warn);
+      if (missingAudit.length > 0) await projections.audit.append(missingAudit);
+      if (missingClosed.length > 0) await projections.closed.append(missingClosed);
+      const store = new WalOpenRequests(
+        dir,
+        checkpointFile,
+        requests,
+        failures,
+        seq,
+        (logs.at(-1)?.index ?? 0) + 1,
+        new AuditChain(auditHead),
+        closedCount + missingClosed.length,
+        projections,
+      );
+      // Start from a checkpoint of everything replayed, then drop the logs it contains.
+      await store.checkpoint();
+      await Promise.all(logs.map((log) => fs.rm(path.join(dir, log.name), { force: true })));
+      return store;
+    },
+  };
+}
+
+function checkProjectionLength(
+  found: JournalInspection<unknown>,
+  has: number,
+  recorded: number,
+): void {
+  if (has >= recorded) return;
+  const what = !found.exists
+    ? 'it is missing'
+    : has === 0
+      ? 'it is empty'
+      : `it ends after ${has} entries`;
+  throw corruptFileError(
+    found.file,
+    `${what}, but it held ${recorded} when the data dir was last checkpointed, so it was truncated, emptied or replaced`,
   );
-  // Start from a checkpoint of everything replayed, then drop the logs it contains.
-  await store.checkpoint();
-  await Promise.all(logs.map((log) => fs.rm(path.join(dir, log.name), { force: true })));
-  return store;
+}
+
+/**
+ * Data dirs from before the log carried closed records closed a request by appending to the
+ * history and then logging its removal; a crash between the two left it in both. The history is
+ * the truth there. Only the last few closes can be affected, so its tail is enough.
+ */
+async function settleInterruptedCloses(
+  requests: Map<string, HelpRequest>,
+  closed: JournalInspection<HelpRequest>,
+): Promise<void> {
+  if (requests.size === 0 || !closed.exists) return;
+  const recent = await readJournalTail(closed.file, HelpRequestSchema, 4 * 1024 * 1024);
+  for (const r of recent) requests.delete(r.id);
+}
+
+/** Opens the open-request store with its projections in `dir` (audit.jsonl, closed-requests.jsonl). */
+export async function openOpenRequests(dir: string): Promise<OpenRequestStore> {
+  const auditFile = path.join(dir, 'audit.jsonl');
+  const closedFile = path.join(dir, 'closed-requests.jsonl');
+  const found = {
+    audit: await inspectJournal(auditFile, AuditEntrySchema),
+    closed: await inspectJournal(closedFile, HelpRequestSchema),
+  };
+  const loaded = await loadOpenRequests(dir, found);
+  const projections: Projections = {
+    audit: await openJournal(auditFile, AuditEntrySchema, {
+      inspection: found.audit,
+      sync: 'deferred',
+    }),
+    closed: await openJournal(closedFile, HelpRequestSchema, {
+      inspection: found.closed,
+      sync: 'deferred',
+    }),
+  };
+  const store = await loaded.open(projections);
+  const close = store.close.bind(store);
+  return Object.assign(store, {
+    close: async () => {
+      await close();
+      await Promise.all([projections.audit.close(), projections.closed.close()]);
+    },
+  });
 }
 
 function apply(
@@ -102,8 +330,10 @@ function apply(
 ): void {
   if (entry.op === 'put') requests.set(entry.request.id, entry.request);
   else if (entry.op === 'remove') requests.delete(entry.id);
-  else if (entry.times.length === 0) failures.delete(entry.username);
-  else failures.set(entry.username, entry.times);
+  else if (entry.op === 'failures') {
+    if (entry.times.length === 0) failures.delete(entry.username);
+    else failures.set(entry.username, entry.times);
+  }
 }
 
 /** Open requests by username and by reference code, kept beside the map so look-ups stay O(1). */
@@ -138,22 +368,45 @@ class WalOpenRequests implements OpenRequestStore {
   #logIndex: number;
   #sinceCheckpoint = 0;
   #checkpointing: Promise<void> | undefined;
+  #closedCount: number;
+  #failure: Error | undefined;
+  /** What each log entry's projection writes are, set when its line is durable. */
+  readonly #projected = new WeakMap<WalEntry, Promise<unknown>>();
 
   constructor(
     private readonly dir: string,
-    private readonly doc: { file: string },
+    private readonly checkpointFile: string,
     private readonly requests: Map<string, HelpRequest>,
     private readonly failures: Map<string, number[]>,
     private seq: number,
     logIndex: number,
+    readonly auditChain: AuditChain,
+    closedCount: number,
+    private readonly projections: Projections,
   ) {
     this.#logIndex = logIndex;
+    this.#closedCount = closedCount;
     this.#index = new RequestIndex(requests.values());
-    this.#log = openJournal(this.#logFile(logIndex), WalEntrySchema);
+    this.#log = this.#openLog(logIndex);
   }
 
   #logFile(index: number): string {
     return path.join(this.dir, `requests-wal-${index}.jsonl`);
+  }
+
+  #openLog(index: number): Promise<Journal<WalEntry>> {
+    return openJournal(this.#logFile(index), WalEntrySchema, {
+      // Runs in log order, once each batch is durable: the projections get exactly that order.
+      onDurable: (entries) => {
+        for (const entry of entries) {
+          const writes: Promise<unknown>[] = [];
+          if (entry.audit?.length) writes.push(this.projections.audit.append(entry.audit));
+          if (entry.op === 'remove' && entry.closed)
+            writes.push(this.projections.closed.append(entry.closed.request));
+          if (writes.length > 0) this.#projected.set(entry, Promise.all(writes));
+        }
+      },
+    });
   }
 
   get all(): readonly HelpRequest[] {
@@ -162,6 +415,10 @@ class WalOpenRequests implements OpenRequestStore {
 
   get size(): number {
     return this.requests.size;
+  }
+
+  get failure(): Error | undefined {
+    return this.#failure;
   }
 
   get(id: string): HelpRequest | undefined {
@@ -180,6 +437,21 @@ class WalOpenRequests implements OpenRequestStore {
     return Object.fromEntries(this.failures);
   }
 
+  commit(request: HelpRequest, input: AuditRecordInput): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
+    const audit = [this.auditChain.next(input)];
+    if (isOpen(request)) return this.#change({ op: 'put', request, audit });
+    const closed = { index: ++this.#closedCount, request };
+    return this.#change({ op: 'remove', id: request.id, closed, audit });
+  }
+
+  async recordAudit(input: AuditRecordInput): Promise<AuditEntry> {
+    if (this.#failure) throw this.#failure;
+    const entry = this.auditChain.next(input);
+    await this.#change({ op: 'audit', audit: [entry] });
+    return entry;
+  }
+
   put(request: HelpRequest): Promise<void> {
     return this.#change({ op: 'put', request });
   }
@@ -192,8 +464,12 @@ class WalOpenRequests implements OpenRequestStore {
     return this.#change({ op: 'failures', username, times });
   }
 
-  /** Applies in memory at once (so callers see it in order), then logs it durably. */
+  /**
+   * Applies in memory at once (so callers see it in order), logs it durably, then waits for its
+   * projections to be written (so a reader of the journals sees what was acknowledged).
+   */
   #change(change: WalChange): Promise<void> {
+    if (this.#failure) return Promise.reject(this.#failure);
     const before =
       change.op === 'put'
         ? this.requests.get(change.request.id)
@@ -203,9 +479,23 @@ class WalOpenRequests implements OpenRequestStore {
     if (before) this.#index.delete(before);
     apply(this.requests, this.failures, change);
     if (change.op === 'put') this.#index.add(change.request);
-    if (change.op !== 'failures') this.#cachedAll = undefined;
+    if (change.op === 'put' || change.op === 'remove') this.#cachedAll = undefined;
     const entry = { ...change, seq: ++this.seq } as WalEntry;
-    const written = this.#log.then((log) => log.append(entry));
+    const written = this.#log
+      .then((log) => log.append(entry))
+      .then(
+        () => this.#projected.get(entry),
+        (error: unknown) => {
+          // Memory is now ahead of the disk and the audit chain has a hole: acknowledge nothing
+          // more until a restart recovers from what is on disk.
+          this.#failure ??= new Error(
+            `Writing to the open-request log failed (${String(error)}); restart the server.`,
+            { cause: error },
+          );
+          throw error;
+        },
+      )
+      .then(() => undefined);
     if (++this.#sinceCheckpoint >= CHECKPOINT_EVERY && !this.#checkpointing) {
       this.#checkpointing = this.checkpoint().finally(() => (this.#checkpointing = undefined));
     }
@@ -215,20 +505,25 @@ class WalOpenRequests implements OpenRequestStore {
   async checkpoint(): Promise<void> {
     this.#sinceCheckpoint = 0;
     const walSeq = this.seq;
+    const audit = { seq: this.auditChain.lastSeq, hash: this.auditChain.lastHash };
+    const closed = { count: this.#closedCount };
     const previous = this.#log;
     const previousFile = this.#logFile(this.#logIndex);
     // New changes go to a fresh log, but only once the old one's writes are all on disk, so the
-    // logs on disk never have a gap.
+    // logs on disk never have a gap and the projections keep the log's order.
     this.#logIndex += 1;
-    const nextFile = this.#logFile(this.#logIndex);
-    this.#log = previous
-      .then((log) => log.flush())
-      .then(() => openJournal(nextFile, WalEntrySchema));
+    const nextIndex = this.#logIndex;
+    const flushed = previous.then((log) => log.flush());
+    this.#log = flushed.then(() => this.#openLog(nextIndex));
     // A consistent snapshot costs only copying references (records are never mutated in place);
     // turning thousands of them into JSON happens in slices, so the event loop never stalls on it.
     const open = [...this.requests.values()];
     const userFailures = Object.fromEntries(this.failures);
-    await writeFileDurably(this.doc.file, await serializeInSlices(open, userFailures, walSeq));
+    const text = await serializeInSlices(open, userFailures, walSeq, audit, closed);
+    // The checkpoint vouches for the projections' length: they must be on disk first.
+    await flushed;
+    await Promise.all([this.projections.audit.sync(), this.projections.closed.sync()]);
+    await writeFileDurably(this.checkpointFile, text);
     await (await previous).close();
     await fs.rm(previousFile, { force: true });
   }
@@ -246,6 +541,8 @@ async function serializeInSlices(
   open: HelpRequest[],
   userFailures: Record<string, number[]>,
   walSeq: number,
+  audit: NonNullable<RequestsCheckpoint['audit']>,
+  closed: NonNullable<RequestsCheckpoint['closed']>,
 ): Promise<string> {
   const SLICE = 500;
   const parts: string[] = [];
@@ -258,5 +555,8 @@ async function serializeInSlices(
     );
     if (at + SLICE < open.length) await new Promise((resolve) => setImmediate(resolve));
   }
-  return `{"open":[${parts.join(',')}],"userFailures":${JSON.stringify(userFailures)},"walSeq":${walSeq}}`;
+  return (
+    `{"open":[${parts.join(',')}],"userFailures":${JSON.stringify(userFailures)},` +
+    `"walSeq":${walSeq},"audit":${JSON.stringify(audit)},"closed":${JSON.stringify(closed)}}`
+  );
 }

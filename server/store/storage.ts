@@ -8,17 +8,19 @@ import type { AgentsDocument, SessionsDocument } from '../agents/agent-record';
 import { AgentsDocumentSchema, SessionsDocumentSchema } from '../agents/agent-record';
 import type { DirectoryDocument } from '../directory/embedded-directory';
 import { DirectoryDocumentSchema } from '../directory/embedded-directory';
-import type { AuditLog, AuditRecordInput } from '../audit/audit-log';
-import { openAuditLog } from '../audit/audit-log';
+import type { AuditLog } from '../audit/audit-log';
+import { assertAuditTail } from '../audit/audit-log';
+import { AuditEntrySchema } from '../audit/audit-chain';
 import type { HelpRequest } from '../domain/help-request';
-import { HelpRequestSchema, isOpen } from '../domain/help-request';
+import { HelpRequestSchema } from '../domain/help-request';
 import { acquireDataDirLock } from './data-dir-lock';
 import type { DocumentStore } from './document';
-import { openDocument } from './document';
+import { openDocument, readDocument } from './document';
+import { StorageError } from './errors';
 import type { Journal } from './journal';
-import { openJournal, readJournalTail } from './journal';
+import { inspectJournal, openJournal } from './journal';
 import type { OpenRequestStore } from './open-requests';
-import { openOpenRequests } from './open-requests';
+import { RequestsCheckpointSchema, loadOpenRequests } from './open-requests';
 
 export const KeysDocumentSchema = z
   .object({
@@ -57,14 +59,8 @@ export const PersistentTokensDocumentSchema = z
   .strict();
 export type PersistentTokensDocument = z.infer<typeof PersistentTokensDocumentSchema>;
 
-/** Open requests, with the one write that records a request's change and its audit entry together. */
-export interface RequestStore extends OpenRequestStore {
-  /**
-   * Puts an open request (or moves a closed one to the history) and appends its audit entry;
-   * resolves once both are durable.
-   */
-  commit(request: HelpRequest, audit: AuditRecordInput): Promise<void>;
-}
+/** Open requests, and the log every request change and audit entry is committed through. */
+export type RequestStore = OpenRequestStore;
 
 export interface Storage {
   readonly dataDir: string;
@@ -82,50 +78,133 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+/** The documents beside realm.json: once the realm exists, every one of them must. */
+const DOCUMENT_FILES = [
+  'agents.json',
+  'sessions.json',
+  'directory.json',
+  'keys.json',
+  'persistent-tokens.json',
+  'requests.json',
+] as const;
+
+/**
+ * Opens the data dir in two steps: first every file is read and checked against the others,
+ * writing nothing (a refused start leaves the data dir exactly as it was); then torn tails are set
+ * aside, what the journals lack is recovered from the log, and missing files of a first run are
+ * created.
+ */
 export async function openStorage(dataDir: string): Promise<Storage> {
   const dir = path.resolve(dataDir);
   const lock = await acquireDataDirLock(dir);
   try {
-    let firstRun = false;
     const file = (name: string) => path.join(dir, name);
-    const realm = await openDocument(file('realm.json'), RealmConfigSchema, () => {
-      firstRun = true;
-      return defaultRealmConfig();
-    });
-    const [agents, sessions, directory, requests, keys, persistentTokens, closedRequests, audit] =
+    // ── read and check, writing nothing ──
+    const [realmData, agentsData, sessionsData, directoryData, keysData, tokensData, checkpoint] =
       await Promise.all([
-        openDocument(file('agents.json'), AgentsDocumentSchema, () => ({ agents: [] })),
-        openDocument(file('sessions.json'), SessionsDocumentSchema, () => ({ sessions: [] })),
-        openDocument(file('directory.json'), DirectoryDocumentSchema, () => ({ users: [] })),
-        openOpenRequests(dir),
-        openDocument(file('keys.json'), KeysDocumentSchema, () => ({
+        readDocument(file('realm.json'), RealmConfigSchema),
+        readDocument(file('agents.json'), AgentsDocumentSchema),
+        readDocument(file('sessions.json'), SessionsDocumentSchema),
+        readDocument(file('directory.json'), DirectoryDocumentSchema),
+        readDocument(file('keys.json'), KeysDocumentSchema),
+        readDocument(file('persistent-tokens.json'), PersistentTokensDocumentSchema),
+        readDocument(file('requests.json'), RequestsCheckpointSchema),
+      ]);
+    const found = {
+      audit: await inspectJournal(file('audit.jsonl'), AuditEntrySchema),
+      closed: await inspectJournal(file('closed-requests.jsonl'), HelpRequestSchema),
+    };
+    const firstRun = realmData === undefined;
+    if (firstRun) {
+      // A realm that vanished from a data dir with history is not a first run. (Documents without
+      // history may be left by a first run that stopped before it wrote the realm.)
+      const journal = [found.audit, found.closed].find((j) => j.count > 0);
+      if (journal !== undefined)
+        throw missingFileError(
+          file('realm.json'),
+          `the data dir has history (${path.basename(journal.file)})`,
+        );
+    } else {
+      const read = [agentsData, sessionsData, directoryData, keysData, tokensData, checkpoint];
+      DOCUMENT_FILES.forEach((name, i) => {
+        if (read[i] === undefined) throw missingFileError(file(name), 'the realm exists');
+      });
+    }
+    assertAuditTail(found.audit);
+    const loaded = await loadOpenRequests(dir, found);
+
+    // ── repair and create ──
+    const [agents, sessions, directory, keys, persistentTokens] = await Promise.all([
+      openDocument(
+        file('agents.json'),
+        AgentsDocumentSchema,
+        () => ({ agents: [] }),
+        agentsData ?? null,
+      ),
+      openDocument(
+        file('sessions.json'),
+        SessionsDocumentSchema,
+        () => ({ sessions: [] }),
+        sessionsData ?? null,
+      ),
+      openDocument(
+        file('directory.json'),
+        DirectoryDocumentSchema,
+        () => ({ users: [] }),
+        directoryData ?? null,
+      ),
+      openDocument(
+        file('keys.json'),
+        KeysDocumentSchema,
+        () => ({
           otpKey: randomBytes(32).toString('hex'),
           cookieKey: randomBytes(32).toString('hex'),
           assertionKey: newAssertionKey(),
-        })),
-        openDocument(file('persistent-tokens.json'), PersistentTokensDocumentSchema, () => ({
-          notBefore: {},
-        })),
-        openJournal(file('closed-requests.jsonl'), HelpRequestSchema),
-        openAuditLog(file('audit.jsonl')),
-      ]);
-    await settleInterruptedCloses(requests, file('closed-requests.jsonl'));
-    const documents = [realm, agents, sessions, directory, keys, persistentTokens];
-    const requestStore: RequestStore = Object.assign(requests, {
-      async commit(request: HelpRequest, entry: AuditRecordInput): Promise<void> {
-        const writes: Promise<unknown>[] = [audit.record(entry)];
-        if (isOpen(request)) writes.push(requests.put(request));
-        else writes.push(closedRequests.append(request), requests.remove(request.id));
-        await Promise.all(writes);
-      },
+        }),
+        keysData ?? null,
+      ),
+      openDocument(
+        file('persistent-tokens.json'),
+        PersistentTokensDocumentSchema,
+        () => ({ notBefore: {} }),
+        tokensData ?? null,
+      ),
+    ]);
+    const closedRequests = await openJournal(found.closed.file, HelpRequestSchema, {
+      inspection: found.closed,
+      sync: 'deferred',
     });
+    const auditJournal = await openJournal(found.audit.file, AuditEntrySchema, {
+      inspection: found.audit,
+      sync: 'deferred',
+    });
+    const requests = await loaded.open({ audit: auditJournal, closed: closedRequests });
+    // The realm last: a data dir is a first run until its realm exists.
+    const realm = await openDocument(
+      file('realm.json'),
+      RealmConfigSchema,
+      defaultRealmConfig,
+      realmData ?? null,
+    );
+    const audit: AuditLog = {
+      record: (input) => requests.recordAudit(input),
+      get lastSeq() {
+        return requests.auditChain.lastSeq;
+      },
+      get lastHash() {
+        return requests.auditChain.lastHash;
+      },
+      flush: () => auditJournal.flush(),
+      close: () => auditJournal.close(),
+    };
+    const documents = [realm, agents, sessions, directory, keys, persistentTokens];
     return {
       dataDir: dir,
       realm,
       agents,
       sessions,
       directory,
-      requests: requestStore,
+      requests,
       keys,
       persistentTokens,
       closedRequests,
@@ -134,7 +213,7 @@ export async function openStorage(dataDir: string): Promise<Storage> {
       async close() {
         await Promise.all([...documents.map((d) => d.flush()), requests.close()]);
         await closedRequests.close();
-        await audit.close();
+        await auditJournal.close();
         await lock.release();
       },
     };
@@ -144,16 +223,12 @@ export async function openStorage(dataDir: string): Promise<Storage> {
   }
 }
 
-/**
- * A request closes by appending to the journal and dropping it from the open document; a crash
- * between the two leaves it in both. The journal is the truth: drop such requests from the document.
- * Only the last few closes can be affected, so the journal's tail is enough.
- */
-async function settleInterruptedCloses(
-  requests: OpenRequestStore,
-  journalFile: string,
-): Promise<void> {
-  if (requests.size === 0) return;
-  const recent = await readJournalTail(journalFile, HelpRequestSchema, 4 * 1024 * 1024);
-  await Promise.all(recent.filter((r) => requests.get(r.id)).map((r) => requests.remove(r.id)));
+function missingFileError(file: string, why: string): StorageError {
+  return new StorageError(
+    'corrupt',
+    file,
+    `Data file ${file} is missing, but ${why}. Restore it from a backup; ` +
+      'the server will not start without it (nothing was reset).',
+    { detail: `missing while ${why}` },
+  );
 }

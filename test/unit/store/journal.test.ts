@@ -78,6 +78,44 @@ describe('openJournal', () => {
     expect((await readAll(file)).map((row) => row.record.n)).toEqual([1, 2, 3]);
   });
 
+  it('keeps the bytes of a torn final line aside, named for their byte range', async () => {
+    const dir = await tempDir();
+    const file = path.join(dir, 'events.jsonl');
+    const good = lines({ n: 1 });
+    await fs.writeFile(file, `${good}{"n":2,"no`);
+    const warnings: string[] = [];
+    await open(file, warnings);
+    const range = `${good.length}-${good.length + 10}`;
+    expect(warnings[0]).toContain(`bytes ${range}`);
+    const aside = path.join(dir, 'torn', `events.jsonl.${range}`);
+    expect(warnings[0]).toContain(aside);
+    expect(await fs.readFile(aside, 'utf8')).toBe('{"n":2,"no');
+  });
+
+  it.each([
+    ['NUL bytes and no newline at all', () => Buffer.alloc(64 * 1024)],
+    [
+      'one huge unterminated line',
+      () => Buffer.from(`{"n":1,"note":"${'x'.repeat(2 * 1024 * 1024)}`),
+    ],
+    ['text that does not start a record', () => Buffer.from('garbage')],
+    [
+      'NUL bytes after the last line',
+      () => Buffer.concat([Buffer.from(lines({ n: 1 })), Buffer.alloc(4096)]),
+    ],
+  ])(
+    'refuses a journal with %s, naming it, and leaves it byte for byte',
+    async (_what, content) => {
+      const file = path.join(await tempDir(), 'events.jsonl');
+      const bytes = content();
+      await fs.writeFile(file, bytes);
+      const error = await caught(openJournal(file, EventSchema));
+      expect(error.code).toBe('corrupt');
+      expect(error.message).toContain(file);
+      expect(Buffer.compare(await fs.readFile(file), bytes)).toBe(0);
+    },
+  );
+
   it('refuses a journal whose last complete line is not JSON, naming file and line, and leaves it untouched', async () => {
     const file = path.join(await tempDir(), 'events.jsonl');
     const bytes = `${lines({ n: 1 }, { n: 2 })}{"n":3,,}\n{"torn`;

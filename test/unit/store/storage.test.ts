@@ -1,9 +1,12 @@
-// Opening the whole embedded store: first run, keys, and settling a close interrupted by a crash.
-import { appendFile, mkdtemp, rm, stat } from 'node:fs/promises';
+// Opening the whole embedded store: first run, keys, recovery from the log after a crash, and refusing damage.
+import { createHash } from 'node:crypto';
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HelpRequest } from '../../../server/domain/help-request';
+import { verifyAuditLog } from '../../../server/audit/audit-log';
+import { StorageError } from '../../../server/store/errors';
 import { openStorage } from '../../../server/store/storage';
 
 let dir: string;
@@ -12,6 +15,13 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
+});
+
+const closedRequest = (id: string): HelpRequest => ({
+  ...openRequest(id),
+  state: 'cancelled',
+  closedAt: 2,
+  closedReason: 'Cancelled by the user.',
 });
 
 const openRequest = (id: string): HelpRequest => ({
@@ -45,21 +55,114 @@ describe('openStorage', () => {
     await second.close();
   });
 
-  it('drops from the open document a request the journal shows closed (crash between the two writes)', async () => {
+  it('recovers audit entries and closed requests whose journal writes a crash cut off, from the log', async () => {
     const storage = await openStorage(dir);
-    await storage.requests.put(openRequest('r'.repeat(22)));
-    await storage.requests.put(openRequest('s'.repeat(22)));
+    const before = storage.audit.lastSeq;
+    await storage.requests.commit(openRequest('r'.repeat(22)), {
+      actor: 'user:jsmith',
+      action: 'request.submitted',
+      requestId: 'r'.repeat(22),
+    });
+    await storage.requests.commit(closedRequest('r'.repeat(22)), {
+      actor: 'user:jsmith',
+      action: 'request.cancelled',
+      requestId: 'r'.repeat(22),
+      details: { from: 'queued', to: 'cancelled' },
+    });
+    // The process dies now; as if the journals' page cache never reached the disk, cut them back
+    // to what they held before these two changes (the log lines are fsync'd before any ack).
+    const crashed = await copyDataDir(dir);
+    await truncateLines(path.join(crashed, 'audit.jsonl'), before);
+    await truncateLines(path.join(crashed, 'closed-requests.jsonl'), 0);
     await storage.close();
-    const closed = {
-      ...openRequest('r'.repeat(22)),
-      state: 'cancelled',
-      closedAt: 2,
-      closedReason: 'x',
-    };
-    await appendFile(path.join(dir, 'closed-requests.jsonl'), `${JSON.stringify(closed)}\n`);
 
-    const reopened = await openStorage(dir);
-    expect(reopened.requests.all.map((r) => r.id)).toEqual(['s'.repeat(22)]);
+    const reopened = await openStorage(crashed);
+    expect(reopened.requests.get('r'.repeat(22))).toBeUndefined();
+    expect(reopened.closedRequests.count).toBe(1);
+    expect(reopened.audit.lastSeq).toBe(before + 2);
     await reopened.close();
+    const verified = await verifyAuditLog(path.join(crashed, 'audit.jsonl'));
+    expect(verified).toMatchObject({ ok: true, entries: before + 2 });
+    const closedLines = (await readFile(path.join(crashed, 'closed-requests.jsonl'), 'utf8'))
+      .trim()
+      .split('\n');
+    expect(closedLines.map((l) => JSON.parse(l).state)).toEqual(['cancelled']);
+    await rm(crashed, { recursive: true, force: true });
+  });
+
+  it('refuses an audit log emptied after the data dir had history, naming it, and writes nothing', async () => {
+    const storage = await openStorage(dir);
+    await storage.audit.record({ actor: 'system', action: 'test.history' });
+    await storage.close();
+    await writeFile(path.join(dir, 'audit.jsonl'), '');
+    const before = await snapshot(dir);
+    const error = await openStorage(dir).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).code).toBe('corrupt');
+    expect((error as StorageError).file).toBe(path.join(dir, 'audit.jsonl'));
+    expect((error as Error).message).toMatch(/empty/);
+    expect(await snapshot(dir)).toEqual(before);
+  });
+
+  it('refuses a data dir whose log lost lines the audit journal already holds', async () => {
+    const storage = await openStorage(dir);
+    await storage.audit.record({ actor: 'system', action: 'test.history' });
+    const crashed = await copyDataDir(dir);
+    await storage.close();
+    const [log] = (await readdir(crashed)).filter((f) => f.startsWith('requests-wal-'));
+    await writeFile(path.join(crashed, log!), '');
+    await expect(openStorage(crashed)).rejects.toThrow(/log lines were lost/);
+    await rm(crashed, { recursive: true, force: true });
+  });
+
+  it('refuses to start over when realm.json is gone from a data dir with history', async () => {
+    const storage = await openStorage(dir);
+    await storage.audit.record({ actor: 'system', action: 'test.history' });
+    await storage.close();
+    await rm(path.join(dir, 'realm.json'));
+    await expect(openStorage(dir)).rejects.toThrow(/realm\.json is missing/);
+  });
+
+  it('refuses a data dir missing one of its documents once the realm exists', async () => {
+    const storage = await openStorage(dir);
+    await storage.close();
+    await rm(path.join(dir, 'persistent-tokens.json'));
+    const before = await snapshot(dir);
+    await expect(openStorage(dir)).rejects.toThrow(/persistent-tokens\.json is missing/);
+    expect(await snapshot(dir)).toEqual(before);
   });
 });
+
+async function copyDataDir(from: string): Promise<string> {
+  const to = await mkdtemp(path.join(tmpdir(), 'hdotp-storage-copy-'));
+  await cp(from, to, { recursive: true });
+  await rm(path.join(to, 'server.lock'), { force: true });
+  return to;
+}
+
+/** Keeps the first `keep` lines of a JSONL file. */
+async function truncateLines(file: string, keep: number): Promise<void> {
+  const lines = (await readFile(file, 'utf8')).split('\n').filter(Boolean);
+  await writeFile(
+    file,
+    lines
+      .slice(0, keep)
+      .map((l) => `${l}\n`)
+      .join(''),
+  );
+}
+
+/** Every file's name and content digest, but the lock. */
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const name of (await readdir(root)).sort()) {
+    if (name === 'server.lock') continue;
+    out[name] = createHash('sha256')
+      .update(await readFile(path.join(root, name)))
+      .digest('hex');
+  }
+  return out;
+}
