@@ -1,7 +1,16 @@
-// Ensures one server process owns a data directory, via an exclusive `server.lock` file.
-import fs from 'node:fs/promises';
+// Ensures one server process owns a data directory, with an OS lock (flock) on its `server.lock`.
+//
+// The kernel drops a flock when its holder's last descriptor closes, which happens as a process
+// dies however it dies (SIGKILL, OOM kill, crash; a power cut or a recreated container loses it
+// too), before the process is even reaped. So the lock cannot go stale: nothing judges pids or
+// host names, and nobody ever deletes the file. The owner record written into the file only
+// names the holder in the refusal message.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
+import type { flock as FlockFunction } from 'fs-ext';
 import { z } from 'zod';
 import { describeSystemError, errnoCode, StorageError } from './errors';
 
@@ -15,22 +24,33 @@ const LockOwnerSchema = z.object({
 type LockOwner = z.infer<typeof LockOwnerSchema>;
 
 export interface DataDirLock {
-  /** Removes the lock file if it is still ours. Safe to call more than once. */
+  /** Unlocks and closes the lock file (which stays, see above). Safe to call more than once. */
   release(): Promise<void>;
 }
 
 /** Lock files this process holds, so a second acquire in the same process is refused too. */
 const heldByThisProcess = new Set<string>();
 
-const MAX_ATTEMPTS = 5;
-/** How long a lock file may stay empty or half-written before it counts as left by a crash. */
-const UNREADABLE_LOCK_GRACE_MS = 2_000;
+/** How long to wait for a holder that has just taken the lock to write its owner record. */
+const OWNER_RECORD_WAIT_MS = 1_000;
+
+// Raw descriptors, not FileHandles: a FileHandle that is garbage-collected is closed, which
+// would silently drop the lock of a running server. libuv opens every file O_CLOEXEC, so a child
+// process the server starts never inherits (and so never outlives us holding) the lock.
+const open = promisify(fs.open);
+const close = promisify(fs.close);
+const ftruncate = promisify(fs.ftruncate);
+const fsync = promisify(fs.fsync);
+const write = (fd: number, text: string) =>
+  new Promise<void>((resolve, reject) =>
+    fs.write(fd, text, 0, 'utf8', (error) => (error ? reject(error) : resolve())),
+  );
 
 export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
   const dataDir = path.resolve(dir);
   const lockFile = path.join(dataDir, LOCK_FILE_NAME);
   try {
-    await fs.mkdir(dataDir, { recursive: true });
+    await fs.promises.mkdir(dataDir, { recursive: true });
   } catch (error) {
     throw new StorageError(
       'unreadable',
@@ -47,143 +67,129 @@ export async function acquireDataDirLock(dir: string): Promise<DataDirLock> {
       `This process already holds the data directory ${dataDir}. Release it before acquiring it again.`,
     );
   }
+  // Reserved before the first await, so two acquires racing in this process meet the check above.
+  heldByThisProcess.add(lockFile);
+  try {
+    return await lockAndRecordOwner(dataDir, lockFile);
+  } catch (error) {
+    heldByThisProcess.delete(lockFile);
+    throw error;
+  }
+}
+
+async function lockAndRecordOwner(dataDir: string, lockFile: string): Promise<DataDirLock> {
+  const flock = loadFlock(dataDir);
+  let fd: number;
+  try {
+    // Never truncate on open: until we hold the lock, the record in the file is its holder's.
+    fd = await open(lockFile, fs.constants.O_RDWR | fs.constants.O_CREAT, 0o644);
+  } catch (error) {
+    throw new StorageError(
+      'unreadable',
+      dataDir,
+      `Cannot open the lock file ${lockFile}: ${describeSystemError(error)}. ` +
+        'Check the permissions of the data directory and of that file, or start the server with a different --data.',
+      { cause: error },
+    );
+  }
+  try {
+    await flock(fd, 'exnb');
+  } catch (error) {
+    await close(fd).catch(() => undefined);
+    const code = errnoCode(error);
+    if (code === 'EAGAIN' || code === 'EWOULDBLOCK') {
+      throw new StorageError(
+        'locked',
+        dataDir,
+        `Another server (${await describeHolder(lockFile)}) is using the data directory ${dataDir}. ` +
+          'Stop it first, or start this one with a different --data.',
+      );
+    }
+    throw new StorageError(
+      'unreadable',
+      dataDir,
+      `Cannot lock ${lockFile}: ${describeSystemError(error)}. ` +
+        'The data directory must be on a file system that supports flock; start the server with a different --data.',
+      { cause: error },
+    );
+  }
 
   const owner: LockOwner = {
     pid: process.pid,
     host: os.hostname(),
     startedAt: new Date().toISOString(),
   };
-  const content = JSON.stringify(owner);
-
-  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-    if (await tryCreateLockFile(lockFile, dataDir, content)) {
-      heldByThisProcess.add(lockFile);
-      return { release: () => releaseLock(lockFile, content) };
-    }
-    const existing = await readLockFile(lockFile);
-    if (existing === 'missing') continue; // the other owner released it meanwhile
-    if (existing.kind === 'unparseable') {
-      const ageMs = Date.now() - existing.mtimeMs;
-      if (ageMs > -UNREADABLE_LOCK_GRACE_MS && ageMs < UNREADABLE_LOCK_GRACE_MS) {
-        // Another server may be between creating the file and writing its owner record; this wait
-        // does not use up an attempt, and ends because the file's age only grows.
-        await delay(100);
-        attempt -= 1;
-        continue;
-      }
-    } else {
-      assertOwnerIsGone(existing.owner, dataDir, lockFile);
-    }
-    await removeStaleLock(lockFile, existing.raw);
-  }
-  throw new StorageError(
-    'locked',
-    dataDir,
-    `Could not take the data directory ${dataDir}: its lock file ${lockFile} kept changing ` +
-      '(another server is starting at the same time?). Stop the other server, or start this one with a different --data.',
-  );
-}
-
-async function tryCreateLockFile(
-  lockFile: string,
-  dataDir: string,
-  content: string,
-): Promise<boolean> {
-  let handle: fs.FileHandle | undefined;
   try {
-    handle = await fs.open(lockFile, 'wx', 0o644);
+    await ftruncate(fd, 0);
+    await write(fd, JSON.stringify(owner));
+    await fsync(fd);
   } catch (error) {
-    if (errnoCode(error) === 'EEXIST') return false;
+    await close(fd).catch(() => undefined); // closing drops the lock
     throw new StorageError(
       'unreadable',
       dataDir,
-      `Cannot create the lock file ${lockFile}: ${describeSystemError(error)}. ` +
-        'Check the permissions of the data directory, or start the server with a different --data.',
+      `Cannot write the lock file ${lockFile}: ${describeSystemError(error)}. Check the disk and its permissions.`,
       { cause: error },
     );
   }
-  try {
-    await handle.writeFile(content, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  return true;
+
+  let released: Promise<void> | undefined;
+  const release = async () => {
+    try {
+      await flock(fd, 'un');
+    } catch {
+      // Closing the descriptor below drops the lock anyway.
+    }
+    await close(fd).catch(() => undefined);
+    heldByThisProcess.delete(lockFile);
+  };
+  // The file is left in place: deleting it would let a server that is waiting on the old file
+  // and a new one that creates a fresh file both think they hold the lock.
+  return { release: () => (released ??= release()) };
 }
 
-type ExistingLock =
-  | { kind: 'owned'; owner: LockOwner; raw: string }
-  | { kind: 'unparseable'; raw: string; mtimeMs: number };
+type Flock = (fd: number, flags: 'exnb' | 'un') => Promise<void>;
 
-async function readLockFile(lockFile: string): Promise<ExistingLock | 'missing'> {
-  let raw: string;
-  let mtimeMs: number;
+let loadedFlock: Flock | undefined;
+
+/** fs-ext is a native addon built at install; it is loaded only when a lock is first taken. */
+function loadFlock(dataDir: string): Flock {
+  if (loadedFlock) return loadedFlock;
+  let flock: typeof FlockFunction;
   try {
-    [raw, { mtimeMs }] = await Promise.all([fs.readFile(lockFile, 'utf8'), fs.stat(lockFile)]);
+    flock = (createRequire(import.meta.url)('fs-ext') as { flock: typeof FlockFunction }).flock;
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return 'missing';
+    const reason = describeSystemError(error).split('\n')[0];
     throw new StorageError(
       'unreadable',
-      lockFile,
-      `Cannot read the lock file ${lockFile}: ${describeSystemError(error)}. Check its permissions.`,
+      dataDir,
+      `The data-dir lock needs flock from the fs-ext package, a native addon built at install, and it cannot be loaded (${reason}). ` +
+        'Run `npm rebuild fs-ext` (it needs Python and a C++ compiler), then start the server again.',
       { cause: error },
     );
   }
+  loadedFlock = (fd, flags) =>
+    new Promise((resolve, reject) =>
+      flock(fd, flags, (error) => (error ? reject(error) : resolve())),
+    );
+  return loadedFlock;
+}
+
+/** "pid N on host H, started T" from the holder's record, given a moment to write it. */
+async function describeHolder(lockFile: string): Promise<string> {
+  const deadline = Date.now() + OWNER_RECORD_WAIT_MS;
+  for (;;) {
+    const owner = await readOwner(lockFile);
+    if (owner) return `pid ${owner.pid} on host ${owner.host}, started ${owner.startedAt}`;
+    if (Date.now() >= deadline) return `it has not written its pid into ${lockFile}`;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function readOwner(lockFile: string): Promise<LockOwner | undefined> {
   try {
-    const owner = LockOwnerSchema.parse(JSON.parse(raw));
-    return { kind: 'owned', owner, raw };
+    return LockOwnerSchema.parse(JSON.parse(await fs.promises.readFile(lockFile, 'utf8')));
   } catch {
-    return { kind: 'unparseable', raw, mtimeMs };
+    return undefined;
   }
-}
-
-/** Throws 'locked' unless the lock's owner is known to be gone (dead pid on this host, or our own pid). */
-function assertOwnerIsGone(owner: LockOwner, dataDir: string, lockFile: string): void {
-  const started = `started ${owner.startedAt}`;
-  if (owner.host !== os.hostname()) {
-    throw new StorageError(
-      'locked',
-      dataDir,
-      `Another server (pid ${owner.pid} on host ${owner.host}, ${started}) is using the data directory ${dataDir}. ` +
-        `Stop it first, or start this one with a different --data. If that server is certainly not running, delete ${lockFile}.`,
-    );
-  }
-  // Our own pid in a lock we do not hold: left by an earlier run that had the same pid (e.g. pid 1 in a container).
-  if (owner.pid === process.pid) return;
-  if (isProcessAlive(owner.pid)) {
-    throw new StorageError(
-      'locked',
-      dataDir,
-      `Another server (pid ${owner.pid}, ${started}) is using the data directory ${dataDir}. ` +
-        `Stop it first, or start this one with a different --data. If no server is running, delete ${lockFile}.`,
-    );
-  }
-}
-
-function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: the process exists but belongs to another user.
-    return errnoCode(error) !== 'ESRCH';
-  }
-}
-
-/** Deletes a stale lock, but only if it still holds the content we judged stale. */
-async function removeStaleLock(lockFile: string, staleContent: string): Promise<void> {
-  const now = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
-  if (now !== staleContent) return;
-  await fs.rm(lockFile, { force: true });
-}
-
-async function releaseLock(lockFile: string, content: string): Promise<void> {
-  if (!heldByThisProcess.has(lockFile)) return;
-  heldByThisProcess.delete(lockFile);
-  const now = await fs.readFile(lockFile, 'utf8').catch(() => undefined);
-  if (now === content) await fs.rm(lockFile, { force: true });
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

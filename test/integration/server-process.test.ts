@@ -120,4 +120,17 @@ describe('npm run server', () => {
     expect(bad.output()).toMatch(/--port/);
     expect(bad.output()).toMatch(/Usage/);
   });
+
+  it('takes over the data dir of a server killed with SIGKILL, without anyone deleting a file', async () => {
+    const first = runServer(['--port', '0', '--data', dataDir]);
+    await first.ready;
+    first.child.kill('SIGKILL');
+
+    const second = runServer(['--port', '0', '--data', dataDir]);
+    const url = await second.ready;
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    expect(await first.exited).toBe(null); // it died of the signal, it did not shut down
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  });
 });
