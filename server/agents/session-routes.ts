@@ -2,6 +2,7 @@
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { LoginSchema } from '../contract/agents';
+import { usernameOf } from '../contract/username';
 import { ServiceError } from '../errors';
 import { parseBody } from '../http/validate';
 import type { AgentService } from './agent-service';
@@ -27,10 +28,10 @@ export function sessionRoutes(agents: AgentService): Router {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     skipSuccessfulRequests: true,
-    keyGenerator: (req) =>
-      `agent:${String((req.body as { username?: unknown })?.username ?? '')
-        .toLowerCase()
-        .slice(0, 64)}`,
+    // Counted per account as the login finds it (one normalisation); a body without a string
+    // username is refused before any password is checked, so it costs no account a try.
+    keyGenerator: (req) => `agent:${usernameOf(req.body)?.slice(0, 64) ?? ''}`,
+    skip: (req) => usernameOf(req.body) === undefined,
     message: limited('Too many failed sign-ins for this account; wait a few minutes.'),
   });
 

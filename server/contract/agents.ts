@@ -1,15 +1,15 @@
 // Agent accounts on the wire: roles, desks, the login body, and what admins send to manage agents.
 import { z } from 'zod';
 import { HelpDeskIdSchema } from './realm-config';
+import { UsernameInputSchema } from './username';
 
 export const RoleSchema = z.enum(['agent', 'admin']);
 export type Role = z.infer<typeof RoleSchema>;
 
-export const UsernameSchema = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^[a-z0-9][a-z0-9._-]{1,63}$/, '2–64 letters, digits, dots, dashes or underscores');
+export const UsernameSchema = UsernameInputSchema.regex(
+  /^[a-z0-9][a-z0-9._-]{1,63}$/,
+  '2–64 letters, digits, dots, dashes or underscores',
+);
 
 export const PasswordSchema = z
   .string()
@@ -30,7 +30,7 @@ export type AgentView = z.infer<typeof AgentViewSchema>;
 
 export const LoginSchema = z
   .object({
-    username: z.string().trim().toLowerCase().min(1, 'Enter your username').max(64),
+    username: UsernameInputSchema.min(1, 'Enter your username').max(64),
     password: z.string().min(1, 'Enter your password').max(256),
     totp: z
       .string()

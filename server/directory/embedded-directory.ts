@@ -1,5 +1,6 @@
 // The embedded directory: users kept in the data dir's directory.json (the seed's "Data" tab, first source).
 import { z } from 'zod';
+import { normaliseUsername } from '../contract/username';
 import type { DocumentStore } from '../store/document';
 import { hashPassword, verifyPassword } from '../security/passwords';
 import type { Directory, DirectoryProfile, DirectoryUser } from './directory';
@@ -16,7 +17,7 @@ export class EmbeddedDirectory implements Directory {
   constructor(private readonly doc: DocumentStore<DirectoryDocument>) {}
 
   private byName(username: string): DirectoryUser | undefined {
-    const wanted = username.trim().toLowerCase();
+    const wanted = normaliseUsername(username);
     return this.doc.data.users.find((u) => u.username === wanted);
   }
 
@@ -42,7 +43,7 @@ export class EmbeddedDirectory implements Directory {
     const { password, ...profile } = user;
     const record: DirectoryUser = {
       ...profile,
-      username: profile.username.toLowerCase(),
+      username: normaliseUsername(profile.username),
       passwordHash: await hashPassword(password),
     };
     await this.doc.update((d) => {

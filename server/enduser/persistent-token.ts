@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log';
 import type { RealmConfig } from '../contract/realm-config';
+import { normaliseUsername } from '../contract/username';
 import { newId } from '../security/tokens';
 import type { DocumentStore } from '../store/document';
 import type { PersistentTokensDocument } from '../store/storage';
@@ -59,7 +60,7 @@ export class PersistentTokens {
 
   /** Invalidates every persistent token issued to this user so far, on every device; audited. */
   async revokePersistentTokens(username: string, actor = 'system'): Promise<void> {
-    const key = username.trim().toLowerCase();
+    const key = normaliseUsername(username);
     const at = this.now();
     await Promise.all([
       this.store.update((d) => {

@@ -3,6 +3,7 @@ import type { Request, Response } from 'express';
 import { Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { SubmitOtpSchema, SubmitRequestSchema } from '../contract/enduser';
+import { usernameOf } from '../contract/username';
 import type { Directory } from '../directory/directory';
 import type { HelpRequest } from '../domain/help-request';
 import { ServiceError } from '../errors';
@@ -43,11 +44,9 @@ export function endUserApiRoutes({ requests, realm, directory }: EndUserDeps): R
     limit: 5,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    keyGenerator: (req) =>
-      `user:${String((req.body as { username?: unknown })?.username ?? '')
-        .trim()
-        .toLowerCase()
-        .slice(0, 128)}`,
+    // A body without a string username is refused by the schema and changes nothing: not counted.
+    keyGenerator: (req) => `user:${usernameOf(req.body)?.slice(0, 128) ?? ''}`,
+    skip: (req) => usernameOf(req.body) === undefined,
     message: limited('Too many requests for this username; wait a few minutes.'),
   });
   const otpLimit = rateLimit({

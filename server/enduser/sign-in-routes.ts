@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/audit-log';
 import type { EndUserRequestStatus } from '../contract/enduser';
 import type { HelpDeskId, RealmConfig, Workflow } from '../contract/realm-config';
 import { HelpDeskIdSchema } from '../contract/realm-config';
+import { normaliseUsername, usernameOf } from '../contract/username';
 import type { Directory } from '../directory/directory';
 import type { HelpRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
@@ -72,8 +73,7 @@ interface Context {
 
 const UsernameSchema = z
   .string({ error: 'Enter your username' })
-  .trim()
-  .toLowerCase()
+  .overwrite(normaliseUsername)
   .min(1, 'Enter your username')
   .max(128, 'A username has at most 128 characters')
   .regex(/^[\p{L}\p{N}._@+-]+$/u, 'A username has only letters, digits and . _ @ + -');
@@ -165,7 +165,7 @@ export function signInRoutes(deps: SignInDeps): Router {
     return u ? `user:${u}` : undefined;
   };
   const bodyUser: LimitKey = (req) => {
-    const u = text(req.body, 'username').trim().toLowerCase().slice(0, 128);
+    const u = usernameOf(req.body)?.slice(0, 128);
     return u ? `user:${u}` : undefined;
   };
   const identifyLimits = [

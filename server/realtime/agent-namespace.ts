@@ -16,7 +16,7 @@ import type { AgentRecord } from '../agents/agent-record';
 import { toAgentView } from '../agents/agent-record';
 import type { AgentService } from '../agents/agent-service';
 import type { Directory } from '../directory/directory';
-import { ServiceError, badRequest, toWireError } from '../errors';
+import { ServiceError, badRequest, fieldErrors, toWireError } from '../errors';
 import type { RealmService } from '../realm/realm-service';
 import type { AgentActor, RequestService } from '../requests/request-service';
 import { maskDirectoryDetails } from '../requests/mask';
@@ -74,6 +74,15 @@ const ALLOWED_BEFORE_TOTP_ENROLMENT: ReadonlySet<AgentEventName> = new Set([
   'totp:confirm',
 ]);
 
+/** An event's arguments as socket.io hands them over: the acknowledgement, when sent, comes last. */
+function splitArguments(
+  args: unknown[],
+): { payloads: unknown[]; ack: (result: AckResult<never>) => void } | undefined {
+  const ack = args.at(-1);
+  if (typeof ack !== 'function') return undefined;
+  return { payloads: args.slice(0, -1), ack: ack as (result: AckResult<never>) => void };
+}
+
 function actorOf(agent: AgentRecord): AgentActor {
   return {
     ref: { id: agent.id, username: agent.username },
@@ -115,10 +124,16 @@ export function attachAgentNamespace(
     socket.emit('session:ready', sessionInfo(auth.agent));
 
     const on = <E extends AgentEventName>(event: E, handler: Handler<E>) => {
-      // socket.io's typed `on` cannot be indexed generically; the payload is untrusted anyway.
-      (socket as unknown as Socket).on(event as string, async (payload: unknown, ack: unknown) => {
-        if (typeof ack !== 'function') return;
-        const reply = ack as (result: AckResult<AgentResults[E]>) => void;
+      // socket.io's typed `on` cannot be indexed generically; the arguments are untrusted anyway.
+      (socket as unknown as Socket).on(event as string, async (...args: unknown[]) => {
+        const call = splitArguments(args);
+        if (!call) {
+          // Nobody to answer, so nothing is done. The name only: a payload may hold a code.
+          logger.warn(`agent event ${event} sent without an acknowledgement; dropped`);
+          return;
+        }
+        const { payloads } = call;
+        const reply = call.ack as (result: AckResult<AgentResults[E]>) => void;
         let username = socket.data.agentId;
         try {
           const current = agents.stillValid(socket.data.sessionId);
@@ -134,8 +149,22 @@ export function attachAgentNamespace(
             );
           if (ADMIN_ONLY.has(event) && current.agent.role !== 'admin')
             throw new ServiceError('forbidden', 'Only an admin can do that.');
-          const parsed = AgentPayloads[event].safeParse(payload ?? {});
-          if (!parsed.success) throw badRequest(parsed.error, `"${event}"`);
+          if (payloads.length > 1)
+            throw new ServiceError(
+              'bad-request',
+              `"${event}" takes one payload and an acknowledgement; ${payloads.length} payloads were sent.`,
+            );
+          // No payload (or null) reads as `{}`: accepted where the event needs nothing.
+          const missing = payloads[0] === undefined || payloads[0] === null;
+          const parsed = AgentPayloads[event].safeParse(missing ? {} : payloads[0]);
+          if (!parsed.success)
+            throw missing
+              ? new ServiceError(
+                  'bad-request',
+                  `"${event}" needs a payload.`,
+                  fieldErrors(parsed.error),
+                )
+              : badRequest(parsed.error, `"${event}"`);
           const data = await handler(parsed.data as AgentPayload<E>, current.agent, socket);
           reply({ data });
         } catch (error) {
@@ -153,6 +182,17 @@ export function attachAgentNamespace(
         }
       });
     };
+
+    // An event no handler knows is still answered, so a client never waits for nothing.
+    (socket as unknown as Socket).onAny((event: unknown, ...args: unknown[]) => {
+      if (typeof event === 'string' && Object.hasOwn(AgentPayloads, event)) return;
+      const call = splitArguments(args);
+      // The name is the client's own text: it is echoed to that client only, never logged.
+      if (!call) return void logger.warn('unknown agent event without an acknowledgement; dropped');
+      const name =
+        typeof event === 'string' ? JSON.stringify(event.slice(0, 64)) : 'with that name';
+      call.ack({ error: { code: 'bad-request', message: `Unknown event ${name}.` } });
+    });
 
     on('queue:list', ({ desk }, agent) => {
       const desks = desk ? agent.desks.filter((d) => d === desk) : agent.desks;

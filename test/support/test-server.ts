@@ -16,6 +16,7 @@ import type {
 import type { AgentCreate } from '../../server/contract/agents';
 import type { AckResult } from '../../server/contract/errors';
 import { EmbeddedDirectory } from '../../server/directory/embedded-directory';
+import type { Logger } from '../../server/logger';
 import { silentLogger } from '../../server/logger';
 import { openStorage } from '../../server/store/storage';
 
@@ -48,7 +49,7 @@ async function listen(app: App, port = 0): Promise<number> {
 }
 
 export async function startTestServer(
-  options: { dataDir?: string; agentConsoleDir?: string } = {},
+  options: { dataDir?: string; agentConsoleDir?: string; logger?: Logger } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'hdotp-test-')));
   const clock = new TestClock();
@@ -58,7 +59,7 @@ export async function startTestServer(
     const app = createApp({
       storage,
       version: 'test',
-      logger: silentLogger(),
+      logger: options.logger ?? silentLogger(),
       now: clock.now,
       directory,
       ...(options.agentConsoleDir ? { agentConsoleDir: options.agentConsoleDir } : {}),
