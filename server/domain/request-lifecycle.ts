@@ -25,6 +25,8 @@ export type LifecycleCommand =
     }
   | { type: 'deny'; actor: Actor; reason: string }
   | { type: 'cancel'; reason: string }
+  /** The server ends the request itself (e.g. the user was disabled in the directory meanwhile). */
+  | { type: 'deny-by-system'; reason: string }
   | { type: 'submit-otp'; valid: boolean; maxAttempts: number }
   | { type: 'expire' };
 
@@ -182,6 +184,9 @@ export function applyCommand(
 
     case 'cancel':
       return ok(close(request, 'cancelled', now, command.reason));
+
+    case 'deny-by-system':
+      return ok(close(request, 'denied', now, command.reason));
 
     case 'submit-otp': {
       if (request.state !== 'otp-issued')

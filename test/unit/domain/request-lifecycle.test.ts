@@ -199,6 +199,10 @@ const deny = (actor: Actor, reason = 'Caller could not be verified'): LifecycleC
   reason,
 });
 const cancel = (reason = 'The user cancelled'): LifecycleCommand => ({ type: 'cancel', reason });
+const denyBySystem = (reason = 'The account is disabled in the directory.'): LifecycleCommand => ({
+  type: 'deny-by-system',
+  reason,
+});
 const submitOtp = (valid: boolean, maxAttempts = 5): LifecycleCommand => ({
   type: 'submit-otp',
   valid,
@@ -248,6 +252,7 @@ const COMMANDS = {
   reveal: reveal(alice),
   deny: deny(alice),
   cancel: cancel(),
+  'deny-by-system': denyBySystem(),
   'submit-otp valid': submitOtp(true),
   'submit-otp invalid': submitOtp(false),
   /** At NOW, before every open fixture's deadline. */
@@ -268,6 +273,7 @@ const CLOSED_ROW: Record<Column, Outcome> = {
   reveal: no('invalid-state'),
   deny: no('invalid-state'),
   cancel: no('invalid-state'),
+  'deny-by-system': no('invalid-state'),
   'submit-otp valid': no('invalid-state'),
   'submit-otp invalid': no('invalid-state'),
   expire: no('invalid-state'),
@@ -283,6 +289,7 @@ const SPEC: Record<RequestState, Record<Column, Outcome>> = {
     reveal: no('invalid-state'),
     deny: no('invalid-state'),
     cancel: to('cancelled'),
+    'deny-by-system': to('denied'),
     'submit-otp valid': no('invalid-state'),
     'submit-otp invalid': no('invalid-state'),
     expire: no('not-due'),
@@ -296,6 +303,7 @@ const SPEC: Record<RequestState, Record<Column, Outcome>> = {
     reveal: no('verification-incomplete'),
     deny: to('denied'),
     cancel: to('cancelled'),
+    'deny-by-system': to('denied'),
     'submit-otp valid': no('invalid-state'),
     'submit-otp invalid': no('invalid-state'),
     expire: no('not-due'),
@@ -309,6 +317,7 @@ const SPEC: Record<RequestState, Record<Column, Outcome>> = {
     reveal: to('otp-issued'),
     deny: to('denied'),
     cancel: to('cancelled'),
+    'deny-by-system': to('denied'),
     'submit-otp valid': no('invalid-state'),
     'submit-otp invalid': no('invalid-state'),
     expire: no('not-due'),
@@ -322,6 +331,7 @@ const SPEC: Record<RequestState, Record<Column, Outcome>> = {
     reveal: to('otp-issued'),
     deny: to('denied'),
     cancel: to('cancelled'),
+    'deny-by-system': to('denied'),
     'submit-otp valid': to('completed'),
     'submit-otp invalid': to('otp-issued'),
     expire: no('not-due'),
@@ -342,8 +352,8 @@ const MATRIX = (Object.keys(SPEC) as RequestState[]).flatMap((state) =>
 );
 
 describe('applyCommand: every state × every command', () => {
-  it('covers all 9 states and 11 commands', () => {
-    expect(MATRIX).toHaveLength(99);
+  it('covers all 9 states and 12 commands', () => {
+    expect(MATRIX).toHaveLength(108);
   });
 
   it.each(MATRIX)('%s + %s → %s', (state, column, _label, outcome) => {
@@ -402,6 +412,7 @@ describe('closed requests', () => {
     reveal(alice),
     deny(alice),
     cancel(),
+    denyBySystem(),
     submitOtp(true),
     submitOtp(false),
     expire(),
@@ -713,6 +724,38 @@ describe('cancel', () => {
       expect(result.verification).toEqual(request.verification);
     },
   );
+});
+
+describe('deny-by-system', () => {
+  it.each(OPEN_ENTRIES)(
+    'closes a %s request as denied with the reason and no agent, even one held by someone',
+    (_s, request) => {
+      const result = accepted(apply(request, denyBySystem('The account is disabled.')));
+      expect(result).toMatchObject({
+        state: 'denied',
+        closedAt: NOW,
+        closedReason: 'The account is disabled.',
+      });
+      expect(result).not.toHaveProperty('closedBy');
+      expect(result).not.toHaveProperty('otp');
+      expect(result.verification).toEqual(request.verification);
+      expect(result.failedAttempts).toBe(request.failedAttempts);
+      if ('claimedBy' in request) expect(result).toMatchObject({ claimedBy: request.claimedBy });
+    },
+  );
+
+  it('works after the deadline too: the refusal does not wait for the sweep', () => {
+    const late = accepted(
+      apply(otpIssued, denyBySystem(), OTP_EXPIRES_AT + MINUTE),
+      OTP_EXPIRES_AT + MINUTE,
+    );
+    expect(late.state).toBe('denied');
+  });
+
+  it('a passcode sent after it no longer signs in: the request is closed', () => {
+    const denied = accepted(apply(otpIssued, denyBySystem()));
+    expect(refused(apply(denied, submitOtp(true))).code).toBe('invalid-state');
+  });
 });
 
 describe('submit-otp', () => {
