@@ -40,4 +40,6 @@ export interface EndUserRequestStatus {
 export type OtpSubmitResult =
   | { result: 'completed'; status: EndUserRequestStatus }
   | { result: 'wrong'; attemptsLeft: number; status: EndUserRequestStatus }
-  | { result: 'expired' | 'locked'; status: EndUserRequestStatus };
+  | { result: 'expired' | 'locked'; status: EndUserRequestStatus }
+  /** The account can't be signed in (e.g. disabled in the directory): the request has ended. */
+  | { result: 'refused'; status: EndUserRequestStatus };

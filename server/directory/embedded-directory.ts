@@ -50,4 +50,24 @@ export class EmbeddedDirectory implements Directory {
       d.users = d.users.filter((u) => u.username !== record.username).concat(record);
     });
   }
+
+  /** Enables or disables a user; false when there is no such user. */
+  async setEnabled(username: string, enabled: boolean): Promise<boolean> {
+    const user = this.byName(username);
+    if (!user) return false;
+    await this.doc.update((d) => {
+      d.users = d.users.map((u) => (u.username === user.username ? { ...u, enabled } : u));
+    });
+    return true;
+  }
+
+  /** Removes a user; false when there is no such user. */
+  async removeUser(username: string): Promise<boolean> {
+    const user = this.byName(username);
+    if (!user) return false;
+    await this.doc.update((d) => {
+      d.users = d.users.filter((u) => u.username !== user.username);
+    });
+    return true;
+  }
 }

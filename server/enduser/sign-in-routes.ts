@@ -16,7 +16,8 @@ import { ServiceError } from '../errors';
 import { readCookie } from '../http/cookies';
 import type { Logger } from '../logger';
 import type { RealmService } from '../realm/realm-service';
-import type { RequestService } from '../requests/request-service';
+import type { DirectoryRefusal, RequestService } from '../requests/request-service';
+import { directoryRefusal } from '../requests/request-service';
 import type { SignInAssertions } from './assertion';
 import type { Flow, FlowCookies, FlowState } from './flow';
 import {
@@ -245,6 +246,37 @@ export function signInRoutes(deps: SignInDeps): Router {
     });
     res.redirect(303, '/sign-in/done');
   };
+
+  /**
+   * The directory, read live, no longer has this user enabled: the sign-in ends here with a page that
+   * says so plainly (not "wrong password"), and the flow starts over.
+   */
+  const accountRefused = (req: Request, res: Response, config: RealmConfig) => {
+    flows.clear(req, res);
+    send(
+      res,
+      403,
+      problemPage({
+        realm: config,
+        title: "This account can't be signed in right now",
+        paragraphs: ['Contact your administrator.'],
+        action: { href: '/sign-in', label: 'Back to the start' },
+      }),
+    );
+  };
+
+  const signInRefused = (
+    username: string,
+    req: Request,
+    reason: DirectoryRefusal,
+    requestId: string | undefined,
+  ) =>
+    audit.record({
+      actor: `user:${username}`,
+      action: 'signin.refused',
+      ...(requestId ? { requestId } : {}),
+      details: { reason, step: 'password', ip: req.ip ?? '' },
+    });
 
   const passwordFailed = (username: string, req: Request, step: 'before-code' | 'after-code') =>
     audit.record({
@@ -576,6 +608,9 @@ export function signInRoutes(deps: SignInDeps): Router {
       case 'expired':
       case 'locked':
         return renderEnded(res, config, outcome.request, outcome.result, hadCode);
+      case 'refused':
+        // Ended and audited by the request service; the code was not accepted.
+        return accountRefused(req, res, config);
       case 'completed': {
         const flow: Flow = {
           ...found.flow,
@@ -639,6 +674,12 @@ export function signInRoutes(deps: SignInDeps): Router {
       return again([
         { field: 'password', message: password.error.issues[0]?.message ?? 'Enter your password' },
       ]);
+    // Read now, not at the code step: the account may have been disabled or removed since.
+    const refusal = directoryRefusal(await directory.findUser(flow.u));
+    if (refusal) {
+      await signInRefused(flow.u, req, refusal, flow.sf.rid);
+      return accountRefused(req, res, ctx.config);
+    }
     if (!(await directory.checkPassword(flow.u, password.data))) {
       await passwordFailed(flow.u, req, 'after-code');
       return again([{ field: 'password', message: 'That password is not right.' }]);

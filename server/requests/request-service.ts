@@ -1,7 +1,7 @@
 // Request use-cases: submit, agent actions, passcode entry, expiry; each persisted and audited before it returns.
 import { createHash } from 'node:crypto';
 import type { HelpDeskId } from '../contract/realm-config';
-import type { Directory } from '../directory/directory';
+import type { Directory, DirectoryProfile } from '../directory/directory';
 import type { HelpRequest, OpenRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
 import { generateOtp, hashOtp, otpMatches } from '../domain/otp';
@@ -34,7 +34,20 @@ export interface SubmitInput {
 export type OtpOutcome =
   | { result: 'completed'; request: HelpRequest }
   | { result: 'wrong'; attemptsLeft: number; request: HelpRequest }
-  | { result: 'expired' | 'locked'; request: HelpRequest };
+  | { result: 'expired' | 'locked'; request: HelpRequest }
+  /** The user is no longer an enabled directory user: the request was ended, the code not accepted. */
+  | { result: 'refused'; reason: DirectoryRefusal; request: HelpRequest };
+
+/** Why the directory, read live, refuses a user who was there at submission. */
+export type DirectoryRefusal = 'directory-disabled' | 'directory-missing';
+
+/** The directory's live answer for a user: undefined when they may be signed in, else why not. */
+export function directoryRefusal(
+  profile: DirectoryProfile | undefined,
+): DirectoryRefusal | undefined {
+  if (!profile) return 'directory-missing';
+  return profile.enabled ? undefined : 'directory-disabled';
+}
 
 const DAY = 24 * 60 * 60 * 1000;
 const RECENTLY_CLOSED_KEPT = 5_000;
@@ -202,8 +215,22 @@ export class RequestService {
     });
   }
 
-  /** Issues a new passcode; returns it once, for the agent to read out. Only its hash is kept. */
+  /**
+   * Issues a new passcode; returns it once, for the agent to read out. Only its hash is kept.
+   * Refused (and audited) when the directory, read now, no longer has the user enabled.
+   */
   async reveal(id: string, actor: AgentActor): Promise<{ otp: string; request: HelpRequest }> {
+    const current = this.find(id);
+    // Only the holder's reveal gets this far; anyone else hears the lifecycle's own refusal.
+    if (
+      current &&
+      isOpen(current) &&
+      current.state !== 'queued' &&
+      current.claimedBy.id === actor.ref.id &&
+      actor.desks.includes(current.desk) &&
+      current.inDirectory
+    )
+      await this.refuseRevealIfNotInDirectory(current, actor);
     const { otpPolicy, verificationPolicy: policy } = this.storage.realm.data;
     const otp = generateOtp(otpPolicy.length);
     const otpHash = hashOtp(this.otpKey, id, otp);
@@ -216,6 +243,26 @@ export class RequestService {
       (r) => ({ revealCount: r.state === 'otp-issued' ? r.otp.revealCount : 0, otpExpiresAt }),
     );
     return { otp, request };
+  }
+
+  private async refuseRevealIfNotInDirectory(
+    request: OpenRequest,
+    actor: AgentActor,
+  ): Promise<void> {
+    const reason = directoryRefusal(await this.directory.findUser(request.username));
+    if (!reason) return;
+    await this.storage.audit.record({
+      actor: `agent:${actor.ref.username}`,
+      action: 'request.reveal-refused',
+      requestId: request.id,
+      details: { reason },
+    });
+    throw new ServiceError(
+      'forbidden',
+      reason === 'directory-disabled'
+        ? `${request.username} is disabled in the directory; deny the request.`
+        : `${request.username} is no longer in the directory; deny the request.`,
+    );
   }
 
   async cancelByUser(id: string, sessionSecret: string): Promise<HelpRequest> {
@@ -237,10 +284,32 @@ export class RequestService {
       if (state === 'expired' || state === 'locked') return { result: state, request };
       throw new ServiceError('invalid-state', `The request is already ${state}.`);
     }
-    const valid =
-      request.state === 'otp-issued' && otpMatches(this.otpKey, id, request.otp.hash, typed);
-    const effectiveMax = this.effectiveMaxAttempts(request);
     const actor = `user:${request.username}`;
+    if (request.state === 'otp-issued') {
+      // The directory is read now, not trusted from submission: a user disabled or removed since then
+      // does not get in with a passcode, and the request ends (the code, right or wrong, is not counted).
+      const reason = directoryRefusal(await this.directory.findUser(request.username));
+      if (reason) {
+        const ended = await this.transition(
+          id,
+          {
+            type: 'deny-by-system',
+            reason:
+              reason === 'directory-disabled'
+                ? 'The account is disabled in the directory.'
+                : 'The account is no longer in the directory.',
+          },
+          'system',
+          'signin.refused',
+          { reason, step: 'code' },
+        );
+        return { result: 'refused', reason, request: ended };
+      }
+    }
+    const latest = this.find(id) ?? request;
+    const valid =
+      latest.state === 'otp-issued' && otpMatches(this.otpKey, id, latest.otp.hash, typed);
+    const effectiveMax = this.effectiveMaxAttempts(latest);
     const after = await this.transition(
       id,
       { type: 'submit-otp', valid, maxAttempts: effectiveMax },
@@ -319,7 +388,9 @@ export class RequestService {
         : new ServiceError('not-found', 'No such request.');
     }
     const now = this.now();
-    if (command.type !== 'expire' && command.type !== 'submit-otp' && deadlineOf(current) <= now) {
+    // Expiry, the passcode check and the system's refusal decide on a lapsed request themselves.
+    const judgesLapsed = ['expire', 'submit-otp', 'deny-by-system'].includes(command.type);
+    if (!judgesLapsed && deadlineOf(current) <= now) {
       await this.transition(id, { type: 'expire' }, 'system', 'request.expired');
       throw new ServiceError('invalid-state', 'The request has expired.');
     }

@@ -1,5 +1,5 @@
 // Starts the real server on a free port with a temp data dir; tests drive it over HTTP and real sockets.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -238,4 +238,21 @@ export class EndUserClient {
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : {} };
   }
+}
+
+export interface AuditLine {
+  seq: number;
+  actor: string;
+  action: string;
+  requestId?: string;
+  details: Record<string, unknown>;
+}
+
+/** The audit log as written so far (every entry is on disk before the answer that caused it). */
+export async function readAudit(server: TestServer): Promise<AuditLine[]> {
+  const text = await readFile(path.join(server.dataDir, 'audit.jsonl'), 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as AuditLine);
 }
