@@ -70,6 +70,8 @@ app.post('/api/enduser/requests', (req, res) => {
     failedAttempts: 0,
     closedReason: null,
     origin: { ip: req.ip ?? '', userAgent: String(req.headers['user-agent'] ?? '') },
+    contested: false,
+    contestedWith: [],
   };
   open.set(view.id, view);
   res.status(201).json({ data: { id: view.id, reference: view.reference, phase: 'waiting' } });

@@ -8,6 +8,8 @@ export const ERROR_CODES = [
   'already-claimed',
   'not-claimed-by-you',
   'verification-incomplete',
+  /** Two browsers asked for the same user: one must be ended before a passcode is revealed. */
+  'contested',
   'unknown-check',
   'not-due',
   'conflict',

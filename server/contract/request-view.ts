@@ -49,6 +49,10 @@ export const RequestViewSchema = z.object({
   failedAttempts: z.number(),
   closedReason: z.string().nullable(),
   origin: z.object({ ip: z.string(), userAgent: z.string() }),
+  /** Another open request exists for the same user (two browsers asked): no reveal until one ends. */
+  contested: z.boolean(),
+  /** The references of the user's other open requests, oldest first. */
+  contestedWith: z.array(z.string()),
 });
 export type RequestView = z.infer<typeof RequestViewSchema>;
 

@@ -20,7 +20,6 @@ import { ServiceError, badRequest, fieldErrors, toWireError } from '../errors';
 import type { RealmService } from '../realm/realm-service';
 import type { AgentActor, RequestService } from '../requests/request-service';
 import { maskDirectoryDetails } from '../requests/mask';
-import { toRequestView } from '../requests/request-view';
 import type { Logger } from '../logger';
 import type { AuditLog } from '../audit/audit-log';
 
@@ -200,7 +199,7 @@ export function attachAgentNamespace(
         .openRequests()
         .filter((r) => desks.includes(r.desk))
         .sort((a, b) => a.createdAt - b.createdAt)
-        .map(toRequestView);
+        .map((r) => requests.view(r));
       return { requests: list };
     });
 
@@ -210,7 +209,7 @@ export function attachAgentNamespace(
         throw new ServiceError('not-found', 'No such request on your desks.');
       const profile = request.inDirectory ? await directory.findUser(request.username) : undefined;
       return {
-        ...toRequestView(request),
+        ...requests.view(request),
         directory: profile
           ? maskDirectoryDetails(
               {
@@ -230,19 +229,19 @@ export function attachAgentNamespace(
     });
 
     on('request:claim', async ({ requestId }, agent) =>
-      toRequestView(await requests.claim(requestId, actorOf(agent))),
+      requests.view(await requests.claim(requestId, actorOf(agent))),
     );
     on('request:release', async ({ requestId }, agent) =>
-      toRequestView(await requests.release(requestId, actorOf(agent))),
+      requests.view(await requests.release(requestId, actorOf(agent))),
     );
     on('request:take-over', async ({ requestId }, agent) =>
-      toRequestView(await requests.takeOver(requestId, actorOf(agent))),
+      requests.view(await requests.takeOver(requestId, actorOf(agent))),
     );
     on('request:verify', async ({ requestId, checkId, note }, agent) =>
-      toRequestView(await requests.verify(requestId, actorOf(agent), checkId, note)),
+      requests.view(await requests.verify(requestId, actorOf(agent), checkId, note)),
     );
     on('request:unverify', async ({ requestId, checkId }, agent) =>
-      toRequestView(await requests.unverify(requestId, actorOf(agent), checkId)),
+      requests.view(await requests.unverify(requestId, actorOf(agent), checkId)),
     );
     on('request:reveal', async ({ requestId }, agent) => {
       const { otp, request } = await requests.reveal(requestId, actorOf(agent));
@@ -251,7 +250,7 @@ export function attachAgentNamespace(
       return { otp, expiresAt: request.otp.expiresAt, revealCount: request.otp.revealCount };
     });
     on('request:deny', async ({ requestId, reason }, agent) =>
-      toRequestView(await requests.deny(requestId, actorOf(agent), reason)),
+      requests.view(await requests.deny(requestId, actorOf(agent), reason)),
     );
     on('config:get', () => realm.config);
     on('config:update', (patch, agent) => realm.update(patch, `agent:${agent.username}`));
@@ -268,7 +267,7 @@ export function attachAgentNamespace(
     requests.onChange(({ kind, request }) => {
       nsp
         .to(deskRoom(request.desk))
-        .emit(kind === 'created' ? 'request:created' : 'request:updated', toRequestView(request));
+        .emit(kind === 'created' ? 'request:created' : 'request:updated', requests.view(request));
     }),
     realm.onChange((config) => {
       nsp.emit('config:updated', config);

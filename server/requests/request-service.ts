@@ -1,6 +1,8 @@
 // Request use-cases: submit, agent actions, passcode entry, expiry; each persisted and audited before it returns.
 import { createHash } from 'node:crypto';
 import type { HelpDeskId } from '../contract/realm-config';
+import type { RequestView } from '../contract/request-view';
+import { normaliseUsername } from '../contract/username';
 import type { Directory, DirectoryProfile } from '../directory/directory';
 import type { HelpRequest, OpenRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
@@ -10,7 +12,8 @@ import type { Actor, LifecycleCommand } from '../domain/request-lifecycle';
 import { applyCommand, deadlineOf } from '../domain/request-lifecycle';
 import type { EndUserRequestStatus } from '../contract/enduser';
 import { ServiceError } from '../errors';
-import { toEndUserStatus } from './request-view';
+import { PerKeyQueue } from './per-key-queue';
+import { toEndUserStatus, toRequestView } from './request-view';
 import { newId } from '../security/tokens';
 import type { AuditRecordInput } from '../audit/audit-log';
 import type { Storage } from '../store/storage';
@@ -58,6 +61,8 @@ export function digestSession(secret: string): string {
 
 export class RequestService {
   private readonly listeners = new Set<RequestListener>();
+  /** Submissions run one at a time per username, so "look at the user's open requests, then add one" is atomic. */
+  private readonly submissions = new PerKeyQueue();
   /** Closed requests stay readable here for a while so the end-user's page can show how it ended. */
   private readonly recentlyClosed = new Map<string, HelpRequest>();
   private readonly otpKey: Buffer;
@@ -81,6 +86,25 @@ export class RequestService {
 
   find(id: string): HelpRequest | undefined {
     return this.storage.requests.get(id) ?? this.recentlyClosed.get(id);
+  }
+
+  /**
+   * The user's other open requests, oldest first: while there is one, two browsers have asked for
+   * this user and the request is contested. Computed from the open set, so it ends by itself.
+   */
+  contestedWith(request: HelpRequest): OpenRequest[] {
+    if (!isOpen(request)) return [];
+    return (this.storage.requests.ofUser(request.username) as OpenRequest[])
+      .filter((other) => other.id !== request.id)
+      .sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  /** What agents see of a request, with whether (and with which requests) it is contested. */
+  view(request: HelpRequest): RequestView {
+    return toRequestView(
+      request,
+      this.contestedWith(request).map((other) => other.reference),
+    );
   }
 
   /** The request bound to this browser session, or nothing (never someone else's). */
@@ -113,28 +137,46 @@ export class RequestService {
     return toEndUserStatus(request, this.storage.realm.data, attemptsLeft);
   }
 
-  async submit(input: SubmitInput): Promise<HelpRequest> {
+  /**
+   * A new request for the user. A newer request from the same browser supersedes the older one; one
+   * from another browser leaves the first open and both become contested, with at most two open per
+   * user (a third browser's request supersedes the newest other one, never the oldest).
+   */
+  submit(input: SubmitInput): Promise<HelpRequest> {
+    const username = normaliseUsername(input.username);
+    // Whatever is awaited inside (the directory, the cancellations), one user's submissions never interleave.
+    return this.submissions.run(username, () => this.submitFor(username, input));
+  }
+
+  private async submitFor(username: string, input: SubmitInput): Promise<HelpRequest> {
     const config = this.storage.realm.data;
     const desk = config.helpDesks[input.desk];
     if (!desk.enabled) throw new ServiceError('invalid-state', `${desk.name} is not available.`);
-    const username = input.username.trim().toLowerCase();
     const profile = await this.directory.findUser(username);
 
-    const now = this.now();
-    const superseded = this.storage.requests.ofUser(username);
-    for (const old of superseded) {
-      await this.transition(
-        old.id,
-        { type: 'cancel', reason: 'Superseded by a newer request.' },
-        'system',
-        'request.superseded',
-      );
+    const sessionHash = digestSession(input.sessionSecret);
+    const open = [...(this.storage.requests.ofUser(username) as OpenRequest[])].sort(
+      (a, b) => a.createdAt - b.createdAt,
+    );
+    const sameBrowser = open.filter((r) => r.sessionHash === sessionHash);
+    const [partner, ...newerOthers] = open.filter((r) => r.sessionHash !== sessionHash);
+    const superseded = [
+      ...sameBrowser.map((r) => ({ request: r, reason: 'Superseded by a newer request.' })),
+      ...newerOthers.map((r) => ({
+        request: r,
+        reason: 'Superseded by a newer request from another browser.',
+      })),
+    ];
+    for (const { request: old, reason } of superseded) {
+      await this.transition(old.id, { type: 'cancel', reason }, 'system', 'request.superseded', {
+        sameBrowser: old.sessionHash === sessionHash,
+      });
     }
 
     let reference = newReferenceCode();
-    while (this.openRequests().some((r) => r.reference === reference))
-      reference = newReferenceCode();
+    while (this.storage.requests.hasReference(reference)) reference = newReferenceCode();
 
+    const now = this.now();
     const request: HelpRequest = {
       id: newId(),
       reference,
@@ -142,7 +184,7 @@ export class RequestService {
       username,
       displayName: profile?.displayName ?? '',
       inDirectory: profile?.enabled === true,
-      sessionHash: digestSession(input.sessionSecret),
+      sessionHash,
       createdAt: now,
       updatedAt: now,
       expiresAt: now + config.requestTtlMinutes * 60_000,
@@ -160,8 +202,18 @@ export class RequestService {
         reference,
         inDirectory: request.inDirectory,
         ip: input.origin.ip,
+        ...(partner ? { contestedWith: partner.reference } : {}),
       },
     });
+    if (partner) {
+      // Two browsers asked for this user: neither gets a passcode until an agent ends one of them.
+      await this.storage.audit.record({
+        actor: `user:${username}`,
+        action: 'request.contested',
+        requestId: request.id,
+        details: { with: partner.reference, ip: input.origin.ip },
+      });
+    }
     this.emit({ kind: 'created', request });
     return request;
   }
@@ -217,20 +269,17 @@ export class RequestService {
 
   /**
    * Issues a new passcode; returns it once, for the agent to read out. Only its hash is kept.
-   * Refused (and audited) when the directory, read now, no longer has the user enabled.
+   * Refused while the request is contested, and when the directory, read now, no longer has the
+   * user enabled (both refusals audited).
    */
   async reveal(id: string, actor: AgentActor): Promise<{ otp: string; request: HelpRequest }> {
-    const current = this.find(id);
-    // Only the holder's reveal gets this far; anyone else hears the lifecycle's own refusal.
-    if (
-      current &&
-      isOpen(current) &&
-      current.state !== 'queued' &&
-      current.claimedBy.id === actor.ref.id &&
-      actor.desks.includes(current.desk) &&
-      current.inDirectory
-    )
-      await this.refuseRevealIfNotInDirectory(current, actor);
+    // Only the holder's reveal is checked further; anyone else hears the lifecycle's own refusal.
+    const current = this.heldBy(this.find(id), actor);
+    if (current?.inDirectory) await this.refuseRevealIfNotInDirectory(current, actor);
+    // Read again with no await between it and the transition, so a request that arrived meanwhile counts.
+    const latest = this.heldBy(this.find(id), actor);
+    const others = latest ? this.contestedWith(latest) : [];
+    if (latest && others.length > 0) await this.refuseContestedReveal(latest, others, actor);
     const { otpPolicy, verificationPolicy: policy } = this.storage.realm.data;
     const otp = generateOtp(otpPolicy.length);
     const otpHash = hashOtp(this.otpKey, id, otp);
@@ -243,6 +292,31 @@ export class RequestService {
       (r) => ({ revealCount: r.state === 'otp-issued' ? r.otp.revealCount : 0, otpExpiresAt }),
     );
     return { otp, request };
+  }
+
+  /** The request when it is open and this agent holds it on a desk they staff. */
+  private heldBy(request: HelpRequest | undefined, actor: AgentActor): OpenRequest | undefined {
+    if (!request || !isOpen(request) || request.state === 'queued') return undefined;
+    if (request.claimedBy.id !== actor.ref.id || !actor.desks.includes(request.desk))
+      return undefined;
+    return request;
+  }
+
+  private async refuseContestedReveal(
+    request: OpenRequest,
+    others: readonly OpenRequest[],
+    actor: AgentActor,
+  ): Promise<never> {
+    await this.storage.audit.record({
+      actor: `agent:${actor.ref.username}`,
+      action: 'request.reveal-refused',
+      requestId: request.id,
+      details: { reason: 'contested', with: others.map((r) => r.reference) },
+    });
+    throw new ServiceError(
+      'contested',
+      `Two browsers asked for ${request.username}. Ask the caller for their reference, then deny the other request before revealing.`,
+    );
   }
 
   private async refuseRevealIfNotInDirectory(
@@ -430,6 +504,13 @@ export class RequestService {
   }
 
   private emit(change: RequestChange): void {
-    for (const listener of this.listeners) listener(change);
+    const changes = [change];
+    // Whether a request is contested depends on the user's other open requests: when one arrives or
+    // ends, each other one's view has changed too, and agents hear it.
+    if (change.kind === 'created' || !isOpen(change.request)) {
+      for (const other of this.storage.requests.ofUser(change.request.username))
+        if (other.id !== change.request.id) changes.push({ kind: 'updated', request: other });
+    }
+    for (const each of changes) for (const listener of this.listeners) listener(each);
   }
 }

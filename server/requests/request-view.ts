@@ -4,7 +4,11 @@ import type { RealmConfig } from '../contract/realm-config';
 import type { RequestView } from '../contract/request-view';
 import type { HelpRequest } from '../domain/help-request';
 
-export function toRequestView(request: HelpRequest): RequestView {
+/**
+ * What agents see of a request. `contestedWith` holds the references of the user's other open
+ * requests (from the open set; the caller looks them up), so a contest ends by itself.
+ */
+export function toRequestView(request: HelpRequest, contestedWith: readonly string[]): RequestView {
   return {
     id: request.id,
     reference: request.reference,
@@ -29,6 +33,8 @@ export function toRequestView(request: HelpRequest): RequestView {
     failedAttempts: request.failedAttempts,
     closedReason: 'closedReason' in request ? request.closedReason : null,
     origin: request.origin,
+    contested: contestedWith.length > 0,
+    contestedWith: [...contestedWith],
   };
 }
 

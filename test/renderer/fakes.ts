@@ -136,6 +136,8 @@ export function requestView(over: Partial<RequestView> = {}): RequestView {
     failedAttempts: 0,
     closedReason: null,
     origin: { ip: '203.0.113.7', userAgent: 'Firefox' },
+    contested: false,
+    contestedWith: [],
     ...over,
   };
 }
