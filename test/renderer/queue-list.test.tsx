@@ -52,6 +52,28 @@ describe('the queue list', () => {
     expect(row.getAttribute('aria-setsize')).toBe('1');
   });
 
+  it('marks a contested request with a badge, and drops it when the contest ends', async () => {
+    const contested = requestView({
+      reference: 'K7M-4QX',
+      username: 'jsmith',
+      contested: true,
+      contestedWith: ['Q2P-8XZ'],
+    });
+    const h = await mounted([contested, requestView({ reference: 'ABC-DEF' })]);
+    const row = screen.getByRole('option', { name: /^K7M-4QX/ });
+    const badge = within(row).getByText('Contested');
+    expect(badge.getAttribute('title')).toBe('Two browsers asked for jsmith; also Q2P-8XZ');
+    expect(within(screen.getByRole('option', { name: /^ABC-DEF/ })).queryByText('Contested')).toBe(
+      null,
+    );
+    act(() =>
+      h.link.handlers.requestUpdated({ ...contested, contested: false, contestedWith: [] }),
+    );
+    expect(within(screen.getByRole('option', { name: /^K7M-4QX/ })).queryByText('Contested')).toBe(
+      null,
+    );
+  });
+
   it('shows a new arrival without any reload', async () => {
     const h = await mounted([]);
     screen.getByText('No open requests. New ones appear here as they arrive.');

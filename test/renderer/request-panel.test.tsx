@@ -141,6 +141,51 @@ describe('verifying and revealing', () => {
     expect(h.link.callsOf('request:reveal')).toHaveLength(1);
   });
 
+  it('warns when two browsers asked for the user, naming the other request, and keeps Reveal off until it ends', async () => {
+    const view = requestView({
+      username: 'jsmith',
+      state: 'verified',
+      claimedBy: me,
+      verification: [
+        { checkId: 'callback', note: '', by: me, at: 1 },
+        { checkId: 'employee-id', note: '', by: me, at: 1 },
+      ],
+      contested: true,
+      contestedWith: ['Q2P-8XZ'],
+    });
+    const h = await opened(view);
+    const warning = screen.getByText('Contested: two browsers asked for jsmith.').closest('div')!;
+    expect(warning.textContent).toContain('The other request is Q2P-8XZ.');
+    expect(warning.textContent).toContain('deny the request that is not theirs');
+    const reveal = screen.getByRole('button', { name: 'Reveal passcode' });
+    expect(reveal).toHaveProperty('disabled', true);
+    expect(screen.getByText(/^Not while contested/).textContent).toBe(
+      'Not while contested: deny the other request (Q2P-8XZ) first.',
+    );
+    expect(reveal.getAttribute('aria-describedby')).toBe('reveal-why');
+
+    // The other request is denied: the push says so, and the warning goes by itself.
+    act(() => h.link.handlers.requestUpdated({ ...view, contested: false, contestedWith: [] }));
+    expect(screen.queryByText(/Contested/)).toBeNull();
+    expect(screen.getByRole('button', { name: 'Reveal passcode' })).toHaveProperty(
+      'disabled',
+      false,
+    );
+  });
+
+  it('keeps Reveal again off while a request whose code is out is contested', async () => {
+    const view = requestView({
+      state: 'otp-issued',
+      claimedBy: me,
+      otp: { issuedAt: Date.now(), expiresAt: Date.now() + 600_000, revealCount: 1 },
+      contested: true,
+      contestedWith: ['Q2P-8XZ'],
+    });
+    await opened(view);
+    expect(screen.getByRole('button', { name: 'Reveal again…' })).toHaveProperty('disabled', true);
+    screen.getByText('Not while contested: deny the other request (Q2P-8XZ) first.');
+  });
+
   it('follows the request to completed, dropping the code', async () => {
     const view = requestView({ state: 'otp-issued', claimedBy: me });
     const h = await opened(view);

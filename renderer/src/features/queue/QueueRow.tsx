@@ -44,6 +44,14 @@ export const QueueRow = memo(function QueueRow(props: QueueRowProps) {
       <div className="queue-row-line">
         <span className="queue-ref mono">{request.reference}</span>
         <StateBadge state={request.state} />
+        {request.contested ? (
+          <span
+            className="badge badge-warn"
+            title={`Two browsers asked for ${request.username}; also ${request.contestedWith.join(', ')}`}
+          >
+            Contested
+          </span>
+        ) : null}
         {!request.inDirectory ? <span className="badge badge-warn">Not in directory</span> : null}
         <Age since={request.createdAt} />
       </div>

@@ -2,6 +2,7 @@
 import { requestSelectors, useConsole, useConsoleStore } from '../../store';
 import { CallerDetails } from './CallerDetails';
 import { ClosedNotice } from './ClosedNotice';
+import { ContestedNotice } from './ContestedNotice';
 import { RequestActions } from './RequestActions';
 import { RequestHeader } from './RequestHeader';
 import { RevealBox } from './RevealBox';
@@ -46,6 +47,7 @@ export function RequestPanel() {
     <section className="request-panel" aria-labelledby="request-heading" tabIndex={0}>
       <RequestHeader />
       <ClosedNotice />
+      <ContestedNotice />
       {actionError ? (
         <div className="notice notice-error notice-row" role="alert">
           <span>{actionError}</span>

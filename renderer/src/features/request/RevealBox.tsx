@@ -20,6 +20,7 @@ export function RevealBox() {
     const records = s.detail?.verification;
     return policy && records ? progressText(policy, policyProgress(policy, records)) : '';
   });
+  const contestedWith = useConsole((s) => s.detail?.contestedWith.join(', ') ?? '');
   const [confirming, setConfirming] = useState(false);
 
   if (!access.isOpen) return null;
@@ -49,22 +50,32 @@ export function RevealBox() {
             {busy === 'reveal' ? 'Revealing…' : 'Reveal passcode'}
           </button>
           <p id="reveal-why" className="field-hint">
-            {!access.heldByMe
-              ? 'Claim the request and verify the caller first.'
-              : access.canReveal
-                ? 'Read the passcode to the caller only; it works once, from their browser.'
-                : `Not yet: ${why}.`}
+            {access.contested
+              ? `Not while contested: deny the other request (${contestedWith}) first.`
+              : !access.heldByMe
+                ? 'Claim the request and verify the caller first.'
+                : access.canReveal
+                  ? 'Read the passcode to the caller only; it works once, from their browser.'
+                  : `Not yet: ${why}.`}
           </p>
         </>
       ) : access.heldByMe ? (
-        <button
-          type="button"
-          className="button"
-          disabled={busy !== null}
-          onClick={() => setConfirming(true)}
-        >
-          Reveal again…
-        </button>
+        <>
+          <button
+            type="button"
+            className="button"
+            disabled={busy !== null || !access.canReveal}
+            aria-describedby={access.contested ? 'reveal-why' : undefined}
+            onClick={() => setConfirming(true)}
+          >
+            Reveal again…
+          </button>
+          {access.contested ? (
+            <p id="reveal-why" className="field-hint">
+              Not while contested: deny the other request ({contestedWith}) first.
+            </p>
+          ) : null}
+        </>
       ) : null}
 
       {confirming ? (

@@ -11,6 +11,8 @@ export interface RequestAccess {
   canDeny: boolean;
   canTakeOver: boolean;
   canEditChecks: boolean;
+  /** Two browsers asked for this user: no passcode until the other request has ended. */
+  contested: boolean;
   canReveal: boolean;
 }
 
@@ -21,6 +23,7 @@ export function requestAccess(s: ConsoleState): RequestAccess {
   const isOpen = !!d && isOpenState(d.state);
   const heldByMe = !!d?.claimedBy && d.claimedBy.id === me;
   const state = d?.state;
+  const contested = isOpen && !!d?.contested;
   return {
     isOpen,
     heldByMe,
@@ -30,7 +33,8 @@ export function requestAccess(s: ConsoleState): RequestAccess {
     canDeny: heldByMe && isOpen,
     canTakeOver: s.session?.role === 'admin' && isOpen && !!d?.claimedBy && !heldByMe,
     canEditChecks: heldByMe && (state === 'claimed' || state === 'verified'),
+    contested,
     // The server's answer decides: it moves the request to `verified` once the policy is met.
-    canReveal: heldByMe && (state === 'verified' || state === 'otp-issued'),
+    canReveal: heldByMe && !contested && (state === 'verified' || state === 'otp-issued'),
   };
 }
