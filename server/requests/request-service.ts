@@ -193,7 +193,7 @@ export class RequestService {
       origin: input.origin,
       state: 'queued',
     };
-    await this.persist(request, {
+    const submitted: AuditRecordInput = {
       actor: `user:${username}`,
       action: 'request.submitted',
       requestId: request.id,
@@ -204,16 +204,19 @@ export class RequestService {
         ip: input.origin.ip,
         ...(partner ? { contestedWith: partner.reference } : {}),
       },
-    });
-    if (partner) {
-      // Two browsers asked for this user: neither gets a passcode until an agent ends one of them.
-      await this.storage.audit.record({
-        actor: `user:${username}`,
-        action: 'request.contested',
-        requestId: request.id,
-        details: { with: partner.reference, ip: input.origin.ip },
-      });
-    }
+    };
+    // Two browsers asked for this user: neither gets a passcode until an agent ends one of them.
+    const contested: AuditRecordInput[] = partner
+      ? [
+          {
+            actor: `user:${username}`,
+            action: 'request.contested',
+            requestId: request.id,
+            details: { with: partner.reference, ip: input.origin.ip },
+          },
+        ]
+      : [];
+    await this.persist(request, [submitted, ...contested]);
     this.emit({ kind: 'created', request });
     return request;
   }
@@ -490,7 +493,10 @@ export class RequestService {
    * write; a closed request leaves the open set for the history. Applied in memory before it
    * returns its promise, so concurrent callers see the change at once.
    */
-  private persist(request: HelpRequest, audit: AuditRecordInput): Promise<void> {
+  private persist(
+    request: HelpRequest,
+    audit: AuditRecordInput | readonly AuditRecordInput[],
+  ): Promise<void> {
     if (!isOpen(request)) this.rememberClosed(request);
     return this.storage.requests.commit(request, audit);
   }

@@ -105,10 +105,13 @@ export interface OpenRequestStore {
   hasReference(reference: string): boolean;
   readonly userFailures: Readonly<Record<string, readonly number[]>>;
   /**
-   * Puts an open request, or moves a closed one to the history, together with the audit entry
+   * Puts an open request, or moves a closed one to the history, together with the audit entries
    * describing the change: one line of the log. Applied in memory at once; resolves once durable.
    */
-  commit(request: HelpRequest, audit: AuditRecordInput): Promise<void>;
+  commit(
+    request: HelpRequest,
+    audit: AuditRecordInput | readonly AuditRecordInput[],
+  ): Promise<void>;
   /** Appends an audit entry that changes no request; resolves with it once durable. */
   recordAudit(input: AuditRecordInput): Promise<AuditEntry>;
   readonly auditChain: AuditChain;
@@ -437,9 +440,13 @@ class WalOpenRequests implements OpenRequestStore {
     return Object.fromEntries(this.failures);
   }
 
-  commit(request: HelpRequest, input: AuditRecordInput): Promise<void> {
+  commit(
+    request: HelpRequest,
+    input: AuditRecordInput | readonly AuditRecordInput[],
+  ): Promise<void> {
     if (this.#failure) return Promise.reject(this.#failure);
-    const audit = [this.auditChain.next(input)];
+    const inputs: readonly AuditRecordInput[] = Array.isArray(input) ? input : [input];
+    const audit = inputs.map((i) => this.auditChain.next(i));
     if (isOpen(request)) return this.#change({ op: 'put', request, audit });
     const closed = { index: ++this.#closedCount, request };
     return this.#change({ op: 'remove', id: request.id, closed, audit });
