@@ -3,7 +3,8 @@ import { createHash } from 'node:crypto';
 import type { HelpDeskId } from '../contract/realm-config';
 import type { RequestView } from '../contract/request-view';
 import { normaliseUsername } from '../contract/username';
-import type { Directory, DirectoryProfile } from '../directory/directory';
+import type { Directory, DirectoryRefusal } from '../directory/directory';
+import { directoryRefusal } from '../directory/directory';
 import type { HelpRequest, OpenRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
 import { generateOtp, hashOtp, otpMatches } from '../domain/otp';
@@ -40,17 +41,6 @@ export type OtpOutcome =
   | { result: 'expired' | 'locked'; request: HelpRequest }
   /** The user is no longer an enabled directory user: the request was ended, the code not accepted. */
   | { result: 'refused'; reason: DirectoryRefusal; request: HelpRequest };
-
-/** Why the directory, read live, refuses a user who was there at submission. */
-export type DirectoryRefusal = 'directory-disabled' | 'directory-missing';
-
-/** The directory's live answer for a user: undefined when they may be signed in, else why not. */
-export function directoryRefusal(
-  profile: DirectoryProfile | undefined,
-): DirectoryRefusal | undefined {
-  if (!profile) return 'directory-missing';
-  return profile.enabled ? undefined : 'directory-disabled';
-}
 
 const DAY = 24 * 60 * 60 * 1000;
 const RECENTLY_CLOSED_KEPT = 5_000;
@@ -339,6 +329,8 @@ export class RequestService {
       reason === 'directory-disabled'
         ? `${request.username} is disabled in the directory; deny the request.`
         : `${request.username} is no longer in the directory; deny the request.`,
+      undefined,
+      { audited: true },
     );
   }
 

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import type { AuditRecordInput } from '../audit/audit-log';
 import { AuditChain } from '../audit/audit-log';
 import type { AuditEntry } from '../audit/audit-chain';
-import { AuditEntrySchema } from '../audit/audit-chain';
+import { AuditEntrySchema, GENESIS_HASH } from '../audit/audit-chain';
 import type { HelpRequest } from '../domain/help-request';
 import { HelpRequestSchema, isOpen } from '../domain/help-request';
 import { readDocument } from './document';
@@ -162,7 +162,7 @@ export async function loadOpenRequests(
 
   const auditTail = {
     seq: journals.audit.last?.seq ?? 0,
-    hash: journals.audit.last?.hash ?? '0'.repeat(64),
+    hash: journals.audit.last?.hash ?? GENESIS_HASH,
   };
   const closedCount = journals.closed.count;
   if (checkpoint?.audit) checkProjectionLength(journals.audit, auditTail.seq, checkpoint.audit.seq);
@@ -201,7 +201,7 @@ export async function loadOpenRequests(
         logAuditSeq = Math.max(logAuditSeq, entry.seq);
         if (entry.seq <= (auditHead?.seq ?? 0)) continue;
         const expected = (auditHead?.seq ?? 0) + 1;
-        if (entry.seq !== expected || entry.prevHash !== (auditHead?.hash ?? '0'.repeat(64)))
+        if (entry.seq !== expected || entry.prevHash !== (auditHead?.hash ?? GENESIS_HASH))
           throw corruptFileError(
             file,
             `its audit entry seq ${entry.seq} does not follow seq ${expected - 1} of ${journals.audit.file}`,
