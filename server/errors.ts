@@ -3,13 +3,18 @@ import type { z } from 'zod';
 import type { ErrorCode, WireError } from './contract/errors';
 
 export class ServiceError extends Error {
+  /** The refusal already has its own audit entry, so the transport does not add a generic one. */
+  readonly audited: boolean;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly fields?: Record<string, string>,
+    options: { audited?: boolean } = {},
   ) {
     super(message);
     this.name = 'ServiceError';
+    this.audited = options.audited ?? false;
   }
 
   toWire(): WireError {

@@ -168,7 +168,7 @@ export function attachAgentNamespace(
           reply({ data });
         } catch (error) {
           if (!(error instanceof ServiceError)) logger.error(`agent event ${event} failed`, error);
-          if (error instanceof ServiceError && error.code === 'forbidden') {
+          if (error instanceof ServiceError && error.code === 'forbidden' && !error.audited) {
             await audit
               .record({
                 actor: `agent:${username}`,

@@ -72,13 +72,17 @@ describe('at reveal', () => {
       },
     });
     expect(server.app.requests.find(requestId)?.state).toBe('verified');
-    const refusal = (await readAudit(server)).find(
+    const entries = await readAudit(server);
+    const refusal = entries.find(
       (e) => e.action === 'request.reveal-refused' && e.requestId === requestId,
     );
     expect(refusal).toMatchObject({
       actor: 'agent:root',
       details: { reason: 'directory-disabled' },
     });
+    // Once, with its reason: not again as a generic authorisation refusal.
+    const after = entries.slice(entries.indexOf(refusal!) + 1);
+    expect(after.filter((e) => e.action === 'authz.denied')).toEqual([]);
 
     // Enabled again, the same request can go ahead: the status is read each time.
     await server.directory.setEnabled('jsmith', true);
