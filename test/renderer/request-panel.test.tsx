@@ -163,10 +163,14 @@ describe('verifying and revealing', () => {
       'Not while contested: deny the other request (Q2P-8XZ) first.',
     );
     expect(reveal.getAttribute('aria-describedby')).toBe('reveal-why');
+    // The checks' own line does not say the passcode can be revealed while it cannot.
+    expect(screen.queryByText(/the passcode can be revealed/)).toBeNull();
+    screen.getByText('Verification complete, but no passcode while the other request is open.');
 
     // The other request is denied: the push says so, and the warning goes by itself.
     act(() => h.link.handlers.requestUpdated({ ...view, contested: false, contestedWith: [] }));
     expect(screen.queryByText(/Contested/)).toBeNull();
+    screen.getByText('Verification complete: the passcode can be revealed.');
     expect(screen.getByRole('button', { name: 'Reveal passcode' })).toHaveProperty(
       'disabled',
       false,

@@ -74,7 +74,9 @@ describe('a contested request in the console', () => {
     await page.getByText('Held by you', { exact: true }).waitFor();
     await page.getByRole('checkbox', { name: /Called back the phone number on file/ }).check();
     await page.getByRole('checkbox', { name: /Caller stated the employee ID on file/ }).check();
-    await page.getByText('Verification complete: the passcode can be revealed.').waitFor();
+    await page
+      .getByText('Verification complete, but no passcode while the other request is open.')
+      .waitFor();
     const reveal = page.getByRole('button', { name: 'Reveal passcode' });
     expect(await reveal.isDisabled()).toBe(true);
     await page

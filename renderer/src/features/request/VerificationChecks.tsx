@@ -10,6 +10,7 @@ export function VerificationChecks() {
   const verification = useConsole((s) => s.detail?.verification);
   const access = useConsole(useShallow(requestAccess));
   const codeOut = useConsole((s) => s.detail?.state === 'otp-issued');
+  const contested = useConsole((s) => s.detail?.contested === true);
   if (!policy || !verification) return null;
   const progress = policyProgress(policy, verification);
   const required = new Set(policy.required);
@@ -26,7 +27,9 @@ export function VerificationChecks() {
       >
         {codeOut
           ? 'Verified; the passcode is out, so the checks are settled.'
-          : progressText(policy, progress)}
+          : progress.met && contested
+            ? 'Verification complete, but no passcode while the other request is open.'
+            : progressText(policy, progress)}
       </p>
       {!access.heldByMe && access.isOpen ? (
         <p className="field-hint">Claim the request to record checks.</p>
