@@ -10,7 +10,7 @@ import {
   seedRealm,
   startTestServer,
 } from '../support/test-server';
-import { FormBrowser } from './enduser-form-browser';
+import { FormBrowser } from '../support/form-browser';
 
 const warnings: string[] = [];
 const errors: string[] = [];

@@ -14,7 +14,7 @@ import type { ServerProcess } from '../support/server-process';
 import { runServer } from '../support/server-process';
 import type { AgentSocket } from '../support/test-server';
 import { ask, connectAgent, login } from '../support/test-server';
-import { FormBrowser } from './enduser-form-browser';
+import { FormBrowser } from '../support/form-browser';
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 12);
 const SEED = Number(process.env.CRASH_SEED ?? randomInt(2 ** 31));

@@ -9,7 +9,7 @@ import { readJsonLines, snapshotDataDir } from '../support/data-dir-snapshot';
 import { demoCredentials, demoPassword } from '../support/demo-credentials';
 import { flowOf } from '../support/flow-cookie';
 import { runServer } from '../support/server-process';
-import { FormBrowser } from './enduser-form-browser';
+import { FormBrowser } from '../support/form-browser';
 
 const JOURNALS = ['audit.jsonl', 'closed-requests.jsonl'] as const;
 

@@ -14,8 +14,8 @@ import {
   seedRealm,
   startTestServer,
 } from '../support/test-server';
-import type { PageResponse } from './enduser-form-browser';
-import { FormBrowser, pageText, referenceOn, requestIdOn } from './enduser-form-browser';
+import type { PageResponse } from '../support/form-browser';
+import { FormBrowser, pageText, referenceOn, requestIdOn } from '../support/form-browser';
 
 let server: TestServer;
 let agent: AgentSocket;

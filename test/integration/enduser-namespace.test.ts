@@ -5,7 +5,7 @@ import type { EndUserRequestStatus } from '../../server/contract/enduser';
 import type { EndUserServerToClientEvents } from '../../server/realtime/enduser-namespace';
 import type { AgentSocket, TestServer } from '../support/test-server';
 import { connectAgent, login, must, seedRealm, startTestServer } from '../support/test-server';
-import { FormBrowser, requestIdOn } from './enduser-form-browser';
+import { FormBrowser, requestIdOn } from '../support/form-browser';
 
 type StatusSocket = Socket<EndUserServerToClientEvents, Record<string, never>>;
 

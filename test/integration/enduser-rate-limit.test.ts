@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/test-server';
 import { seedRealm, startTestServer } from '../support/test-server';
-import { FormBrowser, pageText } from './enduser-form-browser';
+import { FormBrowser, pageText } from '../support/form-browser';
 
 let server: TestServer;
 

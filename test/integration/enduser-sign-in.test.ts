@@ -14,7 +14,7 @@ import {
   seedRealm,
   startTestServer,
 } from '../support/test-server';
-import { FormBrowser, pageText, referenceOn, requestIdOn } from './enduser-form-browser';
+import { FormBrowser, pageText, referenceOn, requestIdOn } from '../support/form-browser';
 
 let server: TestServer;
 let agent: AgentSocket;

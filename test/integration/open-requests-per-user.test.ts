@@ -14,7 +14,7 @@ import {
   seedRealm,
   startTestServer,
 } from '../support/test-server';
-import { FormBrowser, requestIdOn } from './enduser-form-browser';
+import { FormBrowser, requestIdOn } from '../support/form-browser';
 
 let server: TestServer;
 let admin: AgentSocket;

@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/test-server';
 import { EndUserClient, PASSWORD, login, seedRealm, startTestServer } from '../support/test-server';
-import { FormBrowser } from './enduser-form-browser';
+import { FormBrowser } from '../support/form-browser';
 
 let server: TestServer;
 

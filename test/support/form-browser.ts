@@ -1,4 +1,4 @@
-// A browser without JavaScript, for integration tests: keeps cookies, posts forms with their CSRF token, reads pages.
+// A browser without JavaScript, for tests and the bench: keeps cookies, posts forms with their CSRF token, reads pages.
 
 export interface PageResponse {
   status: number;
