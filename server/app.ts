@@ -25,6 +25,7 @@ import { consoleLogger } from './logger';
 import { RealmService } from './realm/realm-service';
 import { attachAgentNamespace } from './realtime/agent-namespace';
 import { attachEndUserNamespace } from './realtime/enduser-namespace';
+import { openAnswerScope } from './realtime/answer-first';
 import { RequestService } from './requests/request-service';
 import type { Storage } from './store/storage';
 
@@ -101,6 +102,12 @@ export function createApp(deps: AppDeps): App {
   );
   app.use(express.json({ limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
+  // A page's answer leaves before the live events its request caused (see answer-first.ts).
+  app.use((_req, res, next) => {
+    const scope = openAnswerScope();
+    res.once('finish', scope.release).once('close', scope.release);
+    scope.run(next);
+  });
 
   app.get('/healthz', (_req, res) => {
     // After a failed log write the server acknowledges nothing more: a probe should restart it.

@@ -22,6 +22,7 @@ import type { AgentActor, RequestService } from '../requests/request-service';
 import { maskDirectoryDetails } from '../requests/mask';
 import type { Logger } from '../logger';
 import type { AuditLog } from '../audit/audit-log';
+import { afterAnswer, answerFirst } from './answer-first';
 
 interface SocketData {
   sessionId: string;
@@ -124,7 +125,10 @@ export function attachAgentNamespace(
 
     const on = <E extends AgentEventName>(event: E, handler: Handler<E>) => {
       // socket.io's typed `on` cannot be indexed generically; the arguments are untrusted anyway.
-      (socket as unknown as Socket).on(event as string, async (...args: unknown[]) => {
+      (socket as unknown as Socket).on(event as string, (...args: unknown[]) =>
+        answerFirst(() => answer(args)),
+      );
+      const answer = async (args: unknown[]) => {
         const call = splitArguments(args);
         if (!call) {
           // Nobody to answer, so nothing is done. The name only: a payload may hold a code.
@@ -179,7 +183,7 @@ export function attachAgentNamespace(
           }
           reply({ error: toWireError(error) });
         }
-      });
+      };
     };
 
     // An event no handler knows is still answered, so a client never waits for nothing.
@@ -263,43 +267,52 @@ export function attachAgentNamespace(
 
   let totpRule = realm.config.agentTotp;
 
+  // Every broadcast waits for the answer to the call that caused it (see answer-first.ts).
   const unsubscribers = [
-    requests.onChange(({ kind, request }) => {
-      nsp
-        .to(deskRoom(request.desk))
-        .emit(kind === 'created' ? 'request:created' : 'request:updated', requests.view(request));
-    }),
-    realm.onChange((config) => {
-      nsp.emit('config:updated', config);
-      if (config.agentTotp === totpRule) return;
-      totpRule = config.agentTotp;
-      // Who must enrol may have changed: every session hears its own answer at once.
-      for (const socket of nsp.sockets.values()) {
-        const agent = agents.byId(socket.data.agentId);
-        if (agent) socket.emit('session:ready', sessionInfo(agent));
-      }
-    }),
-    agents.onSessionsEnded((sessionIds, code) => {
-      const message =
-        code === 'disabled'
-          ? 'Your account was disabled by an admin.'
-          : code === 'expired'
-            ? 'Your session expired; sign in again.'
-            : 'You were signed out.';
-      for (const id of sessionIds) {
-        nsp.to(sessionRoom(id)).emit('session:ended', { code, message });
-        nsp.in(sessionRoom(id)).disconnectSockets(true);
-      }
-    }),
-    agents.onAgentChanged((agent) => {
-      // Desks changed: move the agent's sockets to exactly the rooms of the desks they now staff.
-      const rooms = (['1', '2'] as const).map(deskRoom);
-      nsp.in(agentRoom(agent.id)).socketsLeave(rooms);
-      if (!agent.enabled) return;
-      nsp.in(agentRoom(agent.id)).socketsJoin(agent.desks.map(deskRoom));
-      // Desks, role or enrolment changed: the agent's consoles get their session info anew.
-      nsp.to(agentRoom(agent.id)).emit('session:ready', sessionInfo(agent));
-    }),
+    requests.onChange(({ kind, request }) =>
+      afterAnswer(() =>
+        nsp
+          .to(deskRoom(request.desk))
+          .emit(kind === 'created' ? 'request:created' : 'request:updated', requests.view(request)),
+      ),
+    ),
+    realm.onChange((config) =>
+      afterAnswer(() => {
+        nsp.emit('config:updated', config);
+        if (config.agentTotp === totpRule) return;
+        totpRule = config.agentTotp;
+        // Who must enrol may have changed: every session hears its own answer at once.
+        for (const socket of nsp.sockets.values()) {
+          const agent = agents.byId(socket.data.agentId);
+          if (agent) socket.emit('session:ready', sessionInfo(agent));
+        }
+      }),
+    ),
+    agents.onSessionsEnded((sessionIds, code) =>
+      afterAnswer(() => {
+        const message =
+          code === 'disabled'
+            ? 'Your account was disabled by an admin.'
+            : code === 'expired'
+              ? 'Your session expired; sign in again.'
+              : 'You were signed out.';
+        for (const id of sessionIds) {
+          nsp.to(sessionRoom(id)).emit('session:ended', { code, message });
+          nsp.in(sessionRoom(id)).disconnectSockets(true);
+        }
+      }),
+    ),
+    agents.onAgentChanged((agent) =>
+      afterAnswer(() => {
+        // Desks changed: move the agent's sockets to exactly the rooms of the desks they now staff.
+        const rooms = (['1', '2'] as const).map(deskRoom);
+        nsp.in(agentRoom(agent.id)).socketsLeave(rooms);
+        if (!agent.enabled) return;
+        nsp.in(agentRoom(agent.id)).socketsJoin(agent.desks.map(deskRoom));
+        // Desks, role or enrolment changed: the agent's consoles get their session info anew.
+        nsp.to(agentRoom(agent.id)).emit('session:ready', sessionInfo(agent));
+      }),
+    ),
   ];
   return { namespace: nsp, detach: () => unsubscribers.forEach((u) => u()) };
 }

@@ -6,6 +6,7 @@ import { SESSION_COOKIE } from '../enduser/request-routes';
 import { cookieFromHeader } from '../http/cookies';
 import type { Logger } from '../logger';
 import type { RequestService } from '../requests/request-service';
+import { afterAnswer } from './answer-first';
 
 export interface EndUserServerToClientEvents {
   /** The request's status, sent on connecting and after every change. */
@@ -61,13 +62,15 @@ export function attachEndUserNamespace(
     socket.onAny(() => undefined);
   });
 
-  const unsubscribe = requests.onChange(({ request }) => {
-    try {
-      nsp.to(requestRoom(request.id)).emit('status', requests.endUserStatus(request));
-    } catch (error) {
-      logger.error('end-user status broadcast failed', error);
-    }
-  });
+  const unsubscribe = requests.onChange(({ request }) =>
+    afterAnswer(() => {
+      try {
+        nsp.to(requestRoom(request.id)).emit('status', requests.endUserStatus(request));
+      } catch (error) {
+        logger.error('end-user status broadcast failed', error);
+      }
+    }),
+  );
 
   return { namespace: nsp, detach: unsubscribe };
 }
