@@ -1,5 +1,4 @@
 // Short reference codes a caller reads out to the help desk: Crockford base32, grouped 3-3 (e.g. K7M-4QX).
-import { randomInt } from 'node:crypto';
 
 /** Crockford's alphabet: no I, L, O or U, so codes survive being read aloud and typed back. */
 export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -8,7 +7,11 @@ export const REFERENCE_PATTERN = /^[0-9A-HJKMNP-TV-Z]{3}-[0-9A-HJKMNP-TV-Z]{3}$/
 
 export type ReferenceCode = string & { readonly __brand: 'ReferenceCode' };
 
-export function newReferenceCode(pick: (max: number) => number = randomInt): ReferenceCode {
+/**
+ * A new code from six picks over the alphabet. `pick(max)` returns an integer in [0, max): the
+ * server passes a cryptographic one (the domain holds no randomness of its own).
+ */
+export function newReferenceCode(pick: (max: number) => number): ReferenceCode {
   let raw = '';
   for (let i = 0; i < REFERENCE_LENGTH; i++)
     raw += CROCKFORD_ALPHABET[pick(CROCKFORD_ALPHABET.length)];
@@ -16,15 +19,20 @@ export function newReferenceCode(pick: (max: number) => number = randomInt): Ref
 }
 
 /**
- * Reads what a person typed or said back into a canonical code: case-insensitive, separators
- * ignored, and the letters Crockford maps (O→0, I/L→1) corrected. Undefined when it cannot be one.
+ * What a person typed or said, or part of it, in the code's symbols: case-insensitive, separators
+ * dropped, and the letters Crockford maps (O→0, I/L→1) corrected. Search matches on this.
  */
-export function parseReferenceCode(input: string): ReferenceCode | undefined {
-  const cleaned = input
+export function normaliseReference(input: string): string {
+  return input
     .toUpperCase()
     .replace(/[\s\-_.]/g, '')
     .replace(/O/g, '0')
     .replace(/[IL]/g, '1');
+}
+
+/** Reads a whole code back into its canonical form; undefined when it cannot be one. */
+export function parseReferenceCode(input: string): ReferenceCode | undefined {
+  const cleaned = normaliseReference(input);
   if (cleaned.length !== REFERENCE_LENGTH) return undefined;
   const code = `${cleaned.slice(0, 3)}-${cleaned.slice(3)}`;
   return REFERENCE_PATTERN.test(code) ? (code as ReferenceCode) : undefined;

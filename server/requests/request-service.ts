@@ -1,5 +1,5 @@
 // Request use-cases: submit, agent actions, passcode entry, expiry; each persisted and audited before it returns.
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
 import type { HelpDeskId } from '../contract/realm-config';
 import type { RequestView } from '../contract/request-view';
 import { normaliseUsername } from '../contract/username';
@@ -7,7 +7,6 @@ import type { Directory, DirectoryRefusal } from '../directory/directory';
 import { directoryRefusal } from '../directory/directory';
 import type { HelpRequest, OpenRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
-import { generateOtp, hashOtp, otpMatches } from '../domain/otp';
 import { newReferenceCode } from '../domain/reference-code';
 import type { Actor, LifecycleCommand } from '../domain/request-lifecycle';
 import { applyCommand, deadlineOf } from '../domain/request-lifecycle';
@@ -15,6 +14,7 @@ import type { EndUserRequestStatus } from '../contract/enduser';
 import { ServiceError } from '../errors';
 import { PerKeyQueue } from './per-key-queue';
 import { toEndUserStatus, toRequestView } from './request-view';
+import { generateOtp, hashOtp, otpMatches } from '../security/otp';
 import { newId } from '../security/tokens';
 import type { AuditRecordInput } from '../audit/audit-log';
 import type { Storage } from '../store/storage';
@@ -163,8 +163,8 @@ export class RequestService {
       });
     }
 
-    let reference = newReferenceCode();
-    while (this.storage.requests.hasReference(reference)) reference = newReferenceCode();
+    let reference = newReferenceCode(randomInt);
+    while (this.storage.requests.hasReference(reference)) reference = newReferenceCode(randomInt);
 
     const now = this.now();
     const request: HelpRequest = {

@@ -1,9 +1,11 @@
 // Specification of reference codes: Crockford base32 in two groups of three, read back forgivingly.
+import { randomInt } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   CROCKFORD_ALPHABET,
   REFERENCE_PATTERN,
   newReferenceCode,
+  normaliseReference,
   parseReferenceCode,
 } from '../../../server/domain/reference-code';
 
@@ -54,9 +56,9 @@ describe('newReferenceCode', () => {
     expect([...seen].sort().join('')).toBe([...CROCKFORD_ALPHABET].sort().join(''));
   });
 
-  it('by default gives codes of the form XXX-XXX with no I, L, O or U', () => {
+  it('with a uniform random pick gives codes of the form XXX-XXX with no I, L, O or U', () => {
     for (let i = 0; i < 1_000; i++) {
-      const code = newReferenceCode();
+      const code = newReferenceCode(randomInt);
       expect(code).toMatch(REFERENCE_PATTERN);
       expect(code).toMatch(/^[0-9A-Z]{3}-[0-9A-Z]{3}$/);
       expect(code).not.toMatch(/[ILOU]/);
@@ -64,13 +66,13 @@ describe('newReferenceCode', () => {
   });
 
   it('rarely repeats: 10,000 codes have more than 9,900 distinct', () => {
-    const codes = new Set(Array.from({ length: 10_000 }, () => newReferenceCode()));
+    const codes = new Set(Array.from({ length: 10_000 }, () => newReferenceCode(randomInt)));
     expect(codes.size).toBeGreaterThan(9_900);
   });
 
   it('reads back as itself', () => {
     for (let i = 0; i < 200; i++) {
-      const code = newReferenceCode();
+      const code = newReferenceCode(randomInt);
       expect(parseReferenceCode(code)).toBe(code);
     }
   });
@@ -103,5 +105,21 @@ describe('parseReferenceCode', () => {
     ['a non-Latin letter', 'K7M-4QÆ'],
   ])('rejects %s: "%s"', (_why, input) => {
     expect(parseReferenceCode(input)).toBeUndefined();
+  });
+});
+
+describe('normaliseReference', () => {
+  it.each([
+    ['k7m', 'K7M'],
+    ['k7m 4', 'K7M4'],
+    ['K7M-4QX', 'K7M4QX'],
+    ['z0z-iii', 'Z0Z111'],
+    ['o_l.i', '011'],
+  ])('reads part of a code "%s" as %s, for search', (input, normal) => {
+    expect(normaliseReference(input)).toBe(normal);
+  });
+
+  it('leaves what is not a code symbol, so it cannot match one', () => {
+    expect(normaliseReference('ann!')).toBe('ANN!');
   });
 });
