@@ -1,9 +1,11 @@
-// The composition root: builds the HTTP app, socket.io and the services from the storage it is given.
+// The composition root: builds the HTTP app, socket.io and the services from the store it is given.
 import { createServer, type Server as HttpServer } from 'node:http';
 import express from 'express';
 import helmet from 'helmet';
 import { Server } from 'socket.io';
-import { AgentService } from './agents/agent-service';
+import { AgentAccounts } from './agents/agent-accounts';
+import { AgentSessions } from './agents/agent-sessions';
+import { Authenticator } from './agents/authenticator';
 import { sessionRoutes } from './agents/session-routes';
 import type { ServerHealth } from './contract/health';
 import { PRODUCT_NAME } from './contract/health';
@@ -27,10 +29,10 @@ import { attachAgentNamespace } from './realtime/agent-namespace';
 import { attachEndUserNamespace } from './realtime/enduser-namespace';
 import { openAnswerScope } from './realtime/answer-first';
 import { RequestService } from './requests/request-service';
-import type { Storage } from './store/storage';
+import type { Store } from './store/repositories';
 
 export interface AppDeps {
-  storage: Storage;
+  store: Store;
   version: string;
   logger?: Logger;
   /** Milliseconds since the epoch; tests move it to reach expiry. */
@@ -47,7 +49,8 @@ export interface AppDeps {
 export interface App {
   httpServer: HttpServer;
   io: Server;
-  agents: AgentService;
+  agents: AgentAccounts;
+  sessions: AgentSessions;
   requests: RequestService;
   realm: RealmService;
   directory: Directory;
@@ -55,24 +58,26 @@ export interface App {
   persistentTokens: PersistentTokens;
   /** Starts the periodic sweeps (expiry of requests and sessions). */
   startTimers(intervalMs?: number): void;
-  /** Stops accepting, closes sockets, waits for writes, releases storage. */
+  /** Stops accepting, closes sockets, waits for writes, releases the store. */
   close(): Promise<void>;
 }
 
 export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? consoleLogger();
   const now = deps.now ?? Date.now;
-  const { storage } = deps;
-  const directory = deps.directory ?? new EmbeddedDirectory(storage.directory);
-  const realm = new RealmService(storage);
-  const agents = new AgentService(storage, now);
-  const requests = new RequestService(storage, directory, now);
-  const signer = new CookieSigner(storage.keys.data.cookieKey);
+  const { store } = deps;
+  const directory = deps.directory ?? new EmbeddedDirectory(store.directory);
+  const realm = new RealmService(store.realm, store.audit);
+  const authenticator = new Authenticator(store, now);
+  const sessions = new AgentSessions(store, authenticator, now);
+  const agents = new AgentAccounts(store, sessions, authenticator, now);
+  const requests = new RequestService(store, directory, now);
+  const signer = new CookieSigner(store.keys.cookieKey);
   const realmConfig = () => realm.config;
   const persistentTokens = new PersistentTokens(
     signer,
-    storage.persistentTokens,
-    storage.audit,
+    store.persistentTokens,
+    store.audit,
     realmConfig,
     now,
   );
@@ -110,24 +115,19 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.get('/healthz', (_req, res) => {
-    // After a failed log write the server acknowledges nothing more: a probe should restart it.
-    const failed = storage.requests.failure !== undefined;
+    // After a failed write the server acknowledges nothing more: a probe should restart it.
+    const storage = store.health();
+    const failed = storage.status !== 'ok';
     res.status(failed ? 503 : 200).json({
       product: PRODUCT_NAME,
       status: failed ? 'failing' : 'ok',
       version: deps.version,
-      storage: {
-        kind: 'embedded',
-        status: failed ? 'failed' : 'ok',
-        openRequests: storage.requests.size,
-        closedRequests: storage.closedRequests.count,
-        auditEntries: storage.audit.lastSeq,
-      },
+      storage,
       directory: directory.kind,
       uptimeSeconds: Math.round(process.uptime()),
     } satisfies ServerHealth);
   });
-  app.use(sessionRoutes(agents));
+  app.use(sessionRoutes(sessions));
   app.use(agentConsole({ dir: deps.agentConsoleDir }));
   app.use(endUserApiRoutes({ requests, realm, directory }));
   app.use(signInAssets());
@@ -139,8 +139,8 @@ export function createApp(deps: AppDeps): App {
       signer,
       flows: new FlowCookies(signer, realmConfig, now),
       tokens: persistentTokens,
-      assertions: new SignInAssertions(storage.keys, now),
-      audit: storage.audit,
+      assertions: new SignInAssertions(store.keys, now),
+      audit: store.audit,
       logger,
       now,
     }),
@@ -179,10 +179,12 @@ export function createApp(deps: AppDeps): App {
   });
   const agentNamespace = attachAgentNamespace(io, {
     agents,
+    sessions,
+    authenticator,
     requests,
     realm,
     directory,
-    audit: storage.audit,
+    audit: store.audit,
     logger,
   });
   const endUserNamespace = attachEndUserNamespace(io, { requests, logger });
@@ -191,7 +193,7 @@ export function createApp(deps: AppDeps): App {
   const sweep = async () => {
     try {
       await requests.expireDue();
-      await agents.expireSessions();
+      await sessions.expireSessions();
     } catch (error) {
       logger.error('sweep failed', error);
     }
@@ -201,6 +203,7 @@ export function createApp(deps: AppDeps): App {
     httpServer,
     io,
     agents,
+    sessions,
     requests,
     realm,
     directory,
@@ -217,7 +220,7 @@ export function createApp(deps: AppDeps): App {
         io.close(() => resolve());
         httpServer.closeAllConnections();
       });
-      await storage.close();
+      await store.close();
     },
   };
 }

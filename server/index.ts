@@ -1,14 +1,14 @@
 // Entry point: reads flags, opens the data dir, listens, prints where it is, and shuts down cleanly.
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app';
 import { EmbeddedDirectory } from './directory/embedded-directory';
 import { consoleLogger } from './logger';
 import type { Credential } from './setup/first-run';
 import { createFirstAdmin, seedDemo } from './setup/first-run';
-import { StorageError } from './store/errors';
-import { openStorage } from './store/storage';
+import { StorageError, openEmbeddedStore } from './store/embedded-store';
 
 const USAGE = `Usage: npm run server -- [--port N] [--host H] [--data DIR] [--demo] [--allowed-origin URL]...
   --port            port to listen on (env PORT, default 3000; 0 picks a free one)
@@ -67,10 +67,10 @@ async function main(): Promise<void> {
   const trustProxy = Number(values['trust-proxy'] ?? process.env.TRUST_PROXY ?? 0);
 
   const logger = consoleLogger();
-  const storage = await openStorage(dataDir);
-  const directory = new EmbeddedDirectory(storage.directory);
+  const store = await openEmbeddedStore(dataDir);
+  const directory = new EmbeddedDirectory(store.directory);
   const app = createApp({
-    storage,
+    store,
     version: readVersion(),
     logger,
     allowedOrigins,
@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   });
 
   const credentials: Credential[] = [];
-  if (storage.firstRun) {
+  if (store.firstRun) {
     credentials.push(await createFirstAdmin(app.agents));
     if (values.demo)
       credentials.push(...(await seedDemo({ agents: app.agents, realm: app.realm, directory })));
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${shownHost}:${address.port}`;
   printCredentials(credentials);
-  console.log(`Help Desk OTP ${readVersion()} ready (data: ${storage.dataDir})`);
+  console.log(`Help Desk OTP ${readVersion()} ready (data: ${path.resolve(dataDir)})`);
   console.log(`  sign-in pages   ${base}/`);
   console.log(`  agent console   ${base}/agent`);
   console.log(`  health          ${base}/healthz`);

@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { AgentRecord, SessionRecord } from '../../server/agents/agent-record';
+import type { AgentRecord, SessionRecord } from '../../server/store/repositories';
 import { chainEntry } from '../../server/audit/audit-chain';
 import { defaultRealmConfig, type HelpDeskId } from '../../server/contract/realm-config';
 import type { HelpRequest } from '../../server/domain/help-request';

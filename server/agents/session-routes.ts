@@ -5,14 +5,14 @@ import { LoginSchema } from '../contract/agents';
 import { usernameOf } from '../contract/username';
 import { ServiceError } from '../errors';
 import { parseBody } from '../http/validate';
-import type { AgentService } from './agent-service';
+import type { AgentSessions } from './agent-sessions';
 
 export function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header ?? '');
   return match?.[1];
 }
 
-export function sessionRoutes(agents: AgentService): Router {
+export function sessionRoutes(sessions: AgentSessions): Router {
   const router = Router();
   const limited = (message: string) => ({ error: { code: 'rate-limited', message } });
   const perIp = rateLimit({
@@ -37,7 +37,7 @@ export function sessionRoutes(agents: AgentService): Router {
 
   router.post('/api/agent/session', perIp, perUsername, async (req, res) => {
     const body = parseBody(LoginSchema, req, 'The sign-in');
-    const result = await agents.login(body, req.ip ?? '');
+    const result = await sessions.login(body, req.ip ?? '');
     res.status(201).json({ data: result });
   });
 
@@ -45,7 +45,7 @@ export function sessionRoutes(agents: AgentService): Router {
     const token = bearerToken(req.headers.authorization);
     if (!token)
       throw new ServiceError('unauthenticated', 'Send the session token as a Bearer token.');
-    await agents.logout(token);
+    await sessions.logout(token);
     res.status(204).end();
   });
 

@@ -2,8 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { StorageError } from '../store/errors';
-import { verifyAuditLog } from './audit-log';
+import { StorageError, verifyAuditLog } from '../store/embedded-store';
 
 export const AUDIT_LOG_FILE_NAME = 'audit.jsonl';
 

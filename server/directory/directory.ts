@@ -1,20 +1,6 @@
 // The user directory the realm checks identities against; the embedded store implements it, LDAP will.
-import { z } from 'zod';
+import type { DirectoryUser } from '../store/repositories';
 
-export const DirectoryUserSchema = z
-  .object({
-    username: z.string(),
-    displayName: z.string(),
-    email: z.string(),
-    phone: z.string(),
-    employeeId: z.string(),
-    department: z.string(),
-    manager: z.string(),
-    enabled: z.boolean(),
-    passwordHash: z.string(),
-  })
-  .strict();
-export type DirectoryUser = z.infer<typeof DirectoryUserSchema>;
 export type DirectoryProfile = Omit<DirectoryUser, 'passwordHash'>;
 
 export interface Directory {

@@ -1,24 +1,18 @@
-// The embedded directory: users kept in the data dir's directory.json (the seed's "Data" tab, first source).
-import { z } from 'zod';
+// The embedded directory: users kept in the store (the seed's "Data" tab, first source).
 import { normaliseUsername } from '../contract/username';
-import type { DocumentStore } from '../store/document';
 import { hashPassword, verifyPassword } from '../security/passwords';
-import type { Directory, DirectoryProfile, DirectoryUser } from './directory';
-import { DirectoryUserSchema } from './directory';
-
-export const DirectoryDocumentSchema = z.object({ users: z.array(DirectoryUserSchema) }).strict();
-export type DirectoryDocument = z.infer<typeof DirectoryDocumentSchema>;
+import type { DirectoryUser, DirectoryUserRepository } from '../store/repositories';
+import type { Directory, DirectoryProfile } from './directory';
 
 export class EmbeddedDirectory implements Directory {
   readonly kind = 'embedded';
   /** A real hash to check unknown users against, so both paths cost the same. */
   private decoyHash: Promise<string> | undefined;
 
-  constructor(private readonly doc: DocumentStore<DirectoryDocument>) {}
+  constructor(private readonly users: DirectoryUserRepository) {}
 
   private byName(username: string): DirectoryUser | undefined {
-    const wanted = normaliseUsername(username);
-    return this.doc.data.users.find((u) => u.username === wanted);
+    return this.users.find(normaliseUsername(username));
   }
 
   async findUser(username: string): Promise<DirectoryProfile | undefined> {
@@ -46,28 +40,19 @@ export class EmbeddedDirectory implements Directory {
       username: normaliseUsername(profile.username),
       passwordHash: await hashPassword(password),
     };
-    await this.doc.update((d) => {
-      d.users = d.users.filter((u) => u.username !== record.username).concat(record);
-    });
+    await this.users.put(record);
   }
 
   /** Enables or disables a user; false when there is no such user. */
   async setEnabled(username: string, enabled: boolean): Promise<boolean> {
     const user = this.byName(username);
     if (!user) return false;
-    await this.doc.update((d) => {
-      d.users = d.users.map((u) => (u.username === user.username ? { ...u, enabled } : u));
-    });
+    await this.users.put({ ...user, enabled });
     return true;
   }
 
   /** Removes a user; false when there is no such user. */
-  async removeUser(username: string): Promise<boolean> {
-    const user = this.byName(username);
-    if (!user) return false;
-    await this.doc.update((d) => {
-      d.users = d.users.filter((u) => u.username !== user.username);
-    });
-    return true;
+  removeUser(username: string): Promise<boolean> {
+    return this.users.remove(normaliseUsername(username));
   }
 }

@@ -3,9 +3,7 @@ import type { CryptoKey, JWK } from 'jose';
 import { SignJWT, calculateJwkThumbprint, importJWK } from 'jose';
 import type { HelpDeskId } from '../contract/realm-config';
 import { newId } from '../security/tokens';
-import type { DocumentStore } from '../store/document';
-import type { AssertionKeyJwk, KeysDocument } from '../store/storage';
-import { newAssertionKey } from '../store/storage';
+import type { KeyRepository } from '../store/repositories';
 
 /** Long enough for one redirect, short enough that a leaked URL is soon useless. */
 export const ASSERTION_LIFETIME_SECONDS = 120;
@@ -30,21 +28,14 @@ export class SignInAssertions {
   private loaded: Promise<LoadedKey> | undefined;
 
   constructor(
-    private readonly keys: DocumentStore<KeysDocument>,
+    private readonly keys: KeyRepository,
     private readonly now: () => number,
   ) {}
 
-  /** The key pair from the data dir; a data dir from before assertions gets one, stored once. */
+  /** The key pair from the store; a store from before assertions gets one, stored once. */
   private key(): Promise<LoadedKey> {
     this.loaded ??= (async () => {
-      let jwk: AssertionKeyJwk | undefined = this.keys.data.assertionKey;
-      if (!jwk) {
-        const created = newAssertionKey();
-        await this.keys.update((d) => {
-          d.assertionKey ??= created;
-        });
-        jwk = this.keys.data.assertionKey ?? created;
-      }
+      const jwk = await this.keys.assertionKey();
       const { d: _private, ...publicPart } = jwk;
       const kid = await calculateJwkThumbprint(publicPart);
       const privateKey = (await importJWK({ ...jwk, alg: 'ES256' }, 'ES256')) as CryptoKey;

@@ -1,11 +1,9 @@
 // Persistent tokens: a signed, httpOnly cookie naming the user, issued after a successful sign-in, revocable per user.
 import { z } from 'zod';
-import type { AuditLog } from '../audit/audit-log';
 import type { RealmConfig } from '../contract/realm-config';
 import { normaliseUsername } from '../contract/username';
 import { newId } from '../security/tokens';
-import type { DocumentStore } from '../store/document';
-import type { PersistentTokensDocument } from '../store/storage';
+import type { AuditLog, PersistentTokenRepository } from '../store/repositories';
 import type { CookieSigner } from './signed-cookie';
 
 export const PERSISTENT_TOKEN_COOKIE = 'hd_pt';
@@ -30,7 +28,7 @@ export interface IssuedPersistentToken {
 export class PersistentTokens {
   constructor(
     private readonly signer: CookieSigner,
-    private readonly store: DocumentStore<PersistentTokensDocument>,
+    private readonly revocations: PersistentTokenRepository,
     private readonly audit: AuditLog,
     private readonly config: () => RealmConfig,
     private readonly now: () => number,
@@ -53,7 +51,7 @@ export class PersistentTokens {
     const now = this.now();
     const lifetime = this.config().persistentToken.lifetimeDays * DAY;
     if (now >= token.exp || now >= token.iat + lifetime) return undefined;
-    const notBefore = this.store.data.notBefore[token.sub];
+    const notBefore = this.revocations.notBefore(token.sub);
     if (notBefore !== undefined && token.iat <= notBefore) return undefined;
     return token;
   }
@@ -63,9 +61,7 @@ export class PersistentTokens {
     const key = normaliseUsername(username);
     const at = this.now();
     await Promise.all([
-      this.store.update((d) => {
-        d.notBefore[key] = at;
-      }),
+      this.revocations.revokeUpTo(key, at),
       this.audit.record({ actor, action: 'persistent-token.revoked', details: { username: key } }),
     ]);
   }

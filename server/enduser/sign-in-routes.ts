@@ -2,7 +2,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { Router } from 'express';
 import { z } from 'zod';
-import type { AuditLog } from '../audit/audit-log';
+import type { AuditLog } from '../store/repositories';
 import type { EndUserRequestStatus } from '../contract/enduser';
 import type { HelpDeskId, RealmConfig, Workflow } from '../contract/realm-config';
 import { HelpDeskIdSchema } from '../contract/realm-config';

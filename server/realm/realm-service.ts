@@ -2,17 +2,20 @@
 import type { RealmConfig, RealmConfigPatch } from '../contract/realm-config';
 import { RealmConfigPatchSchema, RealmConfigSchema } from '../contract/realm-config';
 import { badRequest } from '../errors';
-import type { Storage } from '../store/storage';
+import type { AuditLog, RealmRepository } from '../store/repositories';
 
 export type RealmListener = (config: RealmConfig) => void;
 
 export class RealmService {
   private readonly listeners = new Set<RealmListener>();
 
-  constructor(private readonly storage: Storage) {}
+  constructor(
+    private readonly realm: RealmRepository,
+    private readonly audit: AuditLog,
+  ) {}
 
   get config(): RealmConfig {
-    return this.storage.realm.data;
+    return this.realm.config;
   }
 
   onChange(listener: RealmListener): () => void {
@@ -27,7 +30,7 @@ export class RealmService {
   async update(patch: RealmConfigPatch, actor: string): Promise<RealmConfig> {
     const shape = RealmConfigPatchSchema.safeParse(patch);
     if (!shape.success) throw badRequest(shape.error, 'The settings');
-    const current = this.storage.realm.data;
+    const current = this.realm.config;
     const merged = {
       ...current,
       ...shape.data,
@@ -42,8 +45,8 @@ export class RealmService {
         : [key],
     );
     await Promise.all([
-      this.storage.realm.update((d) => void Object.assign(d, next)),
-      this.storage.audit.record({
+      this.realm.save(next),
+      this.audit.record({
         actor,
         action: 'realm.updated',
         details: { changed, after: next },

@@ -12,16 +12,17 @@ import type {
 import { AgentPayloads } from '../contract/agent-events';
 import type { AckResult } from '../contract/errors';
 import type { HelpDeskId } from '../contract/realm-config';
-import type { AgentRecord } from '../agents/agent-record';
-import { toAgentView } from '../agents/agent-record';
-import type { AgentService } from '../agents/agent-service';
+import type { AgentAccounts } from '../agents/agent-accounts';
+import type { AgentSessions } from '../agents/agent-sessions';
+import { toAgentView } from '../agents/agent-view';
+import type { Authenticator } from '../agents/authenticator';
 import type { Directory } from '../directory/directory';
 import { ServiceError, badRequest, fieldErrors, toWireError } from '../errors';
 import type { RealmService } from '../realm/realm-service';
 import type { AgentActor, RequestService } from '../requests/request-service';
 import { maskDirectoryDetails } from '../requests/mask';
 import type { Logger } from '../logger';
-import type { AuditLog } from '../audit/audit-log';
+import type { AgentRecord, AuditLog } from '../store/repositories';
 import { afterAnswer, answerFirst } from './answer-first';
 
 interface SocketData {
@@ -43,7 +44,9 @@ type AgentSocket = Socket<
 >;
 
 export interface AgentNamespaceDeps {
-  agents: AgentService;
+  agents: AgentAccounts;
+  sessions: AgentSessions;
+  authenticator: Authenticator;
   requests: RequestService;
   realm: RealmService;
   directory: Directory;
@@ -96,24 +99,24 @@ export function attachAgentNamespace(
   deps: AgentNamespaceDeps,
 ): { namespace: AgentNamespace; detach: () => void } {
   const nsp = io.of('/agent') as unknown as AgentNamespace;
-  const { agents, requests, realm, directory, audit, logger } = deps;
+  const { agents, sessions, authenticator, requests, realm, directory, audit, logger } = deps;
   const sessionInfo = (agent: AgentRecord): SessionInfo => ({
     agent: toAgentView(agent),
     desks: agent.desks,
     role: agent.role,
-    mustEnrolTotp: agents.mustEnrolTotp(agent),
+    mustEnrolTotp: authenticator.mustEnrol(agent),
   });
 
   nsp.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    const auth = agents.authenticate(typeof token === 'string' ? token : undefined);
+    const auth = sessions.authenticate(typeof token === 'string' ? token : undefined);
     if (!auth) return next(new Error('unauthenticated'));
     socket.data = { sessionId: auth.session.id, agentId: auth.agent.id };
     next();
   });
 
   nsp.on('connection', (socket) => {
-    const auth = agents.stillValid(socket.data.sessionId);
+    const auth = sessions.stillValid(socket.data.sessionId);
     if (!auth) return void socket.disconnect(true);
     // Rooms are chosen by the server from the agent's record, never by the client.
     void socket.join([
@@ -139,13 +142,13 @@ export function attachAgentNamespace(
         const reply = call.ack as (result: AckResult<AgentResults[E]>) => void;
         let username = socket.data.agentId;
         try {
-          const current = agents.stillValid(socket.data.sessionId);
+          const current = sessions.stillValid(socket.data.sessionId);
           if (!current) {
             socket.disconnect(true);
             throw new ServiceError('unauthenticated', 'Your session has ended; sign in again.');
           }
           username = current.agent.username;
-          if (agents.mustEnrolTotp(current.agent) && !ALLOWED_BEFORE_TOTP_ENROLMENT.has(event))
+          if (authenticator.mustEnrol(current.agent) && !ALLOWED_BEFORE_TOTP_ENROLMENT.has(event))
             throw new ServiceError(
               'totp-required',
               'Enrol an authenticator app first: this realm requires one for your account.',
@@ -261,8 +264,8 @@ export function attachAgentNamespace(
     on('agents:list', () => ({ agents: agents.list() }));
     on('agents:create', (input, agent) => agents.create(input, agent));
     on('agents:update', (input, agent) => agents.update(input, agent));
-    on('totp:begin', (_payload, agent) => agents.beginTotp(agent));
-    on('totp:confirm', ({ code }, agent) => agents.confirmTotp(agent, code));
+    on('totp:begin', (_payload, agent) => authenticator.begin(agent));
+    on('totp:confirm', ({ code }, agent) => authenticator.confirm(agent, code));
   });
 
   let totpRule = realm.config.agentTotp;
@@ -288,7 +291,7 @@ export function attachAgentNamespace(
         }
       }),
     ),
-    agents.onSessionsEnded((sessionIds, code) =>
+    sessions.onSessionsEnded((sessionIds, code) =>
       afterAnswer(() => {
         const message =
           code === 'disabled'

@@ -16,8 +16,7 @@ import { PerKeyQueue } from './per-key-queue';
 import { toEndUserStatus, toRequestView } from './request-view';
 import { generateOtp, hashOtp, otpMatches } from '../security/otp';
 import { newId } from '../security/tokens';
-import type { AuditRecordInput } from '../audit/audit-log';
-import type { Storage } from '../store/storage';
+import type { AuditRecordInput, Repositories } from '../store/repositories';
 
 export type RequestChange = { kind: 'created' | 'updated'; request: HelpRequest };
 export type RequestListener = (change: RequestChange) => void;
@@ -49,6 +48,9 @@ export function digestSession(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
+/** What the request service keeps and reads: requests with their audit entries, the realm, the passcode key. */
+export type RequestRepositories = Pick<Repositories, 'requests' | 'audit' | 'realm' | 'keys'>;
+
 export class RequestService {
   private readonly listeners = new Set<RequestListener>();
   /** Submissions run one at a time per username, so "look at the user's open requests, then add one" is atomic. */
@@ -58,11 +60,11 @@ export class RequestService {
   private readonly otpKey: Buffer;
 
   constructor(
-    private readonly storage: Storage,
+    private readonly repos: RequestRepositories,
     private readonly directory: Directory,
     private readonly now: () => number,
   ) {
-    this.otpKey = Buffer.from(storage.keys.data.otpKey, 'hex');
+    this.otpKey = Buffer.from(repos.keys.otpKey, 'hex');
   }
 
   onChange(listener: RequestListener): () => void {
@@ -71,11 +73,11 @@ export class RequestService {
   }
 
   openRequests(): readonly OpenRequest[] {
-    return this.storage.requests.all as OpenRequest[];
+    return this.repos.requests.all;
   }
 
   find(id: string): HelpRequest | undefined {
-    return this.storage.requests.get(id) ?? this.recentlyClosed.get(id);
+    return this.repos.requests.get(id) ?? this.recentlyClosed.get(id);
   }
 
   /**
@@ -84,7 +86,8 @@ export class RequestService {
    */
   contestedWith(request: HelpRequest): OpenRequest[] {
     if (!isOpen(request)) return [];
-    return (this.storage.requests.ofUser(request.username) as OpenRequest[])
+    return this.repos.requests
+      .ofUser(request.username)
       .filter((other) => other.id !== request.id)
       .sort((a, b) => a.createdAt - b.createdAt);
   }
@@ -105,7 +108,7 @@ export class RequestService {
 
   recentFailures(username: string): number {
     const since = this.now() - DAY;
-    return (this.storage.requests.userFailures[username] ?? []).filter((t) => t > since).length;
+    return this.repos.requests.failuresOf(username).filter((t) => t > since).length;
   }
 
   /**
@@ -113,7 +116,7 @@ export class RequestService {
    * keeps guessing across fresh requests (twice the limit in 24 hours locks them out too).
    */
   private effectiveMaxAttempts(request: HelpRequest): number {
-    const { maxAttempts } = this.storage.realm.data.otpPolicy;
+    const { maxAttempts } = this.repos.realm.config.otpPolicy;
     const userBudget = maxAttempts * 2 - this.recentFailures(request.username);
     return Math.min(maxAttempts, request.failedAttempts + Math.max(userBudget, 1));
   }
@@ -124,7 +127,7 @@ export class RequestService {
       request.state === 'otp-issued'
         ? Math.max(0, this.effectiveMaxAttempts(request) - request.failedAttempts)
         : null;
-    return toEndUserStatus(request, this.storage.realm.data, attemptsLeft);
+    return toEndUserStatus(request, this.repos.realm.config, attemptsLeft);
   }
 
   /**
@@ -139,15 +142,13 @@ export class RequestService {
   }
 
   private async submitFor(username: string, input: SubmitInput): Promise<HelpRequest> {
-    const config = this.storage.realm.data;
+    const config = this.repos.realm.config;
     const desk = config.helpDesks[input.desk];
     if (!desk.enabled) throw new ServiceError('invalid-state', `${desk.name} is not available.`);
     const profile = await this.directory.findUser(username);
 
     const sessionHash = digestSession(input.sessionSecret);
-    const open = [...(this.storage.requests.ofUser(username) as OpenRequest[])].sort(
-      (a, b) => a.createdAt - b.createdAt,
-    );
+    const open = this.repos.requests.ofUser(username).sort((a, b) => a.createdAt - b.createdAt);
     const sameBrowser = open.filter((r) => r.sessionHash === sessionHash);
     const [partner, ...newerOthers] = open.filter((r) => r.sessionHash !== sessionHash);
     const superseded = [
@@ -164,7 +165,7 @@ export class RequestService {
     }
 
     let reference = newReferenceCode(randomInt);
-    while (this.storage.requests.hasReference(reference)) reference = newReferenceCode(randomInt);
+    while (this.repos.requests.hasReference(reference)) reference = newReferenceCode(randomInt);
 
     const now = this.now();
     const request: HelpRequest = {
@@ -228,7 +229,7 @@ export class RequestService {
   }
 
   verify(id: string, actor: AgentActor, checkId: string, note: string) {
-    const policy = this.storage.realm.data.verificationPolicy;
+    const policy = this.repos.realm.config.verificationPolicy;
     return this.agentCommand(
       id,
       actor,
@@ -242,7 +243,7 @@ export class RequestService {
   }
 
   unverify(id: string, actor: AgentActor, checkId: string) {
-    const policy = this.storage.realm.data.verificationPolicy;
+    const policy = this.repos.realm.config.verificationPolicy;
     return this.agentCommand(
       id,
       actor,
@@ -273,7 +274,7 @@ export class RequestService {
     const latest = this.heldBy(this.find(id), actor);
     const others = latest ? this.contestedWith(latest) : [];
     if (latest && others.length > 0) await this.refuseContestedReveal(latest, others, actor);
-    const { otpPolicy, verificationPolicy: policy } = this.storage.realm.data;
+    const { otpPolicy, verificationPolicy: policy } = this.repos.realm.config;
     const otp = generateOtp(otpPolicy.length);
     const otpHash = hashOtp(this.otpKey, id, otp);
     const otpExpiresAt = this.now() + otpPolicy.ttlMinutes * 60_000;
@@ -300,7 +301,7 @@ export class RequestService {
     others: readonly OpenRequest[],
     actor: AgentActor,
   ): Promise<never> {
-    await this.storage.audit.record({
+    await this.repos.audit.record({
       actor: `agent:${actor.ref.username}`,
       action: 'request.reveal-refused',
       requestId: request.id,
@@ -318,7 +319,7 @@ export class RequestService {
   ): Promise<void> {
     const reason = directoryRefusal(await this.directory.findUser(request.username));
     if (!reason) return;
-    await this.storage.audit.record({
+    await this.repos.audit.record({
       actor: `agent:${actor.ref.username}`,
       action: 'request.reveal-refused',
       requestId: request.id,
@@ -417,8 +418,8 @@ export class RequestService {
 
   private async noteFailure(username: string): Promise<void> {
     const since = this.now() - DAY;
-    const recent = (this.storage.requests.userFailures[username] ?? []).filter((t) => t > since);
-    await this.storage.requests.setFailures(username, [...recent, this.now()]);
+    const recent = this.repos.requests.failuresOf(username).filter((t) => t > since);
+    await this.repos.requests.setFailures(username, [...recent, this.now()]);
   }
 
   private agentCommand(
@@ -449,7 +450,7 @@ export class RequestService {
     action: string | ((after: HelpRequest) => string),
     details?: Record<string, unknown> | ((after: HelpRequest) => Record<string, unknown>),
   ): Promise<HelpRequest> {
-    const current = this.storage.requests.get(id) as OpenRequest | undefined;
+    const current = this.repos.requests.get(id);
     if (!current) {
       const closed = this.recentlyClosed.get(id);
       throw closed
@@ -490,7 +491,7 @@ export class RequestService {
     audit: AuditRecordInput | readonly AuditRecordInput[],
   ): Promise<void> {
     if (!isOpen(request)) this.rememberClosed(request);
-    return this.storage.requests.commit(request, audit);
+    return this.repos.requests.commit(request, audit);
   }
 
   private rememberClosed(request: HelpRequest): void {
@@ -506,7 +507,7 @@ export class RequestService {
     // Whether a request is contested depends on the user's other open requests: when one arrives or
     // ends, each other one's view has changed too, and agents hear it.
     if (change.kind === 'created' || !isOpen(change.request)) {
-      for (const other of this.storage.requests.ofUser(change.request.username))
+      for (const other of this.repos.requests.ofUser(change.request.username))
         if (other.id !== change.request.id) changes.push({ kind: 'updated', request: other });
     }
     for (const each of changes) for (const listener of this.listeners) listener(each);

@@ -1,5 +1,5 @@
 // First run on an empty data dir: an admin with a generated password, and with --demo a working sample realm.
-import type { AgentService } from '../agents/agent-service';
+import type { AgentAccounts } from '../agents/agent-accounts';
 import type { EmbeddedDirectory } from '../directory/embedded-directory';
 import type { RealmService } from '../realm/realm-service';
 import { generatePassword } from '../security/passwords';
@@ -54,7 +54,7 @@ export const DEMO_USERS = [
   },
 ] as const;
 
-export async function createFirstAdmin(agents: AgentService): Promise<Credential> {
+export async function createFirstAdmin(agents: AgentAccounts): Promise<Credential> {
   const password = generatePassword();
   await agents.createWithPassword(
     { username: 'admin', displayName: 'Administrator', role: 'admin', desks: ['1', '2'] },
@@ -70,7 +70,7 @@ export async function createFirstAdmin(agents: AgentService): Promise<Credential
 
 /** Sample data for trying the product: both desks on, one agent per desk, a few directory users. */
 export async function seedDemo(deps: {
-  agents: AgentService;
+  agents: AgentAccounts;
   realm: RealmService;
   directory: EmbeddedDirectory;
 }): Promise<Credential[]> {

@@ -8,12 +8,11 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { AuditRecordInput } from '../audit/audit-log';
-import { AuditChain } from '../audit/audit-log';
 import type { AuditEntry } from '../audit/audit-chain';
 import { AuditEntrySchema, GENESIS_HASH } from '../audit/audit-chain';
-import type { HelpRequest } from '../domain/help-request';
+import type { HelpRequest, OpenRequest } from '../domain/help-request';
 import { HelpRequestSchema, isOpen } from '../domain/help-request';
+import { AuditChain } from './audit-journal';
 import { readDocument } from './document';
 import { writeFileDurably } from './durable-file';
 import { corruptFileError } from './errors';
@@ -25,6 +24,7 @@ import {
   readJournal,
   readJournalTail,
 } from './journal';
+import type { AuditRecordInput, RequestRepository } from './repositories';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -95,32 +95,17 @@ const WAL_PATTERN = /^requests-wal-(\d+)\.jsonl$/;
 /** A checkpoint is taken after this many logged changes (and the log starts afresh). */
 const CHECKPOINT_EVERY = 2_000;
 
-export interface OpenRequestStore {
-  /** Open requests, oldest first. */
-  readonly all: readonly HelpRequest[];
+export interface OpenRequestStore extends RequestRepository {
   readonly size: number;
-  get(id: string): HelpRequest | undefined;
-  /** The open requests of one user. */
-  ofUser(username: string): HelpRequest[];
-  hasReference(reference: string): boolean;
   readonly userFailures: Readonly<Record<string, readonly number[]>>;
-  /**
-   * Puts an open request, or moves a closed one to the history, together with the audit entries
-   * describing the change: one line of the log. Applied in memory at once; resolves once durable.
-   */
-  commit(
-    request: HelpRequest,
-    audit: AuditRecordInput | readonly AuditRecordInput[],
-  ): Promise<void>;
   /** Appends an audit entry that changes no request; resolves with it once durable. */
   recordAudit(input: AuditRecordInput): Promise<AuditEntry>;
   readonly auditChain: AuditChain;
+  /** How many closed requests the history holds, including those still being written. */
+  readonly closedCount: number;
   /** Adds or replaces a request without an audit entry (tests, repairs). */
   put(request: HelpRequest): Promise<void>;
   remove(id: string): Promise<void>;
-  setFailures(username: string, times: number[]): Promise<void>;
-  /** Why writes stopped (a log write failed): nothing is acknowledged after it. */
-  readonly failure: Error | undefined;
   /** Writes a checkpoint and starts a new log (done on its own every few thousand changes). */
   checkpoint(): Promise<void>;
   close(): Promise<void>;
@@ -365,7 +350,7 @@ class RequestIndex {
 }
 
 class WalOpenRequests implements OpenRequestStore {
-  #cachedAll: HelpRequest[] | undefined;
+  #cachedAll: OpenRequest[] | undefined;
   #index: RequestIndex;
   #log: Promise<Journal<WalEntry>>;
   #logIndex: number;
@@ -412,8 +397,9 @@ class WalOpenRequests implements OpenRequestStore {
     });
   }
 
-  get all(): readonly HelpRequest[] {
-    return (this.#cachedAll ??= [...this.requests.values()]);
+  // Only open requests are kept here: a closed one leaves the map when it is committed.
+  get all(): readonly OpenRequest[] {
+    return (this.#cachedAll ??= [...this.requests.values()] as OpenRequest[]);
   }
 
   get size(): number {
@@ -424,12 +410,14 @@ class WalOpenRequests implements OpenRequestStore {
     return this.#failure;
   }
 
-  get(id: string): HelpRequest | undefined {
-    return this.requests.get(id);
+  get(id: string): OpenRequest | undefined {
+    return this.requests.get(id) as OpenRequest | undefined;
   }
 
-  ofUser(username: string): HelpRequest[] {
-    return [...(this.#index.byUsername.get(username) ?? [])].map((id) => this.requests.get(id)!);
+  ofUser(username: string): OpenRequest[] {
+    return [...(this.#index.byUsername.get(username) ?? [])].map(
+      (id) => this.requests.get(id) as OpenRequest,
+    );
   }
 
   hasReference(reference: string): boolean {
@@ -438,6 +426,14 @@ class WalOpenRequests implements OpenRequestStore {
 
   get userFailures(): Readonly<Record<string, readonly number[]>> {
     return Object.fromEntries(this.failures);
+  }
+
+  failuresOf(username: string): readonly number[] {
+    return this.failures.get(username) ?? [];
+  }
+
+  get closedCount(): number {
+    return this.#closedCount;
   }
 
   commit(

@@ -1,82 +1,36 @@
-// Opens the embedded store: every document and journal of the data dir, behind one lock.
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+// Opens the embedded store: every lowdb document and journal of the data dir, behind one lock, as
+// the repositories the services use. The one entry point into the embedded store.
 import path from 'node:path';
-import { z } from 'zod';
-import type { RealmConfig } from '../contract/realm-config';
 import { RealmConfigSchema, defaultRealmConfig } from '../contract/realm-config';
-import type { AgentsDocument, SessionsDocument } from '../agents/agent-record';
-import { AgentsDocumentSchema, SessionsDocumentSchema } from '../agents/agent-record';
-import type { DirectoryDocument } from '../directory/embedded-directory';
-import { DirectoryDocumentSchema } from '../directory/embedded-directory';
-import type { AuditLog } from '../audit/audit-log';
-import { assertAuditTail } from '../audit/audit-log';
 import { AuditEntrySchema } from '../audit/audit-chain';
-import type { HelpRequest } from '../domain/help-request';
 import { HelpRequestSchema } from '../domain/help-request';
+import { assertAuditTail, readAuditJournal } from './audit-journal';
 import { acquireDataDirLock } from './data-dir-lock';
-import type { DocumentStore } from './document';
 import { openDocument, readDocument } from './document';
+import {
+  agentRepository,
+  directoryUserRepository,
+  keyRepository,
+  persistentTokenRepository,
+  realmRepository,
+  sessionRepository,
+} from './document-repositories';
+import {
+  AgentsDocumentSchema,
+  DirectoryDocumentSchema,
+  KeysDocumentSchema,
+  PersistentTokensDocumentSchema,
+  SessionsDocumentSchema,
+  newKeys,
+} from './documents';
 import { StorageError } from './errors';
-import type { Journal } from './journal';
 import { inspectJournal, openJournal } from './journal';
-import type { OpenRequestStore } from './open-requests';
 import { RequestsCheckpointSchema, loadOpenRequests } from './open-requests';
+import type { AuditLog, Store } from './repositories';
 
-export const KeysDocumentSchema = z
-  .object({
-    /** HMAC key for passcode hashes (hex, 256 bits). */
-    otpKey: z.string().regex(/^[0-9a-f]{64}$/),
-    /** HMAC key for end-user cookies and CSRF tokens (hex, 256 bits). */
-    cookieKey: z.string().regex(/^[0-9a-f]{64}$/),
-    /** ES256 private key (JWK) signing sign-in assertions; data dirs from before it get one on first use. */
-    assertionKey: z
-      .object({
-        kty: z.literal('EC'),
-        crv: z.literal('P-256'),
-        x: z.string(),
-        y: z.string(),
-        d: z.string(),
-      })
-      .strict()
-      .optional(),
-  })
-  .strict();
-export type KeysDocument = z.infer<typeof KeysDocumentSchema>;
-export type AssertionKeyJwk = NonNullable<KeysDocument['assertionKey']>;
-
-/** A new P-256 key pair for sign-in assertions, as a private JWK. */
-export function newAssertionKey(): AssertionKeyJwk {
-  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const { x, y, d } = privateKey.export({ format: 'jwk' });
-  return { kty: 'EC', crv: 'P-256', x: String(x), y: String(y), d: String(d) };
-}
-
-export const PersistentTokensDocumentSchema = z
-  .object({
-    /** Per username: persistent tokens issued at or before this time (ms) are revoked. */
-    notBefore: z.record(z.string(), z.number()),
-  })
-  .strict();
-export type PersistentTokensDocument = z.infer<typeof PersistentTokensDocumentSchema>;
-
-/** Open requests, and the log every request change and audit entry is committed through. */
-export type RequestStore = OpenRequestStore;
-
-export interface Storage {
-  readonly dataDir: string;
-  readonly realm: DocumentStore<RealmConfig>;
-  readonly agents: DocumentStore<AgentsDocument>;
-  readonly sessions: DocumentStore<SessionsDocument>;
-  readonly directory: DocumentStore<DirectoryDocument>;
-  readonly requests: RequestStore;
-  readonly keys: DocumentStore<KeysDocument>;
-  readonly persistentTokens: DocumentStore<PersistentTokensDocument>;
-  readonly closedRequests: Journal<HelpRequest>;
-  readonly audit: AuditLog;
-  /** True when this start created the data dir's realm (first run). */
-  readonly firstRun: boolean;
-  close(): Promise<void>;
-}
+// What the CLI that checks the audit chain, and the entry point reporting a refused start, need.
+export { verifyAuditLog } from './audit-journal';
+export { StorageError } from './errors';
 
 /** The documents beside realm.json: once the realm exists, every one of them must. */
 const DOCUMENT_FILES = [
@@ -94,7 +48,7 @@ const DOCUMENT_FILES = [
  * aside, what the journals lack is recovered from the log, and missing files of a first run are
  * created.
  */
-export async function openStorage(dataDir: string): Promise<Storage> {
+export async function openEmbeddedStore(dataDir: string): Promise<Store> {
   const dir = path.resolve(dataDir);
   const lock = await acquireDataDirLock(dir);
   try {
@@ -153,16 +107,7 @@ export async function openStorage(dataDir: string): Promise<Storage> {
         () => ({ users: [] }),
         directoryData ?? null,
       ),
-      openDocument(
-        file('keys.json'),
-        KeysDocumentSchema,
-        () => ({
-          otpKey: randomBytes(32).toString('hex'),
-          cookieKey: randomBytes(32).toString('hex'),
-          assertionKey: newAssertionKey(),
-        }),
-        keysData ?? null,
-      ),
+      openDocument(file('keys.json'), KeysDocumentSchema, newKeys, keysData ?? null),
       openDocument(
         file('persistent-tokens.json'),
         PersistentTokensDocumentSchema,
@@ -194,22 +139,30 @@ export async function openStorage(dataDir: string): Promise<Storage> {
       get lastHash() {
         return requests.auditChain.lastHash;
       },
-      flush: () => auditJournal.flush(),
-      close: () => auditJournal.close(),
+      entries: () => readAuditJournal(found.audit.file),
     };
     const documents = [realm, agents, sessions, directory, keys, persistentTokens];
     return {
-      dataDir: dir,
-      realm,
-      agents,
-      sessions,
-      directory,
       requests,
-      keys,
-      persistentTokens,
-      closedRequests,
       audit,
+      agents: agentRepository(agents),
+      sessions: sessionRepository(sessions),
+      directory: directoryUserRepository(directory),
+      realm: realmRepository(realm),
+      keys: keyRepository(keys),
+      persistentTokens: persistentTokenRepository(persistentTokens),
       firstRun,
+      health() {
+        // After a failed log write the store acknowledges nothing more.
+        const failed = requests.failure !== undefined;
+        return {
+          kind: 'embedded',
+          status: failed ? 'failed' : 'ok',
+          openRequests: requests.size,
+          closedRequests: requests.closedCount,
+          auditEntries: requests.auditChain.lastSeq,
+        };
+      },
       async close() {
         await Promise.all([...documents.map((d) => d.flush()), requests.close()]);
         await closedRequests.close();

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { computeEntryHash } from '../../../server/audit/audit-chain';
 import type { AuditEntry } from '../../../server/audit/audit-chain';
-import { openAuditLog, verifyAuditLog } from '../../../server/audit/audit-log';
-import type { AuditLog } from '../../../server/audit/audit-log';
+import { openAuditLog, verifyAuditLog } from '../../../server/store/audit-journal';
+import type { StandaloneAuditLog } from '../../../server/store/audit-journal';
 import { StorageError } from '../../../server/store/errors';
 
 async function tempDir(): Promise<string> {
@@ -15,7 +15,7 @@ async function tempDir(): Promise<string> {
   return dir;
 }
 
-async function open(file: string): Promise<AuditLog> {
+async function open(file: string): Promise<StandaloneAuditLog> {
   const log = await openAuditLog(file);
   onTestFinished(() => log.close());
   return log;

@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { HelpRequest } from '../../../server/domain/help-request';
-import { verifyAuditLog } from '../../../server/audit/audit-log';
+import { verifyAuditLog } from '../../../server/store/audit-journal';
 import { StorageError } from '../../../server/store/errors';
-import { openStorage } from '../../../server/store/storage';
+import { openEmbeddedStore } from '../../../server/store/embedded-store';
 
 let dir: string;
 beforeEach(async () => {
@@ -41,22 +41,22 @@ const openRequest = (id: string): HelpRequest => ({
   state: 'queued',
 });
 
-describe('openStorage', () => {
+describe('openEmbeddedStore', () => {
   it('says when it created the realm, and generates keys readable by the owner only', async () => {
-    const first = await openStorage(dir);
+    const first = await openEmbeddedStore(dir);
     expect(first.firstRun).toBe(true);
-    expect(first.keys.data.otpKey).toMatch(/^[0-9a-f]{64}$/);
-    const key = first.keys.data.otpKey;
+    expect(first.keys.otpKey).toMatch(/^[0-9a-f]{64}$/);
+    const key = first.keys.otpKey;
     await first.close();
     expect((await stat(path.join(dir, 'keys.json'))).mode & 0o077).toBe(0);
-    const second = await openStorage(dir);
+    const second = await openEmbeddedStore(dir);
     expect(second.firstRun).toBe(false);
-    expect(second.keys.data.otpKey).toBe(key);
+    expect(second.keys.otpKey).toBe(key);
     await second.close();
   });
 
   it('recovers audit entries and closed requests whose journal writes a crash cut off, from the log', async () => {
-    const storage = await openStorage(dir);
+    const storage = await openEmbeddedStore(dir);
     const before = storage.audit.lastSeq;
     await storage.requests.commit(openRequest('r'.repeat(22)), {
       actor: 'user:jsmith',
@@ -76,9 +76,9 @@ describe('openStorage', () => {
     await truncateLines(path.join(crashed, 'closed-requests.jsonl'), 0);
     await storage.close();
 
-    const reopened = await openStorage(crashed);
+    const reopened = await openEmbeddedStore(crashed);
     expect(reopened.requests.get('r'.repeat(22))).toBeUndefined();
-    expect(reopened.closedRequests.count).toBe(1);
+    expect(reopened.health().closedRequests).toBe(1);
     expect(reopened.audit.lastSeq).toBe(before + 2);
     await reopened.close();
     const verified = await verifyAuditLog(path.join(crashed, 'audit.jsonl'));
@@ -91,12 +91,12 @@ describe('openStorage', () => {
   });
 
   it('refuses an audit log emptied after the data dir had history, naming it, and writes nothing', async () => {
-    const storage = await openStorage(dir);
+    const storage = await openEmbeddedStore(dir);
     await storage.audit.record({ actor: 'system', action: 'test.history' });
     await storage.close();
     await writeFile(path.join(dir, 'audit.jsonl'), '');
     const before = await snapshot(dir);
-    const error = await openStorage(dir).then(
+    const error = await openEmbeddedStore(dir).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -108,30 +108,30 @@ describe('openStorage', () => {
   });
 
   it('refuses a data dir whose log lost lines the audit journal already holds', async () => {
-    const storage = await openStorage(dir);
+    const storage = await openEmbeddedStore(dir);
     await storage.audit.record({ actor: 'system', action: 'test.history' });
     const crashed = await copyDataDir(dir);
     await storage.close();
     const [log] = (await readdir(crashed)).filter((f) => f.startsWith('requests-wal-'));
     await writeFile(path.join(crashed, log!), '');
-    await expect(openStorage(crashed)).rejects.toThrow(/log lines were lost/);
+    await expect(openEmbeddedStore(crashed)).rejects.toThrow(/log lines were lost/);
     await rm(crashed, { recursive: true, force: true });
   });
 
   it('refuses to start over when realm.json is gone from a data dir with history', async () => {
-    const storage = await openStorage(dir);
+    const storage = await openEmbeddedStore(dir);
     await storage.audit.record({ actor: 'system', action: 'test.history' });
     await storage.close();
     await rm(path.join(dir, 'realm.json'));
-    await expect(openStorage(dir)).rejects.toThrow(/realm\.json is missing/);
+    await expect(openEmbeddedStore(dir)).rejects.toThrow(/realm\.json is missing/);
   });
 
   it('refuses a data dir missing one of its documents once the realm exists', async () => {
-    const storage = await openStorage(dir);
+    const storage = await openEmbeddedStore(dir);
     await storage.close();
     await rm(path.join(dir, 'persistent-tokens.json'));
     const before = await snapshot(dir);
-    await expect(openStorage(dir)).rejects.toThrow(/persistent-tokens\.json is missing/);
+    await expect(openEmbeddedStore(dir)).rejects.toThrow(/persistent-tokens\.json is missing/);
     expect(await snapshot(dir)).toEqual(before);
   });
 });

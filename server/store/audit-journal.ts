@@ -1,30 +1,15 @@
-// The audit log: a hash-chained JSONL journal, appended in call order, verified by streaming it.
+// The embedded audit journal: the chain's head in memory, tail checks on open, a stand-alone
+// journal, and a streaming check of the whole chain.
 import path from 'node:path';
-import { corruptFileError, StorageError } from '../store/errors';
-import { inspectJournal, openJournal, readJournal } from '../store/journal';
-import type { JournalInspection, JournalOptions } from '../store/journal';
-import { AuditEntrySchema, chainEntry, computeEntryHash, GENESIS_HASH } from './audit-chain';
-import type { AuditEntry } from './audit-chain';
+import { AuditEntrySchema, chainEntry, computeEntryHash, GENESIS_HASH } from '../audit/audit-chain';
+import type { AuditEntry } from '../audit/audit-chain';
+import { corruptFileError, StorageError } from './errors';
+import { inspectJournal, openJournal, readJournal } from './journal';
+import type { JournalInspection, JournalOptions } from './journal';
+import type { AuditLog, AuditRecordInput } from './repositories';
 
-export interface AuditRecordInput {
-  actor: string;
-  action: string;
-  requestId?: string;
-  /** Never OTPs, secrets, passwords or tokens: `record` rejects keys that name them. */
-  details?: Record<string, unknown>;
-  /** Defaults to now. */
-  at?: Date;
-}
-
-export interface AuditLog {
-  /**
-   * Chains the entry synchronously (so concurrent callers get consecutive seqs in call order) and
-   * resolves with it once it is durable.
-   */
-  record(input: AuditRecordInput): Promise<AuditEntry>;
-  /** Seq of the last entry recorded (0 when empty), including one still being written. */
-  readonly lastSeq: number;
-  readonly lastHash: string;
+/** An audit log on a journal of its own, which its owner flushes and closes. */
+export interface StandaloneAuditLog extends AuditLog {
   flush(): Promise<void>;
   close(): Promise<void>;
 }
@@ -88,7 +73,10 @@ export function assertAuditTail(found: JournalInspection<AuditEntry>): void {
  * Cheap tamper checks on the tail stop it with a 'corrupt' StorageError; the full chain is checked
  * by `verifyAuditLog`. (The server's store carries entries through its commit log instead.)
  */
-export async function openAuditLog(file: string, options: JournalOptions = {}): Promise<AuditLog> {
+export async function openAuditLog(
+  file: string,
+  options: JournalOptions = {},
+): Promise<StandaloneAuditLog> {
   const absolute = path.resolve(file);
   const found = await inspectJournal(absolute, AuditEntrySchema);
   assertAuditTail(found);
@@ -110,9 +98,15 @@ export async function openAuditLog(file: string, options: JournalOptions = {}): 
     get lastHash() {
       return chain.lastHash;
     },
+    entries: () => readAuditJournal(absolute),
     flush: () => journal.flush(),
     close: () => journal.close(),
   };
+}
+
+/** The entries of an audit journal file, in order. */
+export async function* readAuditJournal(file: string): AsyncGenerator<AuditEntry> {
+  for await (const { record } of readJournal(file, AuditEntrySchema)) yield record;
 }
 
 /** Streams the whole log and checks seq continuity, each prevHash link and each entry's hash. */

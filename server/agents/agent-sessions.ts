@@ -1,0 +1,137 @@
+// Agents' sessions: sign-in with password (and authenticator code), bearer tokens, sign-out and expiry.
+import type { LoginBody, LoginResult } from '../contract/agents';
+import { ServiceError } from '../errors';
+import { hashPassword, verifyPassword } from '../security/passwords';
+import { digestToken, newId, newToken } from '../security/tokens';
+import type { AgentRecord, Repositories, SessionRecord } from '../store/repositories';
+import { toAgentView } from './agent-view';
+import type { Authenticator } from './authenticator';
+
+export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+
+export interface AuthenticatedSession {
+  session: SessionRecord;
+  agent: AgentRecord;
+}
+
+export type SessionEndReason = 'logged-out' | 'disabled' | 'expired';
+export type SessionEndListener = (sessionIds: string[], reason: SessionEndReason) => void;
+
+export class AgentSessions {
+  private readonly sessionEndListeners = new Set<SessionEndListener>();
+  /** A real hash checked for unknown usernames so a login takes as long either way. */
+  private decoyHash: Promise<string> | undefined;
+
+  constructor(
+    private readonly repos: Pick<Repositories, 'agents' | 'sessions' | 'audit'>,
+    private readonly authenticator: Authenticator,
+    private readonly now: () => number,
+  ) {}
+
+  onSessionsEnded(listener: SessionEndListener): () => void {
+    this.sessionEndListeners.add(listener);
+    return () => this.sessionEndListeners.delete(listener);
+  }
+
+  async login(body: LoginBody, ip: string): Promise<LoginResult> {
+    const agent = this.repos.agents.byUsername(body.username);
+    const passwordOk = agent
+      ? await verifyPassword(body.password, agent.passwordHash)
+      : await verifyPassword(body.password, await (this.decoyHash ??= hashPassword(newToken())));
+    if (!agent || !passwordOk || !agent.enabled) {
+      await this.repos.audit.record({
+        actor: `agent:${body.username}`,
+        action: 'agent.login-failed',
+        details: {
+          ip,
+          reason: !agent ? 'unknown-user' : !passwordOk ? 'bad-password' : 'disabled',
+        },
+      });
+      throw new ServiceError(
+        'unauthenticated',
+        'Wrong username or password, or the account is disabled.',
+      );
+    }
+    // An enrolled agent always gives a code. One whom the realm requires but who has not enrolled
+    // yet signs in with the password alone, into a session that can do nothing but enrol.
+    if (agent.totpSecret) {
+      if (!body.totp)
+        throw new ServiceError(
+          'totp-required',
+          'Enter the six-digit code from your authenticator app.',
+        );
+      if (!(await this.authenticator.acceptSignInCode(agent, body.totp))) {
+        await this.repos.audit.record({
+          actor: `agent:${agent.username}`,
+          action: 'agent.login-failed',
+          details: { ip, reason: 'bad-totp' },
+        });
+        throw new ServiceError('unauthenticated', 'That authenticator code is not valid.');
+      }
+    }
+    const token = newToken();
+    const now = this.now();
+    const session: SessionRecord = {
+      tokenHash: digestToken(token),
+      id: newId(),
+      agentId: agent.id,
+      createdAt: now,
+      expiresAt: now + SESSION_LIFETIME_MS,
+    };
+    const mustEnrolTotp = this.authenticator.mustEnrol(agent);
+    await Promise.all([
+      this.repos.sessions.add(session),
+      this.repos.audit.record({
+        actor: `agent:${agent.username}`,
+        action: 'agent.login',
+        details: { ip, session: session.id, mustEnrolTotp },
+      }),
+    ]);
+    return { token, expiresAt: session.expiresAt, agent: toAgentView(agent), mustEnrolTotp };
+  }
+
+  /** The live session behind a bearer token, or undefined (unknown, expired, or agent disabled). */
+  authenticate(token: string | undefined): AuthenticatedSession | undefined {
+    if (!token || token.length > 200) return undefined;
+    return this.live(this.repos.sessions.byTokenHash(digestToken(token)));
+  }
+
+  /** Is this session still good? Checked on every socket event, not just at connect. */
+  stillValid(sessionId: string): AuthenticatedSession | undefined {
+    return this.live(this.repos.sessions.byId(sessionId));
+  }
+
+  private live(session: SessionRecord | undefined): AuthenticatedSession | undefined {
+    if (!session || session.expiresAt <= this.now()) return undefined;
+    const agent = this.repos.agents.byId(session.agentId);
+    return agent && agent.enabled ? { session, agent } : undefined;
+  }
+
+  async logout(token: string): Promise<void> {
+    const auth = this.authenticate(token);
+    if (!auth) throw new ServiceError('unauthenticated', 'Not signed in.');
+    await this.end([auth.session], 'logged-out');
+    await this.repos.audit.record({
+      actor: `agent:${auth.agent.username}`,
+      action: 'agent.logout',
+      details: { session: auth.session.id },
+    });
+  }
+
+  /** Ends every session of an agent (disabled, password or authenticator reset). */
+  endAllOf(agentId: string, reason: SessionEndReason): Promise<void> {
+    return this.end(this.repos.sessions.ofAgent(agentId), reason);
+  }
+
+  /** Drops expired sessions and tells listeners so their sockets close. */
+  expireSessions(): Promise<void> {
+    return this.end(this.repos.sessions.expiredAt(this.now()), 'expired');
+  }
+
+  private async end(sessions: readonly SessionRecord[], reason: SessionEndReason): Promise<void> {
+    const ended = sessions.map((s) => s.id);
+    if (ended.length === 0) return;
+    await this.repos.sessions.remove(ended);
+    for (const listener of this.sessionEndListeners) listener(ended, reason);
+  }
+}

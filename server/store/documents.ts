@@ -1,0 +1,54 @@
+// The embedded store's JSON documents: their schemas, and what a first run fills them with.
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { AssertionKeyJwk } from './repositories';
+import {
+  AgentRecordSchema,
+  AssertionKeySchema,
+  DirectoryUserSchema,
+  SessionRecordSchema,
+} from './repositories';
+
+export const AgentsDocumentSchema = z.object({ agents: z.array(AgentRecordSchema) }).strict();
+export type AgentsDocument = z.infer<typeof AgentsDocumentSchema>;
+
+export const SessionsDocumentSchema = z.object({ sessions: z.array(SessionRecordSchema) }).strict();
+export type SessionsDocument = z.infer<typeof SessionsDocumentSchema>;
+
+export const DirectoryDocumentSchema = z.object({ users: z.array(DirectoryUserSchema) }).strict();
+export type DirectoryDocument = z.infer<typeof DirectoryDocumentSchema>;
+
+export const KeysDocumentSchema = z
+  .object({
+    /** HMAC key for passcode hashes (hex, 256 bits). */
+    otpKey: z.string().regex(/^[0-9a-f]{64}$/),
+    /** HMAC key for end-user cookies and CSRF tokens (hex, 256 bits). */
+    cookieKey: z.string().regex(/^[0-9a-f]{64}$/),
+    /** Signs sign-in assertions; data dirs from before it get one on first use. */
+    assertionKey: AssertionKeySchema.optional(),
+  })
+  .strict();
+export type KeysDocument = z.infer<typeof KeysDocumentSchema>;
+
+export const PersistentTokensDocumentSchema = z
+  .object({
+    /** Per username: persistent tokens issued at or before this time (ms) are revoked. */
+    notBefore: z.record(z.string(), z.number()),
+  })
+  .strict();
+export type PersistentTokensDocument = z.infer<typeof PersistentTokensDocumentSchema>;
+
+/** A new P-256 key pair for sign-in assertions, as a private JWK. */
+export function newAssertionKey(): AssertionKeyJwk {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { x, y, d } = privateKey.export({ format: 'jwk' });
+  return { kty: 'EC', crv: 'P-256', x: String(x), y: String(y), d: String(d) };
+}
+
+export function newKeys(): KeysDocument {
+  return {
+    otpKey: randomBytes(32).toString('hex'),
+    cookieKey: randomBytes(32).toString('hex'),
+    assertionKey: newAssertionKey(),
+  };
+}

@@ -1,0 +1,199 @@
+// The store as the services see it: one small repository per part of the domain, the records they
+// hold, and the store that opens them all. Every store implementation (embedded, PostgreSQL) passes
+// the same contract suite against these interfaces.
+import { z } from 'zod';
+import type { AuditEntry } from '../audit/audit-chain';
+import { RoleSchema } from '../contract/agents';
+import type { ServerHealth } from '../contract/health';
+import type { RealmConfig } from '../contract/realm-config';
+import { HelpDeskIdSchema } from '../contract/realm-config';
+import type { HelpRequest, OpenRequest } from '../domain/help-request';
+
+export const AgentRecordSchema = z
+  .object({
+    id: z.string(),
+    username: z.string(),
+    displayName: z.string(),
+    role: RoleSchema,
+    desks: z.array(HelpDeskIdSchema),
+    enabled: z.boolean(),
+    passwordHash: z.string(),
+    /** Base32 TOTP secret once the agent has enrolled an authenticator app. */
+    totpSecret: z.string().optional(),
+    /**
+     * Base32 secret handed out by `totp:begin` and not yet confirmed; kept on disk so a restart
+     * between scanning the QR code and typing the first code does not break enrolment.
+     */
+    pendingTotpSecret: z.string().optional(),
+    /** RFC 6238 time step of the last code accepted, so a code works once (no replay). */
+    totpLastTimeStep: z.number().int().nonnegative().optional(),
+    createdAt: z.number(),
+    updatedAt: z.number(),
+  })
+  .strict();
+/** An agent account as stored: the wire view plus its password hash and authenticator secrets. */
+export type AgentRecord = z.infer<typeof AgentRecordSchema>;
+
+export const SessionRecordSchema = z
+  .object({
+    /** SHA-256 of the bearer token; the token itself is never stored. */
+    tokenHash: z.string().regex(/^[0-9a-f]{64}$/),
+    /** A short public id for audit and socket rooms (not the token). */
+    id: z.string(),
+    agentId: z.string(),
+    createdAt: z.number(),
+    expiresAt: z.number(),
+  })
+  .strict();
+export type SessionRecord = z.infer<typeof SessionRecordSchema>;
+
+export const DirectoryUserSchema = z
+  .object({
+    username: z.string(),
+    displayName: z.string(),
+    email: z.string(),
+    phone: z.string(),
+    employeeId: z.string(),
+    department: z.string(),
+    manager: z.string(),
+    enabled: z.boolean(),
+    passwordHash: z.string(),
+  })
+  .strict();
+/** A user of the embedded directory, as stored. */
+export type DirectoryUser = z.infer<typeof DirectoryUserSchema>;
+
+export const AssertionKeySchema = z
+  .object({
+    kty: z.literal('EC'),
+    crv: z.literal('P-256'),
+    x: z.string(),
+    y: z.string(),
+    d: z.string(),
+  })
+  .strict();
+/** The ES256 private key (a JWK) that signs sign-in assertions. */
+export type AssertionKeyJwk = z.infer<typeof AssertionKeySchema>;
+
+export interface AuditRecordInput {
+  actor: string;
+  action: string;
+  requestId?: string;
+  /** Never OTPs, secrets, passwords or tokens: recording rejects keys that name them. */
+  details?: Record<string, unknown>;
+  /** Defaults to now. */
+  at?: Date;
+}
+
+/** Open requests, and the log every request change is committed through with its audit entries. */
+export interface RequestRepository {
+  /** Open requests, oldest first. */
+  readonly all: readonly OpenRequest[];
+  get(id: string): OpenRequest | undefined;
+  /** The open requests of one user. */
+  ofUser(username: string): OpenRequest[];
+  hasReference(reference: string): boolean;
+  /**
+   * Puts an open request, or moves a closed one to the history, together with the audit entries
+   * describing the change, as one durable write. Visible to readers at once; resolves once durable.
+   */
+  commit(
+    request: HelpRequest,
+    audit: AuditRecordInput | readonly AuditRecordInput[],
+  ): Promise<void>;
+  /** Times (ms) of a user's wrong passcodes, as last set. */
+  failuresOf(username: string): readonly number[];
+  setFailures(username: string, times: number[]): Promise<void>;
+  /** Why writes stopped (a write failed): nothing is acknowledged after it. */
+  readonly failure: Error | undefined;
+}
+
+/** The hash-chained audit log. */
+export interface AuditLog {
+  /**
+   * Chains the entry at once (so concurrent callers get consecutive seqs in call order) and
+   * resolves with it once it is durable.
+   */
+  record(input: AuditRecordInput): Promise<AuditEntry>;
+  /** Seq of the last entry recorded (0 when empty), including one still being written. */
+  readonly lastSeq: number;
+  readonly lastHash: string;
+  /** Every durable entry, in seq order. */
+  entries(): AsyncIterable<AuditEntry>;
+}
+
+export interface AgentRepository {
+  list(): readonly AgentRecord[];
+  byId(id: string): AgentRecord | undefined;
+  byUsername(username: string): AgentRecord | undefined;
+  add(agent: AgentRecord): Promise<void>;
+  /**
+   * Reads, changes and writes one agent atomically: `change` gets the current record and returns
+   * its next version, or undefined to leave it as it is. Resolves with what was written, if anything.
+   */
+  update(
+    id: string,
+    change: (current: AgentRecord) => AgentRecord | undefined,
+  ): Promise<AgentRecord | undefined>;
+}
+
+export interface SessionRepository {
+  byTokenHash(tokenHash: string): SessionRecord | undefined;
+  byId(id: string): SessionRecord | undefined;
+  ofAgent(agentId: string): SessionRecord[];
+  /** Sessions whose expiry is at or before `now`. */
+  expiredAt(now: number): SessionRecord[];
+  add(session: SessionRecord): Promise<void>;
+  remove(ids: readonly string[]): Promise<void>;
+}
+
+/** The embedded directory's users, by normalised username. */
+export interface DirectoryUserRepository {
+  find(username: string): DirectoryUser | undefined;
+  /** Adds the user, or replaces the one with the same username. */
+  put(user: DirectoryUser): Promise<void>;
+  /** False when there is no such user. */
+  remove(username: string): Promise<boolean>;
+}
+
+export interface RealmRepository {
+  readonly config: RealmConfig;
+  save(config: RealmConfig): Promise<void>;
+}
+
+export interface KeyRepository {
+  /** HMAC key for passcode hashes (hex, 256 bits). */
+  readonly otpKey: string;
+  /** HMAC key for end-user cookies and CSRF tokens (hex, 256 bits). */
+  readonly cookieKey: string;
+  /** The assertion signing key; a store from before assertions creates one, once. */
+  assertionKey(): Promise<AssertionKeyJwk>;
+}
+
+export interface PersistentTokenRepository {
+  /** Persistent tokens of this user issued at or before this time (ms) are revoked. */
+  notBefore(username: string): number | undefined;
+  revokeUpTo(username: string, at: number): Promise<void>;
+}
+
+export interface Repositories {
+  readonly requests: RequestRepository;
+  readonly audit: AuditLog;
+  readonly agents: AgentRepository;
+  readonly sessions: SessionRepository;
+  readonly directory: DirectoryUserRepository;
+  readonly realm: RealmRepository;
+  readonly keys: KeyRepository;
+  readonly persistentTokens: PersistentTokenRepository;
+}
+
+export type StoreHealth = ServerHealth['storage'];
+
+/** An open store: its repositories, and what only the composition root deals with. */
+export interface Store extends Repositories {
+  /** True when this start created the realm (first run). */
+  readonly firstRun: boolean;
+  health(): StoreHealth;
+  /** Waits for every write, then releases the store. */
+  close(): Promise<void>;
+}
