@@ -216,8 +216,8 @@ export function createApp(deps: AppDeps): App {
       timers.forEach(clearInterval);
       agentNamespace.detach();
       endUserNamespace.detach();
-      await new Promise<void>((resolve) => {
-        io.close(() => resolve());
+      await new Promise<void>((resolve, reject) => {
+        io.close(() => resolve()).catch(reject);
         httpServer.closeAllConnections();
       });
       await store.close();
