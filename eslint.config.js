@@ -43,6 +43,16 @@ const serverBoundary = {
   ),
 };
 
+// Services and routes reach storage through the repositories' interfaces, so a second store can
+// replace the embedded one; opening a store is the composition root's job alone.
+const storeBoundary = (...allowed) => ({
+  patterns: forbidFolders(
+    ['store'],
+    'Outside server/store/, depend on the repositories (store/repositories) only.',
+    ['store/repositories', ...allowed],
+  ),
+});
+
 // The domain is shared with the console (a browser bundle) and holds the rules: it may import its own
 // modules, the wire contract and zod, and nothing else. An allow-list, so a new dependency is a choice.
 const domainAllowed =
@@ -127,6 +137,22 @@ export default defineConfig([
   },
   {
     files: ['server/**'],
+    ignores: ['server/store/**'],
+    rules: { 'no-restricted-imports': restrict(electron, serverBoundary, storeBoundary()) },
+  },
+  {
+    // The entry points open the embedded store.
+    files: ['server/index.ts', 'server/audit/verify-cli.ts'],
+    rules: {
+      'no-restricted-imports': restrict(
+        electron,
+        serverBoundary,
+        storeBoundary('store/embedded-store'),
+      ),
+    },
+  },
+  {
+    files: ['server/store/**'],
     rules: { 'no-restricted-imports': restrict(electron, serverBoundary) },
   },
   {
