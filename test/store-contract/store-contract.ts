@@ -1,0 +1,384 @@
+// The store contract: what every store implementation must do, checked through the repositories
+// only. A store's own test calls `describeStoreContract` with a way to open it (and, to run the
+// crash cases, a way for another process to open it too).
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import type { AuditEntry } from '../../server/audit/audit-chain';
+import { computeEntryHash, GENESIS_HASH } from '../../server/audit/audit-chain';
+import type { RealmConfig } from '../../server/contract/realm-config';
+import type { Directory } from '../../server/directory/directory';
+import type { AgentActor } from '../../server/requests/request-service';
+import { RequestService } from '../../server/requests/request-service';
+import type { AgentRecord, Store } from '../../server/store/repositories';
+import { ROOT } from '../support/server-process';
+import type { Acknowledged, WriterLine } from './crash-writer';
+import { cancelled, changed, claimedBy, queuedRequest } from './records';
+
+export interface StoreUnderTest {
+  /** Opens the store; after a close or a crash, the same store again. */
+  open(): Promise<Store>;
+  /**
+   * How another process opens this same store: a module (path from the repository root) whose
+   * export `exportName(location)` resolves with it. The crash cases kill that process.
+   */
+  readonly inAnotherProcess: { module: string; exportName: string; location: string };
+  /** Removes everything the store kept (the store is closed by then). */
+  dispose(): Promise<void>;
+}
+
+export function describeStoreContract(name: string, create: () => Promise<StoreUnderTest>): void {
+  /** A fresh store for one test, closed and disposed of when the test ends. */
+  async function freshStore() {
+    const sut = await create();
+    const open = new Set<Store>();
+    onTestFinished(async () => {
+      for (const store of open) await store.close();
+      await sut.dispose();
+    });
+    const tracked = {
+      sut,
+      async open(): Promise<Store> {
+        const store = await sut.open();
+        open.add(store);
+        return store;
+      },
+      async close(store: Store): Promise<void> {
+        open.delete(store);
+        await store.close();
+      },
+      async reopen(store: Store): Promise<Store> {
+        await tracked.close(store);
+        return tracked.open();
+      },
+    };
+    return tracked;
+  }
+
+  describe(`${name}: the store contract`, () => {
+    it('reads commits back in the order they were made, and gives their audit entries seqs in that order', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const requests = Array.from({ length: 40 }, (_, i) => queuedRequest(i + 1));
+      // Fired together, never awaited in between: the order of the calls is the order kept.
+      await Promise.all(
+        requests.map((r) => store.requests.commit(r, changed(r, 'request.submitted'))),
+      );
+      const ids = requests.map((r) => r.id);
+      expect(store.requests.all.map((r) => r.id)).toEqual(ids);
+      const entries = await readAudit(store);
+      expect(entries.map((e) => e.requestId)).toEqual(ids);
+      expect(entries.map((e) => e.seq)).toEqual(ids.map((_, i) => i + 1));
+
+      // Later changes of one request, fired together: the last one made is the one that stays.
+      const first = requests[0]!;
+      await Promise.all([
+        store.requests.commit(claimedBy(first, 'alice'), changed(first, 'request.claimed')),
+        store.requests.commit(cancelled(first), changed(first, 'request.cancelled')),
+      ]);
+      expect(store.requests.get(first.id)).toBeUndefined();
+
+      store = await reopen(store);
+      expect(store.requests.all.map((r) => r.id)).toEqual(ids.slice(1));
+      const after = await readAudit(store);
+      expect(after.slice(-2).map((e) => e.action)).toEqual([
+        'request.claimed',
+        'request.cancelled',
+      ]);
+      expectUnbrokenChain(after);
+    });
+
+    it('keeps one open request per user when many submissions for that user arrive at once', async () => {
+      const { open } = await freshStore();
+      const store = await open();
+      await enableDeskOne(store);
+      const requests = new RequestService(store, directoryOfEveryone, Date.now);
+      const submit = (browser: string) =>
+        requests.submit({
+          username: 'jsmith',
+          desk: '1',
+          sessionSecret: browser,
+          origin: { ip: '127.0.0.1', userAgent: 'store contract' },
+        });
+
+      const fromOneBrowser = await Promise.all(Array.from({ length: 12 }, () => submit('b1')));
+      expect(store.requests.ofUser('jsmith').map((r) => r.id)).toEqual([fromOneBrowser.at(-1)!.id]);
+
+      // Another two browsers: the user's first request stays, with at most one other beside it.
+      await Promise.all(Array.from({ length: 12 }, (_, i) => submit(i % 2 ? 'b2' : 'b3')));
+      const openNow = store.requests.ofUser('jsmith');
+      expect(openNow).toHaveLength(2);
+      expect(openNow.map((r) => r.id)).toContain(fromOneBrowser.at(-1)!.id);
+      const superseded = (await readAudit(store)).filter((e) => e.action === 'request.superseded');
+      expect(superseded).toHaveLength(24 - 2);
+    });
+
+    it('lets exactly one of many simultaneous claims win, whichever of two callers makes them', async () => {
+      const { open } = await freshStore();
+      const store = await open();
+      await enableDeskOne(store);
+      // Two callers on one store, as two server processes would be.
+      const callers = [0, 1].map(() => new RequestService(store, directoryOfEveryone, Date.now));
+      const request = await callers[0]!.submit({
+        username: 'jsmith',
+        desk: '1',
+        sessionSecret: 'browser',
+        origin: { ip: '127.0.0.1', userAgent: 'store contract' },
+      });
+      const agents = Array.from({ length: 10 }, (_, i) => agentActor(`agent${i}`));
+      const outcomes = await Promise.allSettled(
+        agents.map((agent, i) => callers[i % 2]!.claim(request.id, agent)),
+      );
+      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [agents[i]!] : []));
+      expect(won).toHaveLength(1);
+      const held = store.requests.get(request.id);
+      expect(held?.state).toBe('claimed');
+      expect(held && 'claimedBy' in held ? held.claimedBy.id : undefined).toBe(won[0]!.ref.id);
+      const claims = (await readAudit(store)).filter(
+        (e) => e.action === 'request.claimed' && e.requestId === request.id,
+      );
+      expect(claims).toHaveLength(1);
+    });
+
+    it('keeps the audit chain unbroken across concurrent writers and across restarts', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const writes = Array.from({ length: 30 }, (_, i) => {
+        if (i % 3 !== 0)
+          return store.audit.record({ actor: 'system', action: 'contract.audit', details: { i } });
+        const request = queuedRequest(i);
+        return store.requests.commit(request, changed(request, 'request.submitted'));
+      });
+      const recorded = (await Promise.all(writes)).filter((e): e is AuditEntry => !!e);
+      // Seqs follow the order of the calls, whichever repository took them.
+      expect(recorded.map((e) => e.details.i)).toEqual(
+        [...recorded].sort((a, b) => a.seq - b.seq).map((e) => e.details.i),
+      );
+      const before = await readAudit(store);
+      expect(before).toHaveLength(30);
+      expectUnbrokenChain(before);
+      expect(store.audit.lastSeq).toBe(30);
+      expect(store.audit.lastHash).toBe(before.at(-1)!.hash);
+
+      store = await reopen(store);
+      expect(store.audit.lastSeq).toBe(30);
+      expect(store.audit.lastHash).toBe(before.at(-1)!.hash);
+      const next = await store.audit.record({ actor: 'system', action: 'contract.after-restart' });
+      expect(next).toMatchObject({ seq: 31, prevHash: before.at(-1)!.hash });
+      expectUnbrokenChain(await readAudit(store));
+    });
+
+    it('finds everything again after a restart: requests open and closed, audit head, realm, agents, sessions, directory, keys, revocations', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      expect(store.firstRun).toBe(true);
+      const [queued, claimed, closed] = [1, 2, 3].map((n) => queuedRequest(n));
+      await store.requests.commit(queued!, changed(queued!, 'request.submitted'));
+      await store.requests.commit(claimed!, changed(claimed!, 'request.submitted'));
+      await store.requests.commit(
+        claimedBy(claimed!, 'alice'),
+        changed(claimed!, 'request.claimed'),
+      );
+      await store.requests.commit(closed!, changed(closed!, 'request.submitted'));
+      await store.requests.commit(cancelled(closed!), changed(closed!, 'request.cancelled'));
+      await store.requests.setFailures('user1', [10, 20]);
+      const realm: RealmConfig = { ...store.realm.config, requestTtlMinutes: 42 };
+      await store.realm.save(realm);
+      await store.agents.add(agentRecord('alice'));
+      await store.agents.update('alice', (a) => ({ ...a, desks: ['1', '2'] }));
+      const session = {
+        tokenHash: 'b'.repeat(64),
+        id: 'session-1',
+        agentId: 'alice',
+        createdAt: 1,
+        expiresAt: 2,
+      };
+      await store.sessions.add(session);
+      const user = {
+        username: 'jsmith',
+        displayName: 'Jane Smith',
+        email: 'jsmith@example.com',
+        phone: '+14155550101',
+        employeeId: 'E1',
+        department: 'Finance',
+        manager: 'mlee',
+        enabled: true,
+        passwordHash: 'hash',
+      };
+      await store.directory.put(user);
+      await store.persistentTokens.revokeUpTo('jsmith', 1234);
+      const keys = {
+        otpKey: store.keys.otpKey,
+        cookieKey: store.keys.cookieKey,
+        assertionKey: await store.keys.assertionKey(),
+      };
+      const head = { seq: store.audit.lastSeq, hash: store.audit.lastHash };
+      const health = store.health();
+
+      store = await reopen(store);
+      expect(store.firstRun).toBe(false);
+      expect(store.requests.all).toEqual([queued, claimedBy(claimed!, 'alice')]);
+      expect(store.requests.get(closed!.id)).toBeUndefined();
+      expect(store.requests.ofUser('user2').map((r) => r.state)).toEqual(['claimed']);
+      expect(store.requests.hasReference(queued!.reference)).toBe(true);
+      expect(store.requests.failuresOf('user1')).toEqual([10, 20]);
+      expect({ seq: store.audit.lastSeq, hash: store.audit.lastHash }).toEqual(head);
+      expect(store.health()).toEqual(health);
+      expect(health).toMatchObject({ status: 'ok', openRequests: 2, closedRequests: 1 });
+      expect(store.realm.config).toEqual(realm);
+      expect(store.agents.list()).toEqual([{ ...agentRecord('alice'), desks: ['1', '2'] }]);
+      expect(store.agents.byUsername('alice')?.id).toBe('alice');
+      expect(store.sessions.byTokenHash(session.tokenHash)).toEqual(session);
+      expect(store.sessions.expiredAt(2).map((s) => s.id)).toEqual(['session-1']);
+      expect(store.directory.find('jsmith')).toEqual(user);
+      expect(store.persistentTokens.notBefore('jsmith')).toBe(1234);
+      expect({
+        otpKey: store.keys.otpKey,
+        cookieKey: store.keys.cookieKey,
+        assertionKey: await store.keys.assertionKey(),
+      }).toEqual(keys);
+    });
+
+    describe('after a crash', () => {
+      it('has every write acknowledged before the writer was killed, and an audit log that agrees with the requests', async () => {
+        const { sut, open, close } = await freshStore();
+        // The store exists before the writer starts, so its first run is not what is tested.
+        await close(await open());
+
+        const acked = await writeUntilKilled(sut.inAnotherProcess, 150);
+        const store = await open();
+        const entries = await readAudit(store);
+        expectUnbrokenChain(entries);
+        const actionsOf = new Map<string, string[]>();
+        for (const e of entries)
+          if (e.requestId)
+            actionsOf.set(e.requestId, [...(actionsOf.get(e.requestId) ?? []), e.action]);
+        const bySeq = new Map(entries.map((e) => [e.seq, e]));
+
+        for (const ack of acked) {
+          if (ack.kind === 'audit') {
+            expect(bySeq.get(ack.seq)?.hash, `audit seq ${ack.seq}`).toBe(ack.hash);
+            continue;
+          }
+          const actions = actionsOf.get(ack.id) ?? [];
+          expect(actions, ack.id).toContain('request.submitted');
+          if (ack.kind === 'cancelled') {
+            expect(actions, ack.id).toContain('request.cancelled');
+            expect(store.requests.get(ack.id), ack.id).toBeUndefined();
+          }
+        }
+        // Nothing on record that its audit entries do not explain, nor the other way round.
+        for (const request of store.requests.all)
+          expect(actionsOf.get(request.id), request.id).toEqual(['request.submitted']);
+        const closedInAudit = [...actionsOf.values()].filter((a) =>
+          a.includes('request.cancelled'),
+        );
+        expect(store.health().closedRequests).toBe(closedInAudit.length);
+        for (const [id, actions] of actionsOf)
+          if (!actions.includes('request.cancelled'))
+            expect(store.requests.get(id)?.state, id).toBe('queued');
+
+        // The chain goes on from where the crash left it.
+        const next = await store.audit.record({ actor: 'system', action: 'contract.after-crash' });
+        expect(next).toMatchObject({ seq: entries.length + 1, prevHash: entries.at(-1)!.hash });
+      }, 60_000);
+    });
+  });
+}
+
+/** Runs the crash writer in its own process and SIGKILLs it once it has acknowledged `count` writes. */
+async function writeUntilKilled(
+  target: StoreUnderTest['inAnotherProcess'],
+  count: number,
+): Promise<Acknowledged[]> {
+  const child = spawn(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'test/store-contract/crash-writer.ts',
+      target.module,
+      target.exportName,
+      target.location,
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let errors = '';
+  child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const acked: Acknowledged[] = [];
+  for await (const text of createInterface({ input: child.stdout })) {
+    const line = JSON.parse(text) as WriterLine;
+    if (line.kind === 'ready') continue;
+    acked.push(line);
+    if (acked.length === count) {
+      child.kill('SIGKILL');
+      break;
+    }
+  }
+  await exited;
+  if (acked.length < count) throw new Error(`the writer stopped before the kill:\n${errors}`);
+  return acked;
+}
+
+async function readAudit(store: Store): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  for await (const entry of store.audit.entries()) entries.push(entry);
+  return entries;
+}
+
+function expectUnbrokenChain(entries: readonly AuditEntry[]): void {
+  let prev = { seq: 0, hash: GENESIS_HASH };
+  for (const entry of entries) {
+    expect(entry.seq).toBe(prev.seq + 1);
+    expect(entry.prevHash).toBe(prev.hash);
+    expect(computeEntryHash(entry)).toBe(entry.hash);
+    prev = entry;
+  }
+}
+
+async function enableDeskOne(store: Store): Promise<void> {
+  const config = store.realm.config;
+  await store.realm.save({
+    ...config,
+    helpDesks: {
+      ...config.helpDesks,
+      '1': { enabled: true, name: 'IT Desk', phone: '+14155550100', email: 'it@example.com' },
+    },
+  });
+}
+
+/** Everyone asked about is an enabled user: the contract is about the store, not the directory. */
+const directoryOfEveryone: Directory = {
+  kind: 'contract',
+  findUser: (username) =>
+    Promise.resolve({
+      username,
+      displayName: username,
+      email: `${username}@example.com`,
+      phone: '+14155550101',
+      employeeId: 'E1',
+      department: 'Finance',
+      manager: 'mlee',
+      enabled: true,
+    }),
+  checkPassword: () => Promise.resolve(false),
+};
+
+function agentActor(id: string): AgentActor {
+  return { ref: { id, username: id }, isAdmin: false, desks: ['1'] };
+}
+
+function agentRecord(id: string): AgentRecord {
+  return {
+    id,
+    username: id,
+    displayName: id,
+    role: 'agent',
+    desks: ['1'],
+    enabled: true,
+    passwordHash: 'hash',
+    createdAt: 1,
+    updatedAt: 1,
+  };
+}
