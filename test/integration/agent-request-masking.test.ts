@@ -1,9 +1,8 @@
 // Directory details in request:get over the real server, masked as the realm's verification policy says.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndUserRequestStatus } from '../../server/contract/enduser';
+import { askForHelp } from '../support/sign-in-pages';
 import type { AgentSocket, TestServer } from '../support/test-server';
 import {
-  EndUserClient,
   PASSWORD,
   ask,
   connectAgent,
@@ -37,12 +36,7 @@ beforeAll(async () => {
   await server.app.realm.update({ workflow: 'username|second-factor' }, 'test');
   await server.directory.addUser(onFile);
   admin = await connectAgent(server.url, await login(server.url, 'root'));
-  const submitted = await new EndUserClient(server.url).call<EndUserRequestStatus>(
-    'POST',
-    '/api/enduser/requests',
-    { username: 'jane', desk: '1' },
-  );
-  requestId = submitted.body.data!.id;
+  ({ requestId } = await askForHelp(server.url, 'jane', '1'));
 });
 
 afterAll(async () => {

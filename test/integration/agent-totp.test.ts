@@ -5,13 +5,12 @@ import path from 'node:path';
 import { generateSync } from 'otplib';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditLog } from '../../server/store/audit-journal';
+import { verifyAuditLog } from '../../server/audit/audit-log';
 import type { LoginResult } from '../../server/contract/agents';
 import type { WireError } from '../../server/contract/errors';
-import type { EndUserRequestStatus } from '../../server/contract/enduser';
+import { askForHelp } from '../support/sign-in-pages';
 import type { AgentSocket, TestServer } from '../support/test-server';
 import {
-  EndUserClient,
   PASSWORD,
   ask,
   connectAgent,
@@ -143,12 +142,7 @@ describe('an agent the realm requires who has not enrolled', () => {
   });
 
   it('is refused every other event with totp-required, and nothing changes', async () => {
-    const submitted = await new EndUserClient(server.url).call<EndUserRequestStatus>(
-      'POST',
-      '/api/enduser/requests',
-      { username: 'jsmith', desk: '1' },
-    );
-    const requestId = submitted.body.data!.id;
+    const { requestId } = await askForHelp(server.url, 'jsmith', '1');
     for (const [event, payload] of [
       ['queue:list', {}],
       ['request:get', { requestId }],

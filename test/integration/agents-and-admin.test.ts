@@ -3,11 +3,10 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditLog } from '../../server/store/audit-journal';
-import type { EndUserRequestStatus } from '../../server/contract/enduser';
+import { verifyAuditLog } from '../../server/audit/audit-log';
+import { askForHelp, enterCode } from '../support/sign-in-pages';
 import type { AgentSocket, TestServer } from '../support/test-server';
 import {
-  EndUserClient,
   PASSWORD,
   ask,
   connectAgent,
@@ -170,12 +169,8 @@ describe('admin powers', () => {
     const fay = await connectAgent(server.url, await login(server.url, 'fay', created.password));
     await must(admin, 'agents:update', { id: created.agent.id, desks: ['2'] });
     const arrives = nextEvent(fay, 'request:created', (r) => r.desk === '2');
-    await new EndUserClient(server.url).call<EndUserRequestStatus>(
-      'POST',
-      '/api/enduser/requests',
-      // Not jsmith: a request left open for them would contest the audit test's request below.
-      { username: 'mlee', desk: '2' },
-    );
+    // Not jsmith: a request left open for them would contest the audit test's request below.
+    await askForHelp(server.url, 'mlee', '2');
     expect((await arrives).desk).toBe('2');
     expect(await ask(fay, 'queue:list', { desk: '1' })).toEqual({ data: { requests: [] } });
     fay.disconnect();
@@ -191,20 +186,16 @@ describe('admin powers', () => {
 
 describe('the audit log', () => {
   it('records the lifecycle, never holds a passcode or password, and its chain verifies', async () => {
-    const user = new EndUserClient(server.url);
-    const submitted = await user.call<EndUserRequestStatus>('POST', '/api/enduser/requests', {
-      username: 'jsmith',
-      desk: '1',
-    });
-    const id = submitted.body.data!.id;
+    const { browser, requestId: id } = await askForHelp(server.url, 'jsmith', '1');
     await must(admin, 'request:claim', { requestId: id });
     await must(admin, 'request:verify', { requestId: id, checkId: 'callback', note: 'ok' });
     await must(admin, 'request:verify', { requestId: id, checkId: 'manager', note: 'ok' });
     const { otp } = await must(admin, 'request:reveal', { requestId: id });
-    await user.call('POST', `/api/enduser/requests/${id}/otp`, {
-      otp: '0'.repeat(otp.length) === otp ? '1'.repeat(otp.length) : '0'.repeat(otp.length),
-    });
-    await user.call('POST', `/api/enduser/requests/${id}/otp`, { otp });
+    await enterCode(
+      browser,
+      '0'.repeat(otp.length) === otp ? '1'.repeat(otp.length) : '0'.repeat(otp.length),
+    );
+    await browser.submit('/sign-in/code', { otp });
 
     const log = await readFile(path.join(server.dataDir, 'audit.jsonl'), 'utf8');
     expect(log).not.toContain(otp);
@@ -223,6 +214,7 @@ describe('the audit log', () => {
       'request.otp-revealed',
       'otp.wrong',
       'request.completed',
+      'signin.completed',
     ]);
     expect(log).toContain('"action":"agent.login-failed"');
     expect(log).toContain('"action":"authz.denied"');

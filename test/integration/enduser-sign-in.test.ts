@@ -15,6 +15,7 @@ import {
   startTestServer,
 } from '../support/test-server';
 import { FormBrowser, pageText, referenceOn, requestIdOn } from '../support/form-browser';
+import { enterCode, identify, sendRequest } from '../support/sign-in-pages';
 
 let server: TestServer;
 let agent: AgentSocket;
@@ -53,29 +54,16 @@ async function endOpenRequests() {
 const useWorkflow = (workflow: Workflow) => server.app.realm.update({ workflow }, 'test');
 
 /** A fresh browser that has identified itself as `username` (and given the password where asked). */
-async function identified(username: string, password?: string): Promise<FormBrowser> {
-  const browser = new FormBrowser(server.url);
-  await browser.get('/sign-in');
-  const res = await browser.post('/sign-in', {
-    username,
-    ...(password !== undefined ? { password } : {}),
-  });
-  expect(res).toMatchObject({ status: 303, location: '/sign-in/method' });
-  return browser;
-}
+const identified = (username: string, password?: string) =>
+  identify(server.url, username, password);
 
-async function requestPage(browser: FormBrowser, desk: '1' | '2' = '1') {
-  await browser.get('/sign-in/method');
-  const page = await browser.submit('/sign-in/method', { desk });
-  expect(page.status).toBe(200);
-  return page;
-}
+/** Sends a request to `desk` and returns the request page. */
+const requestPage = async (browser: FormBrowser, desk: '1' | '2' = '1') =>
+  (await sendRequest(browser, desk)).page;
 
 /** Runs the whole sign-in from the request page: the agent issues the code, the browser enters it. */
 async function finishSignIn(browser: FormBrowser, page: { html: string }) {
-  const otp = await issueCode(agent, referenceOn(page.html));
-  await browser.get('/sign-in/code');
-  return browser.submit('/sign-in/code', { otp });
+  return enterCode(browser, await issueCode(agent, referenceOn(page.html)));
 }
 
 async function auditActions(): Promise<
@@ -124,15 +112,6 @@ describe('CSRF', () => {
     const browser = await identified('jsmith');
     browser.cookies.delete('hd_sid');
     expect((await browser.post('/sign-in', { username: 'jsmith' })).status).toBe(403);
-  });
-
-  it('the JSON API refuses form-encoded bodies, which a cross-site form could send', async () => {
-    const res = await fetch(`${server.url}/api/enduser/requests`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: 'username=jsmith&desk=1',
-    });
-    expect(res.status).toBe(400);
   });
 });
 

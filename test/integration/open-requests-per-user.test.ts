@@ -1,10 +1,10 @@
 // One open request per browser and at most two per user, under concurrency; a second browser contests, never cancels.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndUserRequestStatus } from '../../server/contract/enduser';
 import type { RequestView } from '../../server/contract/request-view';
+import { FormBrowser, pageText, requestIdOn } from '../support/form-browser';
+import { askForHelp, cancelRequest, enterCode, sendRequest } from '../support/sign-in-pages';
 import type { AgentSocket, TestServer } from '../support/test-server';
 import {
-  EndUserClient,
   ask,
   connectAgent,
   login,
@@ -14,7 +14,6 @@ import {
   seedRealm,
   startTestServer,
 } from '../support/test-server';
-import { FormBrowser, requestIdOn } from '../support/form-browser';
 
 let server: TestServer;
 let admin: AgentSocket;
@@ -51,15 +50,6 @@ async function onMethodPage(username: string): Promise<FormBrowser> {
   expect(identified).toMatchObject({ status: 303, location: '/sign-in/method' });
   await browser.get('/sign-in/method');
   return browser;
-}
-
-async function submitApi(user: EndUserClient, username: string, desk: '1' | '2' = '1') {
-  const res = await user.call<EndUserRequestStatus>('POST', '/api/enduser/requests', {
-    username,
-    desk,
-  });
-  expect(res.status).toBe(201);
-  return res.body.data!;
 }
 
 async function verifyFully(requestId: string) {
@@ -143,16 +133,16 @@ describe('simultaneous submissions for one user', () => {
 
 describe('a second browser contests, it does not cancel', () => {
   it('two browsers asking for one user: both stay open and contested, reveal is refused until the agent denies the other', async () => {
-    const caller = new EndUserClient(server.url);
-    const first = await submitApi(caller, 'jsmith');
+    const caller = await askForHelp(server.url, 'jsmith');
+    const first = { id: caller.requestId, reference: caller.reference };
     const partnerUpdated = nextEvent(
       admin,
       'request:updated',
       (r) => r.id === first.id && r.contested,
     );
     const created = nextEvent(admin, 'request:created', (r) => r.username === 'jsmith');
-    const impostor = new EndUserClient(server.url);
-    const second = await submitApi(impostor, 'jsmith', '2');
+    const impostor = await askForHelp(server.url, 'jsmith', '2');
+    const second = { id: impostor.requestId, reference: impostor.reference };
 
     // Both agents' views say so, live: the new row arrives contested and the first row is updated.
     expect(await created).toMatchObject({
@@ -202,64 +192,65 @@ describe('a second browser contests, it does not cancel', () => {
     await must(admin, 'request:deny', { requestId: second.id, reason: 'Not the caller' });
     expect(await uncontested).toMatchObject({ contested: false, contestedWith: [] });
     const { otp } = await must(admin, 'request:reveal', { requestId: first.id });
-    const done = await caller.call<{ result: string }>(
-      'POST',
-      `/api/enduser/requests/${first.id}/otp`,
-      { otp },
-    );
-    expect(done.body.data?.result).toBe('completed');
+    const done = await enterCode(caller.browser, otp);
+    expect(pageText(done.html)).toContain("You're signed in");
+    expect(server.app.requests.find(first.id)?.state).toBe('completed');
   });
 
   it('a newer request from the same browser still supersedes the older one, uncontested', async () => {
-    const browser = new EndUserClient(server.url);
-    const first = await submitApi(browser, 'mlee');
+    const first = await askForHelp(server.url, 'mlee');
     const cancelled = nextEvent(
       admin,
       'request:updated',
-      (r) => r.id === first.id && r.state === 'cancelled',
+      (r) => r.id === first.requestId && r.state === 'cancelled',
     );
-    const second = await submitApi(browser, 'mlee', '2');
+    const second = await sendRequest(first.browser, '2');
     expect((await cancelled).closedReason).toMatch(/superseded/i);
     const open = await openFor('mlee');
-    expect(open.map((r) => [r.id, r.contested])).toEqual([[second.id, false]]);
+    expect(open.map((r) => [r.id, r.contested])).toEqual([[second.requestId, false]]);
   });
 
   it('a third browser supersedes the newest other request, never the oldest', async () => {
-    const a = await submitApi(new EndUserClient(server.url), 'agarcia');
-    const b = await submitApi(new EndUserClient(server.url), 'agarcia');
+    const a = await askForHelp(server.url, 'agarcia');
+    const b = await askForHelp(server.url, 'agarcia');
     const bCancelled = nextEvent(
       admin,
       'request:updated',
-      (r) => r.id === b.id && r.state === 'cancelled',
+      (r) => r.id === b.requestId && r.state === 'cancelled',
     );
     const aRelinked = nextEvent(
       admin,
       'request:updated',
-      (r) => r.id === a.id && r.contestedWith.length === 1 && r.contestedWith[0] !== b.reference,
+      (r) =>
+        r.id === a.requestId && r.contestedWith.length === 1 && r.contestedWith[0] !== b.reference,
     );
-    const c = await submitApi(new EndUserClient(server.url), 'agarcia');
+    const c = await askForHelp(server.url, 'agarcia');
     expect((await bCancelled).closedReason).toMatch(/superseded/i);
     expect(await aRelinked).toMatchObject({ contested: true, contestedWith: [c.reference] });
     const open = await openFor('agarcia');
-    expect(open.map((r) => r.id)).toEqual([a.id, c.id]);
+    expect(open.map((r) => r.id)).toEqual([a.requestId, c.requestId]);
     const audit = await readAudit(server);
-    expect(audit.filter((e) => e.requestId === b.id).map((e) => e.action)).toEqual([
+    expect(audit.filter((e) => e.requestId === b.requestId).map((e) => e.action)).toEqual([
       'request.submitted',
       'request.contested',
       'request.superseded',
     ]);
-    expect(audit.filter((e) => e.requestId === a.id).map((e) => e.action)).toEqual([
+    expect(audit.filter((e) => e.requestId === a.requestId).map((e) => e.action)).toEqual([
       'request.submitted',
     ]);
   });
 
   it('stops being contested by itself when the other request ends, e.g. its user cancels', async () => {
-    const first = await submitApi(new EndUserClient(server.url), 'kwong');
-    const other = new EndUserClient(server.url);
-    const second = await submitApi(other, 'kwong');
+    const first = await askForHelp(server.url, 'kwong');
+    const other = await askForHelp(server.url, 'kwong');
     expect((await openFor('kwong')).every((r) => r.contested)).toBe(true);
-    const settled = nextEvent(admin, 'request:updated', (r) => r.id === first.id && !r.contested);
-    await other.call('DELETE', `/api/enduser/requests/${second.id}`);
+    const settled = nextEvent(
+      admin,
+      'request:updated',
+      (r) => r.id === first.requestId && !r.contested,
+    );
+    await cancelRequest(other.browser);
+    expect(server.app.requests.find(other.requestId)?.state).toBe('cancelled');
     expect(await settled).toMatchObject({ contested: false, contestedWith: [] });
   });
 });

@@ -1,8 +1,9 @@
 // Per-account limits count per account: every way of typing a username spends the same budget.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FormBrowser, pageText } from '../support/form-browser';
+import { identify } from '../support/sign-in-pages';
 import type { TestServer } from '../support/test-server';
-import { EndUserClient, PASSWORD, login, seedRealm, startTestServer } from '../support/test-server';
-import { FormBrowser } from '../support/form-browser';
+import { PASSWORD, login, seedRealm, startTestServer } from '../support/test-server';
 
 let server: TestServer;
 
@@ -69,20 +70,24 @@ describe('end-user sign-in page', () => {
   });
 });
 
-describe('end-user request API', () => {
+describe('end-user request step', () => {
   it('counts requests per account however the username is typed', async () => {
     await server.app.realm.update({ workflow: 'username|second-factor' }, 'test');
-    const client = new EndUserClient(server.url);
     const typings = ['zo\u00eb', ' ZOE\u0308', 'zoe\u0308 ', 'Zo\u00cb', 'zo\u00eb'];
-    for (const typed of typings)
-      expect(
-        (await client.call('POST', '/api/enduser/requests', { username: typed, desk: '1' })).status,
-      ).toBe(201);
-    const refused = await client.call('POST', '/api/enduser/requests', {
-      username: ' ZO\u00cb ',
-      desk: '1',
-    });
+    /** A browser identified as `typed` sends a request to desk 1. */
+    const ask = async (typed: string) => {
+      const browser = await identify(server.url, typed);
+      await browser.get('/sign-in/method');
+      return browser.post('/sign-in/method', { desk: '1' });
+    };
+    // The request step allows ten per account in its window.
+    for (let i = 0; i < 10; i++)
+      expect(await ask(typings[i % typings.length] as string)).toMatchObject({
+        status: 303,
+        location: '/sign-in/request',
+      });
+    const refused = await ask(' ZO\u00cb ');
     expect(refused.status).toBe(429);
-    expect(refused.body.error?.code).toBe('rate-limited');
+    expect(pageText(refused.html)).toContain('Too many attempts');
   });
 });

@@ -1,9 +1,10 @@
-// The whole request lifecycle over the real server: HTTP for the end-user, real sockets for agents.
+// The whole request lifecycle over the real server: the sign-in pages for the end-user, real sockets for agents.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EndUserRequestStatus, OtpSubmitResult } from '../../server/contract/enduser';
+import { FormBrowser, pageText, phaseOn } from '../support/form-browser';
+import type { AskedForHelp } from '../support/sign-in-pages';
+import { askForHelp, enterCode, identify, liveStatus, sendRequest } from '../support/sign-in-pages';
 import type { AgentSocket, TestServer } from '../support/test-server';
 import {
-  EndUserClient,
   ask,
   connectAgent,
   login,
@@ -49,14 +50,15 @@ afterAll(async () => {
   await server.cleanup();
 });
 
-async function submit(user: EndUserClient, username: string, desk: '1' | '2') {
-  const res = await user.call<EndUserRequestStatus>('POST', '/api/enduser/requests', {
-    username,
-    desk,
-  });
-  expect(res.status).toBe(201);
-  return res.body.data!;
-}
+/** A new browser asking `desk` for a code as `username`, through the sign-in pages. */
+const submit = (username: string, desk: '1' | '2'): Promise<AskedForHelp> =>
+  askForHelp(server.url, username, desk);
+
+/** The phase the browser's request page shows now. */
+const phaseShown = async (browser: FormBrowser) =>
+  phaseOn((await browser.get('/sign-in/request')).html);
+
+const SIGNED_IN = "You're signed in";
 
 async function verifyFully(socket: AgentSocket, requestId: string) {
   await must(socket, 'request:verify', {
@@ -69,7 +71,6 @@ async function verifyFully(socket: AgentSocket, requestId: string) {
 
 describe('a help-desk request from submission to signed-in', () => {
   it('reaches only its desk, and completes when the user types the revealed passcode', async () => {
-    const user = new EndUserClient(server.url);
     const seenByDesk2 = nextEvent(desk2, 'request:created', (r) => r.username === 'jsmith');
     let desk1SawIt = false;
     const spy = (r: { username: string }) => {
@@ -77,10 +78,11 @@ describe('a help-desk request from submission to signed-in', () => {
     };
     desk1.on('request:created', spy);
 
-    const status = await submit(user, 'jsmith', '2');
-    expect(status.phase).toBe('waiting');
-    expect(status.reference).toMatch(/^[0-9A-Z]{3}-[0-9A-Z]{3}$/);
-    expect(status.desk).toEqual({
+    const { browser, page, reference, requestId } = await submit('jsmith', '2');
+    expect(phaseOn(page.html)).toBe('waiting');
+    expect(reference).toMatch(/^[0-9A-Z]{3}-[0-9A-Z]{3}$/);
+    expect(pageText(page.html)).toContain('Call or email Security Desk');
+    expect((await liveStatus(browser, requestId)).desk).toEqual({
       id: '2',
       name: 'Security Desk',
       phone: '+14155550199',
@@ -89,78 +91,64 @@ describe('a help-desk request from submission to signed-in', () => {
 
     const arrived = await seenByDesk2;
     expect(arrived).toMatchObject({
-      id: status.id,
-      reference: status.reference,
+      id: requestId,
+      reference,
       state: 'queued',
       displayName: 'User jsmith',
       inDirectory: true,
     });
     const queue2 = await must(desk2, 'queue:list', {});
-    expect(queue2.requests.map((r) => r.id)).toContain(status.id);
+    expect(queue2.requests.map((r) => r.id)).toContain(requestId);
     const queue1 = await must(desk1, 'queue:list', {});
-    expect(queue1.requests.map((r) => r.id)).not.toContain(status.id);
+    expect(queue1.requests.map((r) => r.id)).not.toContain(requestId);
 
     const otherSeesClaim = nextEvent(
       desk2b,
       'request:updated',
-      (r) => r.id === status.id && r.state === 'claimed',
+      (r) => r.id === requestId && r.state === 'claimed',
     );
-    const claimed = await must(desk2, 'request:claim', { requestId: status.id });
+    const claimed = await must(desk2, 'request:claim', { requestId });
     expect(claimed.claimedBy?.username).toBe('bob');
     expect((await otherSeesClaim).claimedBy?.username).toBe('bob');
-    expect(
-      (await user.call<EndUserRequestStatus>('GET', `/api/enduser/requests/${status.id}`)).body.data
-        ?.phase,
-    ).toBe('verifying');
+    expect(await phaseShown(browser)).toBe('verifying');
 
-    const detail = await must(desk2, 'request:get', { requestId: status.id });
+    const detail = await must(desk2, 'request:get', { requestId });
     // The default verification policy masks the employee ID (too short here to keep a tail).
     expect(detail.directory).toMatchObject({ employeeId: '••••••', phone: '+14155550111' });
 
-    const verified = await verifyFully(desk2, status.id);
+    const verified = await verifyFully(desk2, requestId);
     expect(verified.state).toBe('verified');
-    const { otp, expiresAt } = await must(desk2, 'request:reveal', { requestId: status.id });
+    const { otp, expiresAt } = await must(desk2, 'request:reveal', { requestId });
     expect(otp).toMatch(/^\d{8}$/);
     expect(expiresAt).toBeGreaterThan(Date.now());
-    expect(
-      (await user.call<EndUserRequestStatus>('GET', `/api/enduser/requests/${status.id}`)).body.data
-        ?.phase,
-    ).toBe('code-ready');
+    expect(await phaseShown(browser)).toBe('code-ready');
 
     const done = nextEvent(
       desk2,
       'request:updated',
-      (r) => r.id === status.id && r.state === 'completed',
+      (r) => r.id === requestId && r.state === 'completed',
     );
     const typed = `${otp.slice(0, 4)} ${otp.slice(4)}`;
-    const result = await user.call<OtpSubmitResult>(
-      'POST',
-      `/api/enduser/requests/${status.id}/otp`,
-      { otp: typed },
-    );
-    expect(result.body.data?.result).toBe('completed');
+    const signedIn = await enterCode(browser, typed);
+    expect(pageText(signedIn.html)).toContain(SIGNED_IN);
     expect((await done).state).toBe('completed');
     expect(desk1SawIt).toBe(false);
     desk1.off('request:created', spy);
 
-    // The passcode works once: the request is closed and a second use is refused.
-    const again = await user.call<OtpSubmitResult>(
-      'POST',
-      `/api/enduser/requests/${status.id}/otp`,
-      { otp },
-    );
-    expect(again.status).toBe(409);
+    // The passcode works once: the request is closed, and posting it again signs nobody in.
+    const again = await browser.post('/sign-in/code', { otp });
+    expect(again).toMatchObject({ status: 303, location: '/sign-in/method' });
+    expect(server.app.requests.find(requestId)?.state).toBe('completed');
     expect((await must(desk2, 'queue:list', {})).requests.map((r) => r.id)).not.toContain(
-      status.id,
+      requestId,
     );
   });
 
   it('survives a server restart mid-lifecycle and carries on where it was', async () => {
-    const user = new EndUserClient(server.url);
-    const status = await submit(user, 'rpatel', '1');
-    await must(desk1, 'request:claim', { requestId: status.id });
+    const { browser, requestId } = await submit('rpatel', '1');
+    await must(desk1, 'request:claim', { requestId });
     await must(desk1, 'request:verify', {
-      requestId: status.id,
+      requestId,
       checkId: 'callback',
       note: 'called back',
     });
@@ -171,76 +159,69 @@ describe('a help-desk request from submission to signed-in', () => {
     await connectAll();
 
     const queue = await must(desk1, 'queue:list', {});
-    const kept = queue.requests.find((r) => r.id === status.id);
+    const kept = queue.requests.find((r) => r.id === requestId);
     expect(kept).toMatchObject({ state: 'claimed', claimedBy: { username: 'alice' } });
     expect(kept?.verification.map((v) => v.checkId)).toEqual(['callback']);
 
     await must(desk1, 'request:verify', {
-      requestId: status.id,
+      requestId,
       checkId: 'manager',
       note: 'manager said yes',
     });
-    const { otp } = await must(desk1, 'request:reveal', { requestId: status.id });
-    const result = await user.call<OtpSubmitResult>(
-      'POST',
-      `/api/enduser/requests/${status.id}/otp`,
-      { otp },
-    );
-    expect(result.body.data?.result).toBe('completed');
+    const { otp } = await must(desk1, 'request:reveal', { requestId });
+    expect(pageText((await enterCode(browser, otp)).html)).toContain(SIGNED_IN);
   });
 });
 
 describe('refusals', () => {
   it('an agent cannot act on a request of a desk they do not staff', async () => {
-    const status = await submit(new EndUserClient(server.url), 'mlee', '2');
-    const claim = await ask(desk1, 'request:claim', { requestId: status.id });
+    const { requestId } = await submit('mlee', '2');
+    const claim = await ask(desk1, 'request:claim', { requestId });
     expect(claim).toEqual({ error: expect.objectContaining({ code: 'forbidden' }) });
-    const get = await ask(desk1, 'request:get', { requestId: status.id });
+    const get = await ask(desk1, 'request:get', { requestId });
     expect(get).toEqual({ error: expect.objectContaining({ code: 'not-found' }) });
   });
 
   it('only the claiming agent acts on a claimed request; an admin may take it over', async () => {
-    const status = await submit(new EndUserClient(server.url), 'mlee', '2');
-    await must(desk2, 'request:claim', { requestId: status.id });
-    expect(await ask(desk2b, 'request:claim', { requestId: status.id })).toEqual({
+    const { requestId } = await submit('mlee', '2');
+    await must(desk2, 'request:claim', { requestId });
+    expect(await ask(desk2b, 'request:claim', { requestId })).toEqual({
       error: expect.objectContaining({ code: 'already-claimed' }),
     });
     expect(
-      await ask(desk2b, 'request:verify', { requestId: status.id, checkId: 'callback', note: '' }),
+      await ask(desk2b, 'request:verify', { requestId, checkId: 'callback', note: '' }),
     ).toEqual({
       error: expect.objectContaining({ code: 'not-claimed-by-you' }),
     });
-    expect(await ask(desk2b, 'request:take-over', { requestId: status.id })).toEqual({
+    expect(await ask(desk2b, 'request:take-over', { requestId })).toEqual({
       error: expect.objectContaining({ code: 'forbidden' }),
     });
-    const taken = await must(admin, 'request:take-over', { requestId: status.id });
+    const taken = await must(admin, 'request:take-over', { requestId });
     expect(taken.claimedBy?.username).toBe('root');
-    expect(
-      await ask(desk2, 'request:deny', { requestId: status.id, reason: 'not me any more' }),
-    ).toEqual({
+    expect(await ask(desk2, 'request:deny', { requestId, reason: 'not me any more' })).toEqual({
       error: expect.objectContaining({ code: 'not-claimed-by-you' }),
     });
     const denied = await must(admin, 'request:deny', {
-      requestId: status.id,
+      requestId,
       reason: 'Caller could not answer',
     });
     expect(denied.state).toBe('denied');
   });
 
   it('refuses to reveal before the verification policy is met', async () => {
-    const status = await submit(new EndUserClient(server.url), 'agarcia', '1');
-    await must(desk1, 'request:claim', { requestId: status.id });
-    expect(await ask(desk1, 'request:reveal', { requestId: status.id })).toEqual({
+    const { requestId } = await submit('agarcia', '1');
+    await must(desk1, 'request:claim', { requestId });
+    expect(await ask(desk1, 'request:reveal', { requestId })).toEqual({
       error: expect.objectContaining({ code: 'verification-incomplete' }),
     });
     // One check that is not the required callback is still not enough.
     await must(desk1, 'request:verify', {
-      requestId: status.id,
+      requestId,
       checkId: 'employee-id',
       note: 'E1',
     });
-    await must(desk1, 'request:verify', { requestId: status.id, checkId: 'manager', note: 'ok' });
-    const refused = await ask(desk1, 'request:reveal', { requestId: status.id });
+    await must(desk1, 'request:verify', { requestId, checkId: 'manager', note: 'ok' });
+    const refused = await ask(desk1, 'request:reveal', { requestId });
     expect(refused).toEqual({
       error: expect.objectContaining({
         code: 'verification-incomplete',
@@ -249,7 +230,7 @@ describe('refusals', () => {
     });
     expect(
       await ask(desk1, 'request:verify', {
-        requestId: status.id,
+        requestId,
         checkId: 'palm-reading',
         note: '',
       }),
@@ -259,12 +240,12 @@ describe('refusals', () => {
   });
 
   it('never reveals a passcode for a username that is not in the directory', async () => {
-    const status = await submit(new EndUserClient(server.url), 'mallory', '1');
-    const arrived = (await must(desk1, 'queue:list', {})).requests.find((r) => r.id === status.id);
+    const { requestId } = await submit('mallory', '1');
+    const arrived = (await must(desk1, 'queue:list', {})).requests.find((r) => r.id === requestId);
     expect(arrived).toMatchObject({ inDirectory: false, displayName: '' });
-    await must(desk1, 'request:claim', { requestId: status.id });
-    await verifyFully(desk1, status.id);
-    expect(await ask(desk1, 'request:reveal', { requestId: status.id })).toEqual({
+    await must(desk1, 'request:claim', { requestId });
+    await verifyFully(desk1, requestId);
+    expect(await ask(desk1, 'request:reveal', { requestId })).toEqual({
       error: expect.objectContaining({ code: 'forbidden' }),
     });
   });
@@ -274,38 +255,27 @@ describe('refusals', () => {
       { otpPolicy: { length: 6, ttlMinutes: 10, maxAttempts: 3 } },
       'test',
     );
-    const user = new EndUserClient(server.url);
-    const status = await submit(user, 'tnguyen', '1');
-    await must(desk1, 'request:claim', { requestId: status.id });
-    await verifyFully(desk1, status.id);
-    const { otp } = await must(desk1, 'request:reveal', { requestId: status.id });
+    const { browser, requestId } = await submit('tnguyen', '1');
+    await must(desk1, 'request:claim', { requestId });
+    await verifyFully(desk1, requestId);
+    const { otp } = await must(desk1, 'request:reveal', { requestId });
     const wrong = otp === '000000' ? '111111' : '000000';
-    const first = await user.call<OtpSubmitResult>(
-      'POST',
-      `/api/enduser/requests/${status.id}/otp`,
-      { otp: wrong },
-    );
-    expect(first.body.data).toMatchObject({ result: 'wrong', attemptsLeft: 2 });
-    await user.call('POST', `/api/enduser/requests/${status.id}/otp`, { otp: wrong });
+    const first = await enterCode(browser, wrong);
+    expect(first.status).toBe(422);
+    expect(pageText(first.html)).toContain("That code isn't right. You have 2 attempts left.");
+    await browser.post('/sign-in/code', { otp: wrong });
     const locked = nextEvent(
       desk1,
       'request:updated',
-      (r) => r.id === status.id && r.state === 'locked',
+      (r) => r.id === requestId && r.state === 'locked',
     );
-    const third = await user.call<OtpSubmitResult>(
-      'POST',
-      `/api/enduser/requests/${status.id}/otp`,
-      { otp: wrong },
-    );
-    expect(third.body.data?.result).toBe('locked');
+    const third = await browser.post('/sign-in/code', { otp: wrong });
+    expect(pageText(third.html)).toContain('Too many wrong codes');
     await locked;
     // Even the right code is useless now.
-    const late = await user.call<OtpSubmitResult>(
-      'POST',
-      `/api/enduser/requests/${status.id}/otp`,
-      { otp },
-    );
-    expect(late.body.data?.result).toBe('locked');
+    const late = await browser.post('/sign-in/code', { otp });
+    expect(pageText(late.html)).toContain('Too many wrong codes');
+    expect(server.app.requests.find(requestId)?.state).toBe('locked');
     await server.app.realm.update(
       { otpPolicy: { length: 8, ttlMinutes: 10, maxAttempts: 5 } },
       'test',
@@ -317,67 +287,65 @@ describe('refusals', () => {
     await server.app.realm.update({ otpPolicy: { ...policy, maxAttempts: 3 } }, 'test');
     try {
       // One browser asking again and again (another browser's request would contest, not replace, it).
-      const user = new EndUserClient(server.url);
+      const browser = await identify(server.url, 'kwong');
       const guessTwice = async () => {
-        const status = await submit(user, 'kwong', '1');
-        await must(desk1, 'request:claim', { requestId: status.id });
-        await verifyFully(desk1, status.id);
-        const { otp } = await must(desk1, 'request:reveal', { requestId: status.id });
+        const { requestId } = await sendRequest(browser, '1');
+        await must(desk1, 'request:claim', { requestId });
+        await verifyFully(desk1, requestId);
+        const { otp } = await must(desk1, 'request:reveal', { requestId });
         const wrong = otp.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
-        return { id: status.id, wrong };
+        return { requestId, wrong };
       };
       for (let round = 0; round < 2; round++) {
-        const { id, wrong } = await guessTwice();
-        await user.call('POST', `/api/enduser/requests/${id}/otp`, { otp: wrong });
-        await user.call('POST', `/api/enduser/requests/${id}/otp`, { otp: wrong });
+        const { wrong } = await guessTwice();
+        await enterCode(browser, wrong);
+        await browser.post('/sign-in/code', { otp: wrong });
       }
       // Four wrong in 24 hours of a budget of six: this request allows two, not three.
-      const { id, wrong } = await guessTwice();
-      const status = await user.call<EndUserRequestStatus>('GET', `/api/enduser/requests/${id}`);
-      expect(status.body.data?.attemptsLeft).toBe(2);
-      const first = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${id}/otp`, {
-        otp: wrong,
-      });
-      expect(first.body.data).toMatchObject({ result: 'wrong', attemptsLeft: 1 });
-      expect(first.body.data?.status.attemptsLeft).toBe(1);
+      const { requestId, wrong } = await guessTwice();
+      expect((await liveStatus(browser, requestId)).attemptsLeft).toBe(2);
+      const first = await enterCode(browser, wrong);
+      expect(pageText(first.html)).toContain("That code isn't right. You have 1 attempt left.");
+      expect((await liveStatus(browser, requestId)).attemptsLeft).toBe(1);
     } finally {
       await server.app.realm.update({ otpPolicy: policy }, 'test');
     }
   });
 
   it('an expired passcode no longer signs in', async () => {
-    const user = new EndUserClient(server.url);
-    const status = await submit(user, 'tnguyen', '1');
-    await must(desk1, 'request:claim', { requestId: status.id });
-    await verifyFully(desk1, status.id);
-    const { otp } = await must(desk1, 'request:reveal', { requestId: status.id });
+    const { browser, requestId } = await submit('tnguyen', '1');
+    await must(desk1, 'request:claim', { requestId });
+    await verifyFully(desk1, requestId);
+    const { otp } = await must(desk1, 'request:reveal', { requestId });
+    await browser.get('/sign-in/code');
     server.clock.advance(11 * 60_000);
     try {
-      const result = await user.call<OtpSubmitResult>(
-        'POST',
-        `/api/enduser/requests/${status.id}/otp`,
-        { otp },
-      );
-      expect(result.body.data?.result).toBe('expired');
-      expect(result.body.data?.status.phase).toBe('expired');
+      const result = await browser.post('/sign-in/code', { otp });
+      expect(pageText(result.html)).toContain('Your code has expired');
+      expect(pageText(result.html)).not.toContain(SIGNED_IN);
+      expect(await phaseShown(browser)).toBe('expired');
     } finally {
       server.clock.advance(-11 * 60_000);
     }
   });
 
   it('the passcode only works from the browser session that asked for it', async () => {
-    const user = new EndUserClient(server.url);
-    const status = await submit(user, 'jsmith', '1');
-    await must(desk1, 'request:claim', { requestId: status.id });
-    await verifyFully(desk1, status.id);
-    const { otp } = await must(desk1, 'request:reveal', { requestId: status.id });
-    const impostor = new EndUserClient(server.url);
-    const stolen = await impostor.call('POST', `/api/enduser/requests/${status.id}/otp`, { otp });
-    expect(stolen.status).toBe(404);
-    const own = await user.call<OtpSubmitResult>('POST', `/api/enduser/requests/${status.id}/otp`, {
-      otp,
+    const { browser, requestId } = await submit('jsmith', '1');
+    await must(desk1, 'request:claim', { requestId });
+    await verifyFully(desk1, requestId);
+    const { otp } = await must(desk1, 'request:reveal', { requestId });
+    // Another browser, even identified as the same user, has no request to enter it for.
+    const impostor = await identify(server.url, 'jsmith');
+    const stolen = await impostor.post('/sign-in/code', { otp });
+    expect(stolen).toMatchObject({ status: 303, location: '/sign-in/method' });
+    // Nor does the victim's flow cookie help in another browser session.
+    impostor.cookies.set('hd_flow', browser.cookies.get('hd_flow') ?? '');
+    expect(await impostor.post('/sign-in/code', { otp })).toMatchObject({
+      status: 303,
+      location: '/sign-in',
     });
-    expect(own.body.data?.result).toBe('completed');
+    expect(server.app.requests.find(requestId)?.state).toBe('otp-issued');
+    expect(pageText((await enterCode(browser, otp)).html)).toContain(SIGNED_IN);
   });
 
   it('a non-admin cannot read agents or change the realm', async () => {
@@ -417,50 +385,38 @@ describe('refusals', () => {
     });
     expect((await must(desk1, 'queue:list', {})).requests).toEqual(before);
 
-    const user = new EndUserClient(server.url);
-    const bad = await user.call('POST', '/api/enduser/requests', { username: '', desk: '3' });
-    expect(bad.status).toBe(400);
-    expect(bad.body.error?.fields).toMatchObject({
-      username: expect.any(String),
-      desk: expect.any(String),
+    // The end-user's forms answer bad input next to the field, and change nothing either.
+    const openBefore = server.app.requests.openRequests().length;
+    const browser = new FormBrowser(server.url);
+    await browser.get('/sign-in');
+    const noName = await browser.post('/sign-in', { username: '' });
+    expect(noName.status).toBe(422);
+    expect(noName.html).toContain('id="username-error"');
+    expect(pageText(noName.html)).toContain('Enter your username');
+    await browser.post('/sign-in', { username: 'jsmith' });
+    await browser.get('/sign-in/method');
+    const noDesk = await browser.post('/sign-in/method', { desk: '3' });
+    expect(noDesk.status).toBe(422);
+    expect(noDesk.html).toContain('id="desk-error"');
+    expect(pageText(noDesk.html)).toContain('Choose a help desk');
+    const unreadable = await fetch(`${server.url}/sign-in/method`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: browser.cookieHeader() },
+      body: '{"desk":',
     });
-    const notJson = await user.call('POST', '/api/enduser/requests', '{"username":');
-    expect(notJson.status).toBe(400);
+    expect(unreadable.status).toBe(400);
+    expect(pageText(await unreadable.text())).toContain('The form could not be read');
+    expect(server.app.requests.openRequests().length).toBe(openBefore);
   });
 
   it('a second request from the same browser supersedes the first', async () => {
-    const browser = new EndUserClient(server.url);
-    const first = await submit(browser, 'rpatel', '2');
+    const first = await submit('rpatel', '2');
     const cancelled = nextEvent(
       desk2,
       'request:updated',
-      (r) => r.id === first.id && r.state === 'cancelled',
+      (r) => r.id === first.requestId && r.state === 'cancelled',
     );
-    await submit(browser, 'rpatel', '2');
+    await sendRequest(first.browser, '2');
     expect((await cancelled).closedReason).toMatch(/superseded/i);
-  });
-});
-
-describe('the end-user API under a flood', () => {
-  it('answers 429 to one address past its per-minute limit, before touching the request', async () => {
-    const statuses: number[] = [];
-    for (let i = 0; i < 35; i++) {
-      const res = await new EndUserClient(server.url).call('POST', '/api/enduser/requests', {
-        username: `flood${i}`,
-        desk: '1',
-      });
-      statuses.push(res.status);
-    }
-    expect(statuses.filter((s) => s === 201).length).toBeLessThanOrEqual(30);
-    expect(statuses.at(-1)).toBe(429);
-    const refused = await new EndUserClient(server.url).call(
-      'POST',
-      '/api/enduser/requests',
-      '{not json',
-    );
-    expect(refused).toEqual({
-      status: 429,
-      body: { error: expect.objectContaining({ code: 'rate-limited' }) },
-    });
   });
 });

@@ -100,6 +100,13 @@ export function referenceOn(html: string): string {
   return code;
 }
 
+/** The phase a request page shows its request in (waiting, verifying, code-ready, completed, or how it ended). */
+export function phaseOn(html: string): string {
+  const phase = /data-phase-now="([^"]+)"/.exec(html)?.[1];
+  if (!phase) throw new Error('no request status on this page');
+  return phase;
+}
+
 /** The request id a request page follows live. */
 export function requestIdOn(html: string): string {
   const id = /data-live-request="([^"]+)"/.exec(html)?.[1];

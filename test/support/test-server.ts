@@ -18,7 +18,7 @@ import type { AckResult } from '../../server/contract/errors';
 import { EmbeddedDirectory } from '../../server/directory/embedded-directory';
 import type { Logger } from '../../server/logger';
 import { silentLogger } from '../../server/logger';
-import { openEmbeddedStore } from '../../server/store/embedded-store';
+import { openStorage } from '../../server/store/storage';
 
 export type AgentSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -54,10 +54,10 @@ export async function startTestServer(
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'hdotp-test-')));
   const clock = new TestClock();
   const boot = async (port?: number) => {
-    const store = await openEmbeddedStore(dataDir);
-    const directory = new EmbeddedDirectory(store.directory);
+    const storage = await openStorage(dataDir);
+    const directory = new EmbeddedDirectory(storage.directory);
     const app = createApp({
-      store,
+      storage,
       version: 'test',
       logger: options.logger ?? silentLogger(),
       now: clock.now,
@@ -208,36 +208,6 @@ export function nextEvent<K extends keyof ServerToClientEvents>(
     };
     socket.on(event, listener as never);
   });
-}
-
-/** An end-user's browser: keeps its cookie across calls like a real one. */
-export class EndUserClient {
-  private cookie = '';
-  constructor(private readonly url: string) {}
-
-  async call<T = unknown>(
-    method: string,
-    path: string,
-    body?: unknown,
-  ): Promise<{
-    status: number;
-    body: { data?: T; error?: { code: string; message: string; fields?: Record<string, string> } };
-  }> {
-    const res = await fetch(`${this.url}${path}`, {
-      method,
-      headers: {
-        'content-type': 'application/json',
-        ...(this.cookie ? { cookie: this.cookie } : {}),
-      },
-      ...(body !== undefined
-        ? { body: typeof body === 'string' ? body : JSON.stringify(body) }
-        : {}),
-    });
-    const set = res.headers.get('set-cookie');
-    if (set) this.cookie = set.split(';')[0] ?? '';
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
-  }
 }
 
 export interface AuditLine {

@@ -3,7 +3,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../../support/test-server';
-import { EndUserClient, PASSWORD, seedRealm, startTestServer } from '../../support/test-server';
+import { askForHelp } from '../../support/sign-in-pages';
+import { PASSWORD, seedRealm, startTestServer } from '../../support/test-server';
 import { launchBrowser } from '../support/browser';
 import {
   ensureConsoleBuilt,
@@ -36,14 +37,8 @@ afterAll(async () => {
   await server?.cleanup();
 });
 
-const submit = async (username: string, desk: '1' | '2') => {
-  const { body } = await new EndUserClient(server.url).call<{ reference: string }>(
-    'POST',
-    '/api/enduser/requests',
-    { username, desk, password: PASSWORD },
-  );
-  return body.data!.reference;
-};
+const submit = async (username: string, desk: '1' | '2') =>
+  (await askForHelp(server.url, username, desk, PASSWORD)).reference;
 
 describe('a server restart', () => {
   it('shows the banner while offline, then reloads the queue with what arrived meanwhile', async () => {

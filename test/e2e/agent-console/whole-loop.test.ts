@@ -3,7 +3,8 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../../support/test-server';
-import { EndUserClient, seedRealm, startTestServer } from '../../support/test-server';
+import { askForHelp } from '../../support/sign-in-pages';
+import { seedRealm, startTestServer } from '../../support/test-server';
 import { launchBrowser } from '../support/browser';
 import { identify, sendRequest, spoken } from '../support/sign-in-flow';
 import {
@@ -133,13 +134,7 @@ describe('the whole loop', () => {
 
 describe('two agents on one desk', () => {
   it('the second agent sees who holds a claimed request and cannot act on it', async () => {
-    const client = new EndUserClient(server.url);
-    const { body } = await client.call<{ reference: string }>('POST', '/api/enduser/requests', {
-      username: 'mjones',
-      desk: '1',
-      password: PASSWORD,
-    });
-    const reference = body.data!.reference;
+    const { reference } = await askForHelp(server.url, 'mjones', '1', PASSWORD);
 
     await queueRow(bob.page, reference).waitFor();
     await queueRow(alice.page, reference).click();
@@ -179,13 +174,7 @@ describe('desks', () => {
     await server.app.realm.update({ workflow: 'username|second-factor' }, 'test');
     const dave = await openConsole(browser, server.url);
     await signIn(dave.page, 'dave');
-    const client = new EndUserClient(server.url);
-    const { body } = await client.call<{ reference: string; id: string }>(
-      'POST',
-      '/api/enduser/requests',
-      { username: 'unknown.caller', desk: '2' },
-    );
-    const reference = body.data!.reference;
+    const { reference } = await askForHelp(server.url, 'unknown.caller', '2');
     await queueRow(dave.page, reference).waitFor();
 
     // Dave opens it: the caller is not in the directory, shown as the impostor signal it is.
