@@ -1,6 +1,8 @@
-// Figures 1 and 5's measure: submit → request:created at every agent of that desk.
+// Figures 1 and 4's measure: a person submits through the sign-in pages → request:created at every
+// agent of that desk.
 import type { AgentFleet } from '../lib/agents';
-import { ipFor, openLoop, submit } from '../lib/load';
+import { ipFor, openLoop } from '../lib/load';
+import { submitThroughPages } from '../lib/sign-in';
 import type { LatencySummary } from '../lib/stats';
 import { sleep, summarize } from '../lib/stats';
 
@@ -34,6 +36,11 @@ export function latencyTracker(fleet: AgentFleet) {
   return { sentAt, samples };
 }
 
+/**
+ * At `perSecond`, one new person after another walks the pages: the start page, their username,
+ * the method page, then the desk form (the submit, timed from just before its POST), then the
+ * request page it leads to.
+ */
 export async function measureFanOut(
   url: string,
   fleet: AgentFleet,
@@ -42,7 +49,7 @@ export async function measureFanOut(
   // Warm up (JIT, connection pools) so neither side is measured cold.
   if (options.warmUp !== false)
     await openLoop(100, options.perSecond, (i) =>
-      submit(
+      submitThroughPages(
         url,
         `${options.prefix}warm${i}`,
         i % 2 === 0 ? '1' : '2',
@@ -55,9 +62,10 @@ export async function measureFanOut(
   await openLoop(options.count, options.perSecond, async (i) => {
     const username = `${options.prefix}${i}`;
     const desk = i % 2 === 0 ? '1' : '2';
-    sentAt.set(username, performance.now());
-    const res = await submit(url, username, desk, ipFor(options.ipOffset + i));
-    if (res.status !== 201) rejected++;
+    const res = await submitThroughPages(url, username, desk, ipFor(options.ipOffset + i), () =>
+      sentAt.set(username, performance.now()),
+    );
+    if (res.status !== 303) rejected++;
   });
   const expected = (options.count - rejected) * options.agentsPerDesk;
   for (let waited = 0; samples.length < expected && waited < 5_000; waited += 20) await sleep(20);
@@ -65,18 +73,38 @@ export async function measureFanOut(
   return { ...summarize(samples), deliveries: samples.length, expected, rejected };
 }
 
+export interface InterleavedResult extends FanOutResult {
+  /** Each round's p99 on its own. */
+  roundP99: number[];
+  /** Server CPU time per submit (the whole walk: five pages), when the target's CPU can be read. */
+  cpuMsPerSubmit?: number;
+}
+
 /**
  * Runs the fan-out measure on several servers in alternating rounds (A B A B …) and pools each
  * one's samples, so drift on a shared machine (other load, disk hiccups) falls on both alike.
  */
 export async function measureFanOutInterleaved(
-  targets: Array<{ url: string; fleet: AgentFleet; prefix: string }>,
+  targets: Array<{
+    url: string;
+    fleet: AgentFleet;
+    prefix: string;
+    cpuMs?: () => Promise<number>;
+  }>,
   options: Omit<FanOutOptions, 'prefix'> & { rounds: number },
-): Promise<FanOutResult[]> {
+): Promise<InterleavedResult[]> {
   const perRound = Math.ceil(options.count / options.rounds);
-  const pooled = targets.map(() => ({ samples: [] as number[], expected: 0, rejected: 0 }));
+  const pooled = targets.map(() => ({
+    samples: [] as number[],
+    expected: 0,
+    rejected: 0,
+    roundP99: [] as number[],
+    cpuMs: 0,
+    measured: 0,
+  }));
   for (let round = 0; round < options.rounds; round++) {
     for (const [t, target] of targets.entries()) {
+      const cpuBefore = round > 0 ? await target.cpuMs?.() : undefined;
       const result = await measureFanOut(target.url, target.fleet, {
         ...options,
         count: perRound,
@@ -87,6 +115,11 @@ export async function measureFanOutInterleaved(
       });
       pooled[t]!.expected += result.expected;
       pooled[t]!.rejected += result.rejected;
+      pooled[t]!.roundP99.push(result.p99);
+      if (cpuBefore !== undefined) {
+        pooled[t]!.cpuMs += (await target.cpuMs!()) - cpuBefore;
+        pooled[t]!.measured += perRound;
+      }
     }
   }
   return pooled.map((p) => ({
@@ -94,5 +127,7 @@ export async function measureFanOutInterleaved(
     deliveries: p.samples.length,
     expected: p.expected,
     rejected: p.rejected,
+    roundP99: p.roundP99,
+    ...(p.measured > 0 ? { cpuMsPerSubmit: Math.round((p.cpuMs / p.measured) * 100) / 100 } : {}),
   }));
 }

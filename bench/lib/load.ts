@@ -1,26 +1,6 @@
 // Load generators: an open loop at a fixed rate, and a closed loop as fast as answers come back.
 import { sleep } from './stats';
 
-export interface SubmitResult {
-  status: number;
-  body: string;
-}
-
-/** One end-user submit from a given client address (the server trusts one proxy hop in benches). */
-export async function submit(
-  url: string,
-  username: string,
-  desk: '1' | '2',
-  ip: string,
-): Promise<SubmitResult> {
-  const res = await fetch(`${url}/api/enduser/requests`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip },
-    body: JSON.stringify({ username, desk }),
-  });
-  return { status: res.status, body: await res.text() };
-}
-
 /** A distinct client address per simulated user, so per-IP limits see many honest users. */
 export const ipFor = (n: number) => `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 

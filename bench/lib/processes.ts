@@ -13,6 +13,8 @@ export interface Running {
   startupMs: number;
   stop(): Promise<void>;
   rssMb(): Promise<number>;
+  /** CPU time the process has used so far (user + system), in milliseconds. */
+  cpuMs(): Promise<number>;
 }
 
 async function waitHealthy(
@@ -63,8 +65,17 @@ async function start(
       const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
       return kb / 1024;
     },
+    async cpuMs() {
+      // Fields 14 and 15 of /proc/PID/stat, after the parenthesised command name: utime, stime in ticks.
+      const stat = await readFile(`/proc/${child.pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+    },
   };
 }
+
+/** USER_HZ: the unit of /proc's CPU times (100 on Linux everywhere Node runs). */
+const CLOCK_TICKS = 100;
 
 let nextPort = 39_100 + Math.floor(Math.random() * 500);
 

@@ -25,3 +25,29 @@ export function summarize(samples: readonly number[]): LatencySummary {
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** How a figure varied over its rounds: the smallest, middle and largest of the per-round values. */
+export interface Spread {
+  /** Whether the rounds' ratios to the baseline or their values are spread here. */
+  of: 'ratio' | 'value';
+  rounds: number[];
+  min: number;
+  median: number;
+  max: number;
+}
+
+export function spreadOf(of: Spread['of'], rounds: readonly number[], digits = 3): Spread {
+  const sorted = [...rounds].sort((a, b) => a - b);
+  const mid = sorted.length / 2;
+  const median =
+    sorted.length % 2 === 1
+      ? sorted[Math.floor(mid)]!
+      : ((sorted[mid - 1] ?? Number.NaN) + (sorted[mid] ?? Number.NaN)) / 2;
+  return {
+    of,
+    rounds: rounds.map((r) => round(r, digits)),
+    min: round(sorted[0] ?? Number.NaN, digits),
+    median: round(median, digits),
+    max: round(sorted[sorted.length - 1] ?? Number.NaN, digits),
+  };
+}
