@@ -8,11 +8,9 @@ import {
   useConsole,
   useConsoleStore,
 } from '../../store';
-import { QueueRow } from './QueueRow';
+import { QueueRow, optionId } from './QueueRow';
 
 export const ROW_HEIGHT = 64;
-
-export const optionId = (requestId: string) => `queue-option-${requestId}`;
 
 export function QueueList() {
   const store = useConsoleStore();

@@ -4,7 +4,9 @@ import { formatAge } from '../../lib/otp-format';
 import { useNow } from '../../lib/ticker';
 import { queueSelectors, sessionSelectors, settingsSelectors, useConsole } from '../../store';
 import { StateBadge } from '../../ui/StateBadge';
-import { optionId } from './QueueList';
+
+/** The row's element id, which the listbox names as its active descendant. */
+export const optionId = (requestId: string) => `queue-option-${requestId}`;
 
 interface QueueRowProps {
   id: string;
