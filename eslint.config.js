@@ -68,9 +68,11 @@ const rendererBoundary = {
   })),
   patterns: [
     { group: ['node:*'], message: 'The renderer runs in a browser: no Node built-ins.' },
-    ...forbidFolders(['server'], 'The renderer may import from server/contract/ only.', [
-      'server/contract',
-    ]),
+    ...forbidFolders(
+      ['server'],
+      'The renderer may import from server/contract/ and server/domain/ only.',
+      ['server/contract', 'server/domain'],
+    ),
   ],
 };
 

@@ -1,18 +1,9 @@
 // What an agent's console is shown of a request: never the passcode's hash nor the session binding.
 import { z } from 'zod';
+import { REQUEST_STATES } from '../domain/request-states';
 import { HelpDeskIdSchema } from './realm-config';
 
-export const RequestStateSchema = z.enum([
-  'queued',
-  'claimed',
-  'verified',
-  'otp-issued',
-  'completed',
-  'denied',
-  'cancelled',
-  'expired',
-  'locked',
-]);
+export const RequestStateSchema = z.enum(REQUEST_STATES);
 export type RequestStateName = z.infer<typeof RequestStateSchema>;
 
 export const AgentRefViewSchema = z.object({ id: z.string(), username: z.string() });

@@ -1,13 +1,8 @@
 // A help-desk OTP request as the server keeps it: its state, who holds it, how the caller was verified.
 import { z } from 'zod';
 import { HelpDeskIdSchema } from '../contract/realm-config';
-
-export const OPEN_STATES = ['queued', 'claimed', 'verified', 'otp-issued'] as const;
-export const CLOSED_STATES = ['completed', 'denied', 'cancelled', 'expired', 'locked'] as const;
-export const REQUEST_STATES = [...OPEN_STATES, ...CLOSED_STATES] as const;
-export type OpenState = (typeof OPEN_STATES)[number];
-export type ClosedState = (typeof CLOSED_STATES)[number];
-export type RequestState = (typeof REQUEST_STATES)[number];
+import type { ClosedState, OpenState } from './request-states';
+import { isOpenState } from './request-states';
 
 export const AgentRefSchema = z.object({ id: z.string(), username: z.string() }).strict();
 export type AgentRef = z.infer<typeof AgentRefSchema>;
@@ -121,5 +116,5 @@ export type OpenRequest = Extract<HelpRequest, { state: OpenState }>;
 export type ClosedRequest = Extract<HelpRequest, { state: ClosedState }>;
 
 export function isOpen(request: HelpRequest): request is OpenRequest {
-  return (OPEN_STATES as readonly string[]).includes(request.state);
+  return isOpenState(request.state);
 }

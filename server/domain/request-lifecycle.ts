@@ -1,8 +1,10 @@
 // The request lifecycle as a pure state machine: every allowed transition, and a reason for every refusal.
 import type { ErrorCode } from '../contract/errors';
 import type { VerificationPolicy } from '../contract/realm-config';
-import type { AgentRef, ClosedState, HelpRequest, OpenRequest } from './help-request';
+import type { AgentRef, HelpRequest, OpenRequest } from './help-request';
 import { isOpen } from './help-request';
+import type { ClosedState, RequestState } from './request-states';
+import { isOpenState } from './request-states';
 import { verificationProgress } from './verification-policy';
 
 export interface Actor {
@@ -31,6 +33,18 @@ export type LifecycleCommand =
   | { type: 'expire' };
 
 export type CommandType = LifecycleCommand['type'];
+/** The commands an agent runs (the others come from the user, the server or the clock). */
+export type AgentCommand = Extract<LifecycleCommand, { actor: Actor }>;
+export type AgentCommandType = AgentCommand['type'];
+export const AGENT_COMMAND_TYPES = [
+  'claim',
+  'release',
+  'take-over',
+  'verify',
+  'unverify',
+  'reveal',
+  'deny',
+] as const satisfies readonly AgentCommandType[];
 
 export interface LifecycleError {
   code: ErrorCode;
@@ -40,10 +54,13 @@ export interface LifecycleError {
 export type TransitionResult =
   { ok: true; request: HelpRequest } | { ok: false; error: LifecycleError };
 
+const refusal = (code: ErrorCode, message: string): LifecycleError => ({ code, message });
 const fail = (code: ErrorCode, message: string): TransitionResult => ({
   ok: false,
-  error: { code, message },
+  error: refusal(code, message),
 });
+const alreadyClosed = (state: RequestState) =>
+  refusal('invalid-state', `The request is already ${state}.`);
 const ok = (request: HelpRequest): TransitionResult => ({ ok: true, request });
 
 /** The moment an open request lapses: the passcode's expiry once one is out, else the request's own. */
@@ -69,69 +86,155 @@ function close(
   } as HelpRequest;
 }
 
+type QueuedRequest = Extract<OpenRequest, { state: 'queued' }>;
 type HeldRequest = Exclude<OpenRequest, { state: 'queued' }>;
 
-/** The request narrowed to a held one when the actor holds it, else the refusal to return. */
-function heldBy(request: OpenRequest, actor: Actor): HeldRequest | TransitionResult {
-  if (request.state === 'queued') return fail('invalid-state', 'Claim the request first.');
-  if (request.claimedBy.id !== actor.ref.id)
-    return fail('not-claimed-by-you', `This request is claimed by ${request.claimedBy.username}.`);
-  return request;
+/**
+ * What the rule of who may act needs to know of a request: the server's record has it, and so has
+ * the view an agent's console is sent.
+ */
+export interface RequestStanding {
+  state: RequestState;
+  claimedBy?: AgentRef | null | undefined;
+  inDirectory: boolean;
+  verification: readonly { checkId: string }[];
 }
 
-const isRefusal = (x: HeldRequest | TransitionResult): x is TransitionResult => 'ok' in x;
+/** An agent's command as far as the rule looks at it: a reveal is judged against the policy. */
+export type AgentAttempt =
+  { type: Exclude<AgentCommandType, 'reveal'> } | { type: 'reveal'; policy: VerificationPolicy };
+
+/** Why the actor may not act on the request as its holder, if they may not. */
+function notHolder(request: RequestStanding, actor: Actor): LifecycleError | undefined {
+  if (!request.claimedBy) return refusal('invalid-state', 'Claim the request first.');
+  if (request.claimedBy.id !== actor.ref.id)
+    return refusal(
+      'not-claimed-by-you',
+      `This request is claimed by ${request.claimedBy.username}.`,
+    );
+  return undefined;
+}
+
+/**
+ * Why this agent may not run this command on the request now, or undefined when they may: the
+ * lifecycle refuses with it, and the console offers only what it allows.
+ */
+export function agentRefusal(
+  request: RequestStanding,
+  actor: Actor,
+  attempt: AgentAttempt,
+): LifecycleError | undefined {
+  if (!isOpenState(request.state)) return alreadyClosed(request.state);
+  switch (attempt.type) {
+    case 'claim':
+      if (!request.claimedBy) return undefined;
+      return request.claimedBy.id === actor.ref.id
+        ? refusal('invalid-state', 'You already hold this request.')
+        : refusal(
+            'already-claimed',
+            `${request.claimedBy.username} is already handling this request.`,
+          );
+
+    case 'release':
+      return (
+        notHolder(request, actor) ??
+        (request.state === 'otp-issued'
+          ? refusal('invalid-state', 'A passcode is out; deny the request instead of releasing it.')
+          : undefined)
+      );
+
+    case 'take-over':
+      if (!actor.isAdmin) return refusal('forbidden', 'Only an admin can take over a request.');
+      if (!request.claimedBy)
+        return refusal('invalid-state', 'Nobody holds this request; claim it.');
+      return request.claimedBy.id === actor.ref.id
+        ? refusal('invalid-state', 'You already hold this request.')
+        : undefined;
+
+    case 'verify':
+    case 'unverify':
+      return (
+        notHolder(request, actor) ??
+        (request.state === 'otp-issued'
+          ? refusal(
+              'invalid-state',
+              'The passcode is already out; verification can no longer change.',
+            )
+          : undefined)
+      );
+
+    case 'reveal': {
+      const notHeld = notHolder(request, actor);
+      if (notHeld) return notHeld;
+      // Nobody outside the directory (or disabled in it) can be signed in, however convincing the caller.
+      if (!request.inDirectory)
+        return refusal(
+          'forbidden',
+          'This username is not an active directory user; deny the request.',
+        );
+      const progress = verificationProgress(attempt.policy, request.verification);
+      if (progress.met) return undefined;
+      const missing = progress.missingRequired.length
+        ? `required checks missing: ${progress.missingRequired.join(', ')}`
+        : `${progress.moreNeeded} more check(s) needed`;
+      return refusal('verification-incomplete', `Verify the caller first (${missing}).`);
+    }
+
+    case 'deny':
+      return notHolder(request, actor);
+  }
+}
+
+/**
+ * The commands this agent may run on the request now. Without the realm's verification policy
+ * (not loaded yet) a reveal is not offered.
+ */
+export function allowedCommands(
+  request: RequestStanding,
+  actor: Actor,
+  policy: VerificationPolicy | null,
+): ReadonlySet<AgentCommandType> {
+  return new Set(
+    AGENT_COMMAND_TYPES.filter((type) =>
+      type === 'reveal'
+        ? policy !== null && !agentRefusal(request, actor, { type, policy })
+        : !agentRefusal(request, actor, { type }),
+    ),
+  );
+}
+
+const isAgentCommand = (command: LifecycleCommand): command is AgentCommand => 'actor' in command;
 
 export function applyCommand(
   request: HelpRequest,
   command: LifecycleCommand,
   now: number,
 ): TransitionResult {
-  if (!isOpen(request)) return fail('invalid-state', `The request is already ${request.state}.`);
+  if (!isOpen(request)) return { ok: false, error: alreadyClosed(request.state) };
+
+  if (isAgentCommand(command)) {
+    const refused = agentRefusal(request, command.actor, command);
+    if (refused) return { ok: false, error: refused };
+  }
+  // Past the rule above, an agent's command meets the request in the state it needs: queued for a
+  // claim, held by the actor for the others.
+  const queued = request as QueuedRequest;
+  const held = request as HeldRequest;
 
   switch (command.type) {
-    case 'claim': {
-      if (request.state !== 'queued') {
-        return request.claimedBy.id === command.actor.ref.id
-          ? fail('invalid-state', 'You already hold this request.')
-          : fail(
-              'already-claimed',
-              `${request.claimedBy.username} is already handling this request.`,
-            );
-      }
-      return ok({ ...request, state: 'claimed', claimedBy: command.actor.ref, updatedAt: now });
-    }
+    case 'claim':
+      return ok({ ...queued, state: 'claimed', claimedBy: command.actor.ref, updatedAt: now });
 
     case 'release': {
-      const held = heldBy(request, command.actor);
-      if (isRefusal(held)) return held;
-      if (held.state === 'otp-issued')
-        return fail(
-          'invalid-state',
-          'A passcode is out; deny the request instead of releasing it.',
-        );
       const { claimedBy: _holder, ...rest } = held;
       return ok({ ...rest, state: 'queued', verification: [], updatedAt: now });
     }
 
-    case 'take-over': {
-      if (!command.actor.isAdmin)
-        return fail('forbidden', 'Only an admin can take over a request.');
-      if (request.state === 'queued')
-        return fail('invalid-state', 'Nobody holds this request; claim it.');
-      if (request.claimedBy.id === command.actor.ref.id)
-        return fail('invalid-state', 'You already hold this request.');
-      return ok({ ...request, claimedBy: command.actor.ref, updatedAt: now });
-    }
+    case 'take-over':
+      return ok({ ...held, claimedBy: command.actor.ref, updatedAt: now });
 
     case 'verify':
     case 'unverify': {
-      const held = heldBy(request, command.actor);
-      if (isRefusal(held)) return held;
-      if (held.state === 'otp-issued')
-        return fail(
-          'invalid-state',
-          'The passcode is already out; verification can no longer change.',
-        );
       if (!command.policy.checks.some((c) => c.id === command.checkId))
         return fail('unknown-check', `The realm has no check "${command.checkId}".`);
       const others = held.verification.filter((r) => r.checkId !== command.checkId);
@@ -152,21 +255,6 @@ export function applyCommand(
     }
 
     case 'reveal': {
-      const held = heldBy(request, command.actor);
-      if (isRefusal(held)) return held;
-      // Nobody outside the directory (or disabled in it) can be signed in, however convincing the caller.
-      if (!held.inDirectory)
-        return fail(
-          'forbidden',
-          'This username is not an active directory user; deny the request.',
-        );
-      const progress = verificationProgress(command.policy, held.verification);
-      if (!progress.met) {
-        const missing = progress.missingRequired.length
-          ? `required checks missing: ${progress.missingRequired.join(', ')}`
-          : `${progress.moreNeeded} more check(s) needed`;
-        return fail('verification-incomplete', `Verify the caller first (${missing}).`);
-      }
       const revealCount = held.state === 'otp-issued' ? held.otp.revealCount + 1 : 1;
       return ok({
         ...held,
@@ -176,11 +264,8 @@ export function applyCommand(
       });
     }
 
-    case 'deny': {
-      const held = heldBy(request, command.actor);
-      if (isRefusal(held)) return held;
+    case 'deny':
       return ok(close(held, 'denied', now, command.reason, command.actor.ref));
-    }
 
     case 'cancel':
       return ok(close(request, 'cancelled', now, command.reason));

@@ -12,7 +12,7 @@ export interface PolicyProgress {
 
 export function verificationProgress(
   policy: VerificationPolicy,
-  records: readonly VerificationRecord[],
+  records: readonly Pick<VerificationRecord, 'checkId'>[],
 ): PolicyProgress {
   const known = new Set(policy.checks.map((c) => c.id));
   const done = new Set(records.map((r) => r.checkId).filter((id) => known.has(id)));

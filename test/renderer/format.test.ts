@@ -1,8 +1,9 @@
 // Pure helpers: passcode groups for reading aloud, ages and countdowns, verification progress in words.
 import { describe, expect, it } from 'vitest';
 import { defaultRealmConfig } from '../../server/contract/realm-config';
+import { verificationProgress } from '../../server/domain/verification-policy';
+import { progressText } from '../../renderer/src/features/request/progress-text';
 import { formatAge, formatCountdown, groupOtp } from '../../renderer/src/lib/otp-format';
-import { policyProgress, progressText } from '../../renderer/src/lib/verification';
 
 describe('groupOtp', () => {
   it.each([
@@ -42,7 +43,7 @@ describe('ages and countdowns', () => {
   });
 });
 
-describe('verification progress', () => {
+describe('verification progress in words (progress from the domain)', () => {
   const policy = defaultRealmConfig().verificationPolicy; // callback required, two checks in all
   const record = (checkId: string) => ({
     checkId,
@@ -52,7 +53,7 @@ describe('verification progress', () => {
   });
 
   it('says which required check is missing and how many others are needed', () => {
-    const progress = policyProgress(policy, []);
+    const progress = verificationProgress(policy, []);
     expect(progress).toEqual({ met: false, missingRequired: ['callback'], moreNeeded: 2 });
     expect(progressText(policy, progress)).toBe(
       'Called back the phone number on file required; 1 more check needed',
@@ -60,17 +61,17 @@ describe('verification progress', () => {
   });
 
   it('counts any other check towards the minimum', () => {
-    expect(progressText(policy, policyProgress(policy, [record('callback')]))).toBe(
+    expect(progressText(policy, verificationProgress(policy, [record('callback')]))).toBe(
       '1 more check needed before reveal',
     );
-    expect(progressText(policy, policyProgress(policy, [record('manager')]))).toBe(
+    expect(progressText(policy, verificationProgress(policy, [record('manager')]))).toBe(
       'Called back the phone number on file required',
     );
   });
 
   it('is met with the required check and one more, and ignores unknown check ids', () => {
-    expect(policyProgress(policy, [record('callback'), record('ghost')]).met).toBe(false);
-    const met = policyProgress(policy, [record('callback'), record('photo-id')]);
+    expect(verificationProgress(policy, [record('callback'), record('ghost')]).met).toBe(false);
+    const met = verificationProgress(policy, [record('callback'), record('photo-id')]);
     expect(met.met).toBe(true);
     expect(progressText(policy, met)).toMatch(/complete/);
   });

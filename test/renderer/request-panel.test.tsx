@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
-// The request view as an agent sees it: signals, checks and progress, Reveal gated by the server's
-// answer, the passcode grouped with a countdown, auto-hidden, shown again, and "Reveal again".
+// The request view as an agent sees it: signals, checks and progress, Reveal gated by the domain's
+// rule on the server's latest view, the passcode grouped with a countdown, auto-hidden, shown again,
+// and "Reveal again".
 import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RequestView } from '../../server/contract/request-view';
@@ -181,6 +182,10 @@ describe('verifying and revealing', () => {
     const view = requestView({
       state: 'otp-issued',
       claimedBy: me,
+      verification: [
+        { checkId: 'callback', note: '', by: me, at: 1 },
+        { checkId: 'employee-id', note: '', by: me, at: 1 },
+      ],
       otp: { issuedAt: Date.now(), expiresAt: Date.now() + 600_000, revealCount: 1 },
       contested: true,
       contestedWith: ['Q2P-8XZ'],
@@ -188,6 +193,30 @@ describe('verifying and revealing', () => {
     await opened(view);
     expect(screen.getByRole('button', { name: 'Reveal again…' })).toHaveProperty('disabled', true);
     screen.getByText('Not while contested: deny the other request (Q2P-8XZ) first.');
+  });
+
+  it('offers no Reveal for a user who is not active in the directory, and says to deny instead', async () => {
+    const view = requestView({
+      username: 'ghost',
+      inDirectory: false,
+      state: 'verified',
+      claimedBy: me,
+      verification: [
+        { checkId: 'callback', note: '', by: me, at: 1 },
+        { checkId: 'employee-id', note: '', by: me, at: 1 },
+      ],
+    });
+    await opened(view, { ...requestDetail(view), directory: null });
+    expect(screen.getByRole('button', { name: 'Reveal passcode' })).toHaveProperty(
+      'disabled',
+      true,
+    );
+    screen.getByText('This username is not an active directory user; deny the request.');
+    screen.getByText(
+      'Verification complete, but no passcode for a user who is not active in the directory.',
+    );
+    expect(screen.queryByText(/the passcode can be revealed/)).toBeNull();
+    expect(screen.getByRole('button', { name: 'Deny…' })).toHaveProperty('disabled', false);
   });
 
   it('follows the request to completed, dropping the code', async () => {

@@ -1,6 +1,8 @@
 // The live queue: open requests on the agent's desks by id, oldest first, with desk and text filters.
 import type { HelpDeskId } from '../../../server/contract/realm-config';
-import type { RequestStateName, RequestView } from '../../../server/contract/request-view';
+import type { RequestView } from '../../../server/contract/request-view';
+import { normaliseReference } from '../../../server/domain/reference-code';
+import { isOpenState } from '../../../server/domain/request-states';
 import type { ConsoleRuntime, ConsoleState, SliceCreator } from './types';
 import { messageOf } from './types';
 
@@ -31,15 +33,6 @@ export interface QueueSlice {
   /** Moves the keyboard row to the first or last visible row. */
   moveActiveToEdge(edge: 'first' | 'last'): void;
 }
-
-const OPEN_STATES: ReadonlySet<RequestStateName> = new Set([
-  'queued',
-  'claimed',
-  'verified',
-  'otp-issued',
-]);
-
-export const isOpenState = (state: RequestStateName) => OPEN_STATES.has(state);
 
 const before = (a: RequestView, b: RequestView) =>
   a.createdAt !== b.createdAt ? a.createdAt < b.createdAt : a.id < b.id;
@@ -150,11 +143,7 @@ export function createQueueSlice(runtime: ConsoleRuntime): SliceCreator<QueueSli
   });
 }
 
-/** Reference codes are read aloud: ignore dashes, spaces and case, and Crockford's look-alikes. */
-export function normaliseReference(text: string): string {
-  return text.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
-}
-
+/** A reference matches however it was read aloud and typed back; names match case-insensitively. */
 export function matchesSearch(request: RequestView, search: string): boolean {
   const query = search.trim().toLowerCase();
   if (!query) return true;

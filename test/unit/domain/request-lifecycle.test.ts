@@ -5,17 +5,25 @@ import type { VerificationPolicy } from '../../../server/contract/realm-config';
 import type {
   AgentRef,
   HelpRequest,
-  RequestState,
   VerificationRecord,
 } from '../../../server/domain/help-request';
 import { HelpRequestSchema } from '../../../server/domain/help-request';
+import type { RequestState } from '../../../server/domain/request-states';
 import type {
   Actor,
+  AgentCommandType,
   LifecycleCommand,
   LifecycleError,
+  RequestStanding,
   TransitionResult,
 } from '../../../server/domain/request-lifecycle';
-import { applyCommand, deadlineOf } from '../../../server/domain/request-lifecycle';
+import {
+  AGENT_COMMAND_TYPES,
+  agentRefusal,
+  allowedCommands,
+  applyCommand,
+  deadlineOf,
+} from '../../../server/domain/request-lifecycle';
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -894,5 +902,89 @@ describe('expire and deadlineOf', () => {
       accepted(apply(late, expire(), REQUEST_EXPIRES_AT + MINUTE), REQUEST_EXPIRES_AT + MINUTE)
         .state,
     ).toBe('expired');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Who may act: the same rule, asked before acting (the console) and applied (the lifecycle)
+// ---------------------------------------------------------------------------------------------
+
+describe('allowedCommands and agentRefusal', () => {
+  const agentCommand = (type: AgentCommandType, actor: Actor): LifecycleCommand =>
+    ({
+      claim: claim(actor),
+      release: release(actor),
+      'take-over': takeOver(actor),
+      verify: verify(actor, 'manager'),
+      unverify: unverify(actor, 'callback'),
+      reveal: reveal(actor),
+      deny: deny(actor),
+    })[type];
+
+  const CASES = (Object.keys(FIXTURES) as RequestState[]).flatMap((state) =>
+    Object.entries({ alice, bob, root }).flatMap(([who, actor]) =>
+      AGENT_COMMAND_TYPES.map((type) => [state, who, type, actor] as const),
+    ),
+  );
+
+  it.each(CASES)(
+    '%s, %s, %s: allowed exactly when the lifecycle accepts it, refused for the same reason',
+    (state, _who, type, actor) => {
+      const request = FIXTURES[state];
+      const result = apply(request, agentCommand(type, actor));
+      expect(allowedCommands(request, actor, POLICY).has(type)).toBe(result.ok);
+      const attempt = type === 'reveal' ? { type, policy: POLICY } : { type };
+      expect(agentRefusal(request, actor, attempt)).toEqual(result.ok ? undefined : result.error);
+    },
+  );
+
+  it('judges the console’s view of a request (nobody holding it is null there)', () => {
+    const waiting: RequestStanding = {
+      state: 'queued',
+      claimedBy: null,
+      inDirectory: true,
+      verification: [],
+    };
+    expect([...allowedCommands(waiting, bob, POLICY)]).toEqual(['claim']);
+    expect([...allowedCommands(waiting, root, POLICY)]).toEqual(['claim']);
+
+    const held: RequestStanding = {
+      state: 'verified',
+      claimedBy: ALICE,
+      inDirectory: true,
+      verification: [{ checkId: 'callback' }, { checkId: 'employee-id' }],
+    };
+    expect([...allowedCommands(held, alice, POLICY)]).toEqual([
+      'release',
+      'verify',
+      'unverify',
+      'reveal',
+      'deny',
+    ]);
+    expect([...allowedCommands(held, bob, POLICY)]).toEqual([]);
+    expect([...allowedCommands(held, root, POLICY)]).toEqual(['take-over']);
+  });
+
+  it('reveal follows the policy in force, not the state recorded under an older one', () => {
+    const stricter: VerificationPolicy = { ...POLICY, required: ['callback', 'manager'] };
+    expect(allowedCommands(verified, alice, stricter).has('reveal')).toBe(false);
+    expect(agentRefusal(verified, alice, { type: 'reveal', policy: stricter })).toEqual({
+      code: 'verification-incomplete',
+      message: 'Verify the caller first (required checks missing: manager).',
+    });
+  });
+
+  it('offers no reveal for a user who is not an active directory user', () => {
+    const unknown = variant(verified, { inDirectory: false });
+    expect(allowedCommands(unknown, alice, POLICY).has('reveal')).toBe(false);
+    expect(agentRefusal(unknown, alice, { type: 'reveal', policy: POLICY })?.code).toBe(
+      'forbidden',
+    );
+    expect(allowedCommands(unknown, alice, POLICY).has('deny')).toBe(true);
+  });
+
+  it('offers no reveal while the policy is not known yet', () => {
+    expect(allowedCommands(verified, alice, null).has('reveal')).toBe(false);
+    expect(allowedCommands(verified, alice, null).has('deny')).toBe(true);
   });
 });

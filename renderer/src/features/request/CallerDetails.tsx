@@ -1,6 +1,7 @@
 // Who the request is for: the directory record (masked where the policy says) and the impostor signals.
 import { Fragment } from 'react';
 import type { MaskableField } from '../../../../server/contract/realm-config';
+import { isOpenState } from '../../../../server/domain/request-states';
 import { formatCountdown } from '../../lib/otp-format';
 import { useNow } from '../../lib/ticker';
 import { requestSelectors, settingsSelectors, useConsole } from '../../store';
@@ -98,7 +99,8 @@ export function CallerDetails() {
 function Expiry() {
   const detail = useConsole(requestSelectors.detail);
   const now = useNow();
-  if (!detail || !['queued', 'claimed', 'verified'].includes(detail.state)) return null;
+  // Once a passcode is out, its own countdown (in the passcode box) is what runs.
+  if (!detail || !isOpenState(detail.state) || detail.state === 'otp-issued') return null;
   return (
     <>
       <dt>Expires in</dt>

@@ -1,7 +1,7 @@
 // Two browsers asked for this user: names the other request and says what the agent must do first.
 import { useShallow } from 'zustand/react/shallow';
+import { isOpenState } from '../../../../server/domain/request-states';
 import { useConsole } from '../../store';
-import { isOpenState } from '../../store/queue-slice';
 
 export function ContestedNotice() {
   const { contested, others, username } = useConsole(

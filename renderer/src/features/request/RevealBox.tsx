@@ -1,12 +1,13 @@
 // Reveal: the passcode large and grouped for reading aloud, its countdown, auto-hide, and reveal again.
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { verificationProgress } from '../../../../server/domain/verification-policy';
 import { formatCountdown, groupOtp } from '../../lib/otp-format';
 import { useNow } from '../../lib/ticker';
-import { policyProgress, progressText } from '../../lib/verification';
 import { OTP_VISIBLE_MS, type RevealedOtp } from '../../store/request-slice';
 import { requestSelectors, useConsole, useConsoleStore } from '../../store';
 import { ConfirmDialog } from '../../ui/Dialog';
+import { progressText } from './progress-text';
 import { requestAccess } from './request-access';
 
 export function RevealBox() {
@@ -18,7 +19,7 @@ export function RevealBox() {
   const why = useConsole((s) => {
     const policy = s.config?.verificationPolicy;
     const records = s.detail?.verification;
-    return policy && records ? progressText(policy, policyProgress(policy, records)) : '';
+    return policy && records ? progressText(policy, verificationProgress(policy, records)) : '';
   });
   const contestedWith = useConsole((s) => s.detail?.contestedWith.join(', ') ?? '');
   const [confirming, setConfirming] = useState(false);
@@ -56,7 +57,9 @@ export function RevealBox() {
                 ? 'Claim the request and verify the caller first.'
                 : access.canReveal
                   ? 'Read the passcode to the caller only; it works once, from their browser.'
-                  : `Not yet: ${why}.`}
+                  : access.revealRefusalCode === 'verification-incomplete'
+                    ? `Not yet: ${why}.`
+                    : access.revealRefusal}
           </p>
         </>
       ) : access.heldByMe ? (

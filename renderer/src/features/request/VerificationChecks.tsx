@@ -1,8 +1,9 @@
 // The realm's verification checks: tick each one done, with a note; the line above says what is missing.
 import { useShallow } from 'zustand/react/shallow';
 import type { VerificationCheck } from '../../../../server/contract/realm-config';
-import { policyProgress, progressText } from '../../lib/verification';
+import { verificationProgress } from '../../../../server/domain/verification-policy';
 import { requestSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
+import { progressText } from './progress-text';
 import { requestAccess } from './request-access';
 
 export function VerificationChecks() {
@@ -10,9 +11,8 @@ export function VerificationChecks() {
   const verification = useConsole((s) => s.detail?.verification);
   const access = useConsole(useShallow(requestAccess));
   const codeOut = useConsole((s) => s.detail?.state === 'otp-issued');
-  const contested = useConsole((s) => s.detail?.contested === true);
   if (!policy || !verification) return null;
-  const progress = policyProgress(policy, verification);
+  const progress = verificationProgress(policy, verification);
   const required = new Set(policy.required);
 
   if (!access.isOpen) return <RecordedChecks />;
@@ -27,9 +27,11 @@ export function VerificationChecks() {
       >
         {codeOut
           ? 'Verified; the passcode is out, so the checks are settled.'
-          : progress.met && contested
+          : progress.met && access.contested
             ? 'Verification complete, but no passcode while the other request is open.'
-            : progressText(policy, progress)}
+            : progress.met && access.revealRefusalCode === 'forbidden'
+              ? 'Verification complete, but no passcode for a user who is not active in the directory.'
+              : progressText(policy, progress)}
       </p>
       {!access.heldByMe && access.isOpen ? (
         <p className="field-hint">Claim the request to record checks.</p>

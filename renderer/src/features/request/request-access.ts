@@ -1,6 +1,10 @@
-// What the signed-in agent may do with the open request right now (the server checks again).
+// What the signed-in agent may do with the open request right now: the domain's rule of who may act,
+// asked of the request as the console sees it (the server applies the same rule when they act).
+import type { ErrorCode } from '../../../../server/contract/errors';
+import type { Actor } from '../../../../server/domain/request-lifecycle';
+import { agentRefusal, allowedCommands } from '../../../../server/domain/request-lifecycle';
+import { isOpenState } from '../../../../server/domain/request-states';
 import type { ConsoleState } from '../../store';
-import { isOpenState } from '../../store/queue-slice';
 
 export interface RequestAccess {
   isOpen: boolean;
@@ -14,27 +18,42 @@ export interface RequestAccess {
   /** Two browsers asked for this user: no passcode until the other request has ended. */
   contested: boolean;
   canReveal: boolean;
+  /** Why the rule refuses a reveal (contest aside), once the realm's policy is known. */
+  revealRefusalCode: ErrorCode | null;
+  revealRefusal: string | null;
 }
+
+const NOTHING: ReadonlySet<string> = new Set();
 
 /** A selector for useShallow: every field is a primitive. */
 export function requestAccess(s: ConsoleState): RequestAccess {
   const d = s.detail;
-  const me = s.session?.agent.id;
+  const session = s.session;
+  const policy = s.config?.verificationPolicy ?? null;
+  const actor: Actor | null = session
+    ? {
+        ref: { id: session.agent.id, username: session.agent.username },
+        isAdmin: session.role === 'admin',
+      }
+    : null;
+  const allowed = d && actor ? allowedCommands(d, actor, policy) : NOTHING;
+  const revealRefusal =
+    d && actor && policy ? agentRefusal(d, actor, { type: 'reveal', policy }) : undefined;
   const isOpen = !!d && isOpenState(d.state);
-  const heldByMe = !!d?.claimedBy && d.claimedBy.id === me;
-  const state = d?.state;
   const contested = isOpen && !!d?.contested;
   return {
     isOpen,
-    heldByMe,
+    heldByMe: !!d?.claimedBy && d.claimedBy.id === actor?.ref.id,
     holder: d?.claimedBy?.username ?? null,
-    canClaim: state === 'queued',
-    canRelease: heldByMe && (state === 'claimed' || state === 'verified'),
-    canDeny: heldByMe && isOpen,
-    canTakeOver: s.session?.role === 'admin' && isOpen && !!d?.claimedBy && !heldByMe,
-    canEditChecks: heldByMe && (state === 'claimed' || state === 'verified'),
+    canClaim: allowed.has('claim'),
+    canRelease: allowed.has('release'),
+    canDeny: allowed.has('deny'),
+    canTakeOver: allowed.has('take-over'),
+    canEditChecks: allowed.has('verify'),
     contested,
-    // The server's answer decides: it moves the request to `verified` once the policy is met.
-    canReveal: heldByMe && !contested && (state === 'verified' || state === 'otp-issued'),
+    // The server also refuses a reveal while another request of the user is open; the view says so.
+    canReveal: allowed.has('reveal') && !contested,
+    revealRefusalCode: revealRefusal?.code ?? null,
+    revealRefusal: revealRefusal?.message ?? null,
   };
 }
