@@ -85,12 +85,16 @@ export interface AuditRecordInput {
   at?: Date;
 }
 
-/** Open requests, and the log every request change is committed through with its audit entries. */
+/**
+ * Open requests, and the log every request change is committed through with its audit entries.
+ * Reads are synchronous and see every change already made, durable or not, so a service can check
+ * and change in one step without interleaving.
+ */
 export interface RequestRepository {
   /** Open requests, oldest first. */
   readonly all: readonly OpenRequest[];
   get(id: string): OpenRequest | undefined;
-  /** The open requests of one user. */
+  /** The open requests of one user, in a new array the caller may sort. */
   ofUser(username: string): OpenRequest[];
   hasReference(reference: string): boolean;
   /**
