@@ -16,9 +16,8 @@ import { signInAssets } from './enduser/assets';
 import { signInErrorPages } from './enduser/error-pages';
 import { FlowCookies } from './enduser/flow';
 import { PersistentTokens } from './enduser/persistent-token';
-import { endUserApiRoutes } from './enduser/request-routes';
-import { createFloodGate } from './http/flood-gate';
 import { CookieSigner } from './enduser/signed-cookie';
+import { signInFloodGate } from './enduser/rate-limits';
 import { signInRoutes } from './enduser/sign-in-routes';
 import { agentConsole } from './http/agent-console';
 import { errorHandler } from './http/error-handler';
@@ -129,7 +128,6 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(sessionRoutes(sessions));
   app.use(agentConsole({ dir: deps.agentConsoleDir }));
-  app.use(endUserApiRoutes({ requests, realm, directory }));
   app.use(signInAssets());
   app.use(
     signInRoutes({
@@ -151,14 +149,8 @@ export function createApp(deps: AppDeps): App {
   app.use(signInErrorPages(realm, logger));
   app.use(errorHandler(logger));
 
-  // The per-address limit on submitting requests runs before express: refusals stay cheap in a flood.
-  const floodGate = createFloodGate({
-    applies: (method, path) => method === 'POST' && path === '/api/enduser/requests',
-    limit: 30,
-    windowMs: 60_000,
-    trustProxy: deps.trustProxy ?? false,
-    now,
-  });
+  // The per-address allowance on the sign-in forms runs before express: refusals stay cheap in a flood.
+  const floodGate = signInFloodGate({ trustProxy: deps.trustProxy ?? false, now });
   const httpServer = createServer((req, res) => {
     if (!floodGate(req, res)) app(req, res);
   });

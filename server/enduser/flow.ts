@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { HelpDeskIdSchema } from '../contract/realm-config';
 import type { RealmConfig, Workflow } from '../contract/realm-config';
-import { readCookie } from '../http/cookies';
+import { cookieOptions, readCookie } from '../http/cookies';
 import type { CookieSigner } from './signed-cookie';
 
 export const FLOW_COOKIE = 'hd_flow';
@@ -69,22 +69,12 @@ export class FlowCookies {
     // Long enough for a request to be claimed, verified and its passcode used, with room to spare.
     const exp = this.now() + (requestTtlMinutes + otpPolicy.ttlMinutes + 30) * 60_000;
     const flow: Flow = { v: 1, sid: this.binding(sessionSecret), ...state, exp };
-    res.cookie(FLOW_COOKIE, this.signer.sign('flow', flow), {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: req.secure,
-      path: '/',
-    });
+    res.cookie(FLOW_COOKIE, this.signer.sign('flow', flow), cookieOptions(req));
     return flow;
   }
 
   clear(req: Request, res: Response): void {
-    res.clearCookie(FLOW_COOKIE, {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: req.secure,
-      path: '/',
-    });
+    res.clearCookie(FLOW_COOKIE, cookieOptions(req));
   }
 }
 

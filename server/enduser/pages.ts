@@ -622,6 +622,29 @@ export function donePage(p: DonePageInput): SafeHtml {
 
 // ── error pages ────────────────────────────────────────────────────────────────────────────────
 
+/** The flood gate's 429: built once, before express and the realm are consulted, so it names no desk. */
+export function floodRefusalPage(): string {
+  return html`<!doctype html>
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>Too many attempts</title>
+        <link rel="stylesheet" href="/assets/enduser.css" />
+      </head>
+      <body>
+        <main id="main" class="page">
+          <div class="card">
+            <h1>Too many attempts</h1>
+            <p>Too many forms were sent from your network in a short while.</p>
+            <p>Wait a minute, then start again.</p>
+            <p><a class="button button-primary" href="/sign-in">Back to the start</a></p>
+          </div>
+        </main>
+      </body>
+    </html> `.value;
+}
+
 export interface ProblemPageInput {
   realm: RealmConfig;
   title: string;

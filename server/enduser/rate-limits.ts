@@ -1,8 +1,10 @@
-// Rate limits for the sign-in pages, per IP and per username, answering 429 with a page a person can act on.
+// Rate limits for the sign-in pages, per IP and per username, answering 429 with a page a person can act on,
+// and the flood gate in front of them.
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { createFloodGate } from '../http/flood-gate';
 import type { RealmService } from '../realm/realm-service';
-import { problemPage } from './pages';
+import { floodRefusalPage, problemPage } from './pages';
 
 export interface LimitSpec {
   windowMs: number;
@@ -59,5 +61,32 @@ export function pageLimiter(realm: RealmService, spec: LimitSpec, key?: LimitKey
       });
       res.status(429).type('html').set('Cache-Control', 'no-store').send(page.value);
     },
+  });
+}
+
+/** Every form the sign-in pages post. */
+const SIGN_IN_FORM_POSTS: readonly string[] = [
+  '/sign-in',
+  '/sign-in/restart',
+  '/sign-in/method',
+  '/sign-in/cancel',
+  '/sign-in/code',
+  '/sign-in/password',
+];
+
+/**
+ * Before express, per address and per form: a minute's allowance above anything the per-step
+ * limits let through (an honest address meets those first, with a page that explains), so only a
+ * flood meets it, and then each refusal costs a map look-up.
+ */
+export const SIGN_IN_FLOOD = { limit: 120, windowMs: 60_000 } as const;
+
+export function signInFloodGate(options: { trustProxy: number | boolean; now: () => number }) {
+  return createFloodGate({
+    ...SIGN_IN_FLOOD,
+    ...options,
+    bucket: (method, path) =>
+      method === 'POST' && SIGN_IN_FORM_POSTS.includes(path) ? path : undefined,
+    refusal: { contentType: 'text/html; charset=utf-8', body: floodRefusalPage() },
   });
 }

@@ -14,7 +14,8 @@ import { isOpen } from '../domain/help-request';
 import { normalizeOtpInput } from '../domain/otp';
 import { deadlineOf } from '../domain/request-lifecycle';
 import { ServiceError } from '../errors';
-import { readCookie } from '../http/cookies';
+import { SESSION_COOKIE, browserSession } from '../http/browser-session';
+import { cookieOptions, readCookie } from '../http/cookies';
 import type { Logger } from '../logger';
 import type { RealmService } from '../realm/realm-service';
 import type { RequestService } from '../requests/request-service';
@@ -43,7 +44,6 @@ import type { PersistentTokens } from './persistent-token';
 import { PERSISTENT_TOKEN_COOKIE } from './persistent-token';
 import type { LimitKey, LimitSpec } from './rate-limits';
 import { SIGN_IN_LIMITS, pageLimiter } from './rate-limits';
-import { SESSION_COOKIE, browserSession } from './request-routes';
 import type { CookieSigner } from './signed-cookie';
 
 /** The desk of the last successful sign-in on this browser, preselected next time. */
@@ -124,12 +124,6 @@ export function signInRoutes(deps: SignInDeps): Router {
   const send = (res: Response, status: number, page: SafeHtml) => {
     res.status(status).type('html').send(page.value);
   };
-  const cookieOptions = (req: Request) => ({
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: req.secure,
-    path: '/',
-  });
 
   const context = (req: Request, res: Response): Context => {
     const sid = browserSession(req, res);
@@ -221,11 +215,8 @@ export function signInRoutes(deps: SignInDeps): Router {
   ) => {
     const amr = passwordChecked ? ['pwd', 'otp', 'mfa'] : ['otp'];
     const issued = tokens.issue(flow.u);
-    res.cookie(PERSISTENT_TOKEN_COOKIE, issued.value, {
-      ...cookieOptions(req),
-      maxAge: issued.maxAgeMs,
-    });
-    res.cookie(METHOD_COOKIE, desk, { ...cookieOptions(req), maxAge: METHOD_COOKIE_MAX_AGE });
+    res.cookie(PERSISTENT_TOKEN_COOKIE, issued.value, cookieOptions(req, issued.maxAgeMs));
+    res.cookie(METHOD_COOKIE, desk, cookieOptions(req, METHOD_COOKIE_MAX_AGE));
     await audit.record({
       actor: `user:${flow.u}`,
       action: 'signin.completed',

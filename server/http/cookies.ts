@@ -1,5 +1,16 @@
-// Reads cookies from a request header; express 5 leaves them unparsed.
-import type { Request } from 'express';
+// Our cookies: read from the request header (express 5 leaves them unparsed), set with one set of options.
+import type { CookieOptions, Request } from 'express';
+
+/** Every cookie we set: not readable by scripts, not sent on cross-site posts, secure over HTTPS. */
+export function cookieOptions(req: Request, maxAgeMs?: number): CookieOptions {
+  return {
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: req.secure,
+    path: '/',
+    ...(maxAgeMs !== undefined ? { maxAge: maxAgeMs } : {}),
+  };
+}
 
 export function readCookie(req: Request, name: string): string | undefined {
   return cookieFromHeader(req.headers.cookie, name);

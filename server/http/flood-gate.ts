@@ -3,12 +3,17 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 
 export interface FloodGateOptions {
-  /** Which requests the gate counts, e.g. POST to the end-user submit route. */
-  applies(method: string, path: string): boolean;
+  /**
+   * Which counter a request spends from, e.g. the path of a sign-in form post; undefined lets it
+   * through uncounted. Keep the set of answers small: each is counted apart per address.
+   */
+  bucket(method: string, path: string): string | undefined;
   limit: number;
   windowMs: number;
   /** As express's `trust proxy`: how many reverse proxies in front (true: all). */
   trustProxy: number | boolean;
+  /** The 429's body, built once. */
+  refusal: { contentType: string; body: string };
   now?: () => number;
 }
 
@@ -32,29 +37,26 @@ export function createFloodGate(
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const now = options.now ?? Date.now;
   const counts = new Map<string, number>();
+  const body = Buffer.from(options.refusal.body);
   let windowStart = now();
   return (req, res) => {
     const path = (req.url ?? '').split('?')[0]!;
-    if (!options.applies(req.method ?? 'GET', path)) return false;
+    const bucket = options.bucket(req.method ?? 'GET', path);
+    if (bucket === undefined) return false;
     const at = now();
     if (at - windowStart >= options.windowMs) {
       counts.clear();
       windowStart = at;
     }
-    const address = clientAddress(req, options.trustProxy);
-    const count = (counts.get(address) ?? 0) + 1;
-    counts.set(address, count);
+    const key = `${clientAddress(req, options.trustProxy)} ${bucket}`;
+    const count = (counts.get(key) ?? 0) + 1;
+    counts.set(key, count);
     if (count <= options.limit) return false;
-    const body = JSON.stringify({
-      error: {
-        code: 'rate-limited',
-        message: 'Too many requests from here; wait a minute and try again.',
-      },
-    });
     res.writeHead(429, {
-      'Content-Type': 'application/json; charset=utf-8',
-      'Content-Length': Buffer.byteLength(body),
+      'Content-Type': options.refusal.contentType,
+      'Content-Length': body.length,
       'Retry-After': String(Math.max(1, Math.ceil((windowStart + options.windowMs - at) / 1000))),
+      'Content-Security-Policy': "default-src 'none'; style-src 'self'",
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'no-store',
     });

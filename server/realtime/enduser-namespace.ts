@@ -2,7 +2,7 @@
 import type { Namespace, Server } from 'socket.io';
 import { z } from 'zod';
 import type { EndUserRequestStatus } from '../contract/enduser';
-import { SESSION_COOKIE } from '../enduser/request-routes';
+import { SESSION_COOKIE } from '../http/browser-session';
 import { cookieFromHeader } from '../http/cookies';
 import type { Logger } from '../logger';
 import type { RequestService } from '../requests/request-service';

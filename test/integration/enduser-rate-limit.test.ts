@@ -1,6 +1,8 @@
-// Rate limits on the sign-in pages: per username and per IP, answered with a readable 429 page and Retry-After.
+// Rate limits on the sign-in pages: per username and per IP, answered with a readable 429 page and Retry-After;
+// and the flood gate in front of them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/test-server';
+import { SIGN_IN_FLOOD } from '../../server/enduser/rate-limits';
 import { seedRealm, startTestServer } from '../support/test-server';
 import { FormBrowser, pageText } from '../support/form-browser';
 
@@ -80,5 +82,38 @@ describe('rate limits', () => {
       expect(status).toBe(303);
     }
     expect(status).toBe(429);
+  });
+});
+
+describe('the flood gate', () => {
+  it('answers one address past its allowance per form with a 429 before express reads the body', async () => {
+    // Earlier tests spent part of this address's allowance; each form is counted apart.
+    const browser = new FormBrowser(server.url);
+    await browser.get('/sign-in');
+    const openBefore = server.app.requests.openRequests().length;
+    // A form without its CSRF token changes nothing, so the gate is the only limit it can meet.
+    let sent = 0;
+    let refused = await browser.post('/sign-in/method', { _csrf: '', desk: '1' });
+    while (refused.status === 403 && sent < SIGN_IN_FLOOD.limit) {
+      refused = await browser.post('/sign-in/method', { _csrf: '', desk: '1' });
+      sent++;
+    }
+    expect(refused.status).toBe(429);
+    expect(pageText(refused.html)).toContain('Too many forms were sent from your network');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(refused.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(pageText(refused.html)).toContain('Too many attempts');
+    expect(refused.html).toContain('href="/sign-in"');
+    // Even a body express could not read is refused before it is read.
+    const unreadable = await fetch(`${server.url}/sign-in/method`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
+    });
+    expect(unreadable.status).toBe(429);
+    expect(server.app.requests.openRequests().length).toBe(openBefore);
+    // Pages are still served, and the other forms keep their own allowance.
+    expect((await browser.get('/sign-in')).status).toBe(200);
+    expect((await browser.post('/sign-in/code', { _csrf: '' })).status).toBe(403);
   });
 });

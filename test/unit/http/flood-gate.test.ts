@@ -1,4 +1,4 @@
-// The pre-express flood gate: counts per address per window, answers 429, respects trust proxy.
+// The pre-express flood gate: counts per address and bucket per window, answers 429, respects trust proxy.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { describe, expect, it } from 'vitest';
 import { clientAddress, createFloodGate } from '../../../server/http/flood-gate';
@@ -28,10 +28,12 @@ function response() {
 describe('the flood gate', () => {
   const make = (clock: { t: number }, trustProxy: number | boolean = false) =>
     createFloodGate({
-      applies: (method, path) => method === 'POST' && path === '/submit',
+      bucket: (method, path) =>
+        method === 'POST' && (path === '/submit' || path === '/code') ? path : undefined,
       limit: 3,
       windowMs: 60_000,
       trustProxy,
+      refusal: { contentType: 'text/html; charset=utf-8', body: '<p>Too many</p>' },
       now: () => clock.t,
     });
 
@@ -44,16 +46,16 @@ describe('the flood gate', () => {
     expect(gate(request('/submit?x=1'), res)).toBe(true);
     expect(sent.status).toBe(429);
     expect(sent.headers?.['Retry-After']).toBe('45');
-    expect(JSON.parse(sent.body!)).toEqual({
-      error: expect.objectContaining({ code: 'rate-limited' }),
-    });
+    expect(sent.headers?.['Content-Type']).toBe('text/html; charset=utf-8');
+    expect(String(sent.body)).toBe('<p>Too many</p>');
   });
 
-  it('counts each address apart, ignores other routes, and starts afresh each window', () => {
+  it('counts each address and bucket apart, ignores other routes, and starts afresh each window', () => {
     const clock = { t: 0 };
     const gate = make(clock);
     for (let i = 0; i < 3; i++) gate(request('/submit'), response().res);
     expect(gate(request('/submit', 'POST', undefined, '10.0.0.10'), response().res)).toBe(false);
+    expect(gate(request('/code'), response().res)).toBe(false);
     expect(gate(request('/other'), response().res)).toBe(false);
     expect(gate(request('/submit', 'GET'), response().res)).toBe(false);
     clock.t = 60_000;
