@@ -23,6 +23,8 @@ export interface FanOutResult extends LatencySummary {
   deliveries: number;
   expected: number;
   rejected: number;
+  /** Why submits were refused, by answer (first few). */
+  refusals?: string[];
 }
 
 /** Tracks when each username was submitted and when its request reached each agent. */
@@ -59,18 +61,28 @@ export async function measureFanOut(
   await sleep(500);
   const { sentAt, samples } = latencyTracker(fleet);
   let rejected = 0;
+  const refusals: string[] = [];
   await openLoop(options.count, options.perSecond, async (i) => {
     const username = `${options.prefix}${i}`;
     const desk = i % 2 === 0 ? '1' : '2';
     const res = await submitThroughPages(url, username, desk, ipFor(options.ipOffset + i), () =>
       sentAt.set(username, performance.now()),
     );
-    if (res.status !== 303) rejected++;
+    if (res.status !== 303) {
+      rejected++;
+      if (refusals.length < 5) refusals.push(res.failure ?? `desk form answered ${res.status}`);
+    }
   });
   const expected = (options.count - rejected) * options.agentsPerDesk;
   for (let waited = 0; samples.length < expected && waited < 5_000; waited += 20) await sleep(20);
   options.keepSamples?.push(...samples);
-  return { ...summarize(samples), deliveries: samples.length, expected, rejected };
+  return {
+    ...summarize(samples),
+    deliveries: samples.length,
+    expected,
+    rejected,
+    ...(refusals.length > 0 ? { refusals } : {}),
+  };
 }
 
 export interface InterleavedResult extends FanOutResult {
@@ -101,6 +113,7 @@ export async function measureFanOutInterleaved(
     roundP99: [] as number[],
     cpuMs: 0,
     measured: 0,
+    refusals: [] as string[],
   }));
   for (let round = 0; round < options.rounds; round++) {
     for (const [t, target] of targets.entries()) {
@@ -115,6 +128,7 @@ export async function measureFanOutInterleaved(
       });
       pooled[t]!.expected += result.expected;
       pooled[t]!.rejected += result.rejected;
+      pooled[t]!.refusals.push(...(result.refusals ?? []));
       pooled[t]!.roundP99.push(result.p99);
       if (cpuBefore !== undefined) {
         pooled[t]!.cpuMs += (await target.cpuMs!()) - cpuBefore;
@@ -128,6 +142,7 @@ export async function measureFanOutInterleaved(
     expected: p.expected,
     rejected: p.rejected,
     roundP99: p.roundP99,
+    ...(p.refusals.length > 0 ? { refusals: p.refusals.slice(0, 5) } : {}),
     ...(p.measured > 0 ? { cpuMsPerSubmit: Math.round((p.cpuMs / p.measured) * 100) / 100 } : {}),
   }));
 }

@@ -1,6 +1,7 @@
 // Starts the product's server and the bare baseline as child processes and reads their state.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -77,17 +78,44 @@ async function start(
 /** USER_HZ: the unit of /proc's CPU times (100 on Linux everywhere Node runs). */
 const CLOCK_TICKS = 100;
 
-let nextPort = 39_100 + Math.floor(Math.random() * 500);
+/**
+ * Starts a server on a free port: the machine is shared, so a port taken between our check and
+ * the server's listen is tried again with another.
+ */
+async function startOnFreePort(
+  argsFor: (port: number) => string[],
+  readyPattern: RegExp,
+  healthPath: string,
+): Promise<Running> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await start(argsFor(port), readyPattern, healthPath, port);
+    } catch (error) {
+      if (attempt >= 5 || !String(error).includes('EADDRINUSE')) throw error;
+    }
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
 
 /** The product's server, started as `npm run server` starts it. */
 export function startServer(dataDir: string): Promise<Running> {
-  const port = nextPort++;
   // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server run, to see what bounds a figure.
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
     : [];
-  return start(
-    [
+  return startOnFreePort(
+    (port) => [
       ...profile,
       '--import',
       'tsx',
@@ -101,16 +129,13 @@ export function startServer(dataDir: string): Promise<Running> {
     ],
     /ready/,
     '/healthz',
-    port,
   );
 }
 
 export function startBaseline(): Promise<Running> {
-  const port = nextPort++;
-  return start(
-    ['--import', 'tsx', 'bench/baseline-server.ts', String(port)],
+  return startOnFreePort(
+    (port) => ['--import', 'tsx', 'bench/baseline-server.ts', String(port)],
     /baseline ready/,
     '/',
-    port,
   );
 }

@@ -120,6 +120,8 @@ export interface Submitted {
   /** The status of the desk form's POST: 303 when the request was made. */
   status: number;
   requestId: string | undefined;
+  /** Why the submit did not make a request. */
+  failure?: string;
 }
 
 /**
@@ -134,7 +136,11 @@ export async function chooseDesk(
   onSubmit?.();
   const posted = await browser.post('/sign-in/method', { desk });
   if (posted.status !== 303 || posted.location !== '/sign-in/request')
-    return { status: posted.status === 303 ? 409 : posted.status, requestId: undefined };
+    return {
+      status: posted.status === 303 ? 409 : posted.status,
+      requestId: undefined,
+      failure: `the desk form answered ${posted.status} ${posted.location ?? ''}`,
+    };
   const page = await browser.follow(posted);
   return { status: posted.status, requestId: requestIdOn(page.html) };
 }
@@ -150,8 +156,8 @@ export async function submitThroughPages(
   let browser: PageClient;
   try {
     browser = await identify(base, username, ip);
-  } catch {
-    return { status: 0, requestId: undefined, browser: undefined };
+  } catch (error) {
+    return { status: 0, requestId: undefined, browser: undefined, failure: String(error) };
   }
   return { ...(await chooseDesk(browser, desk, onSubmit)), browser };
 }
