@@ -18,7 +18,7 @@ import type { AckResult } from '../../server/contract/errors';
 import { EmbeddedDirectory } from '../../server/directory/embedded-directory';
 import type { Logger } from '../../server/logger';
 import { silentLogger } from '../../server/logger';
-import { openStorage } from '../../server/store/storage';
+import { openEmbeddedStore } from '../../server/store/embedded-store';
 
 export type AgentSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -54,10 +54,10 @@ export async function startTestServer(
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'hdotp-test-')));
   const clock = new TestClock();
   const boot = async (port?: number) => {
-    const storage = await openStorage(dataDir);
-    const directory = new EmbeddedDirectory(storage.directory);
+    const store = await openEmbeddedStore(dataDir);
+    const directory = new EmbeddedDirectory(store.directory);
     const app = createApp({
-      storage,
+      store,
       version: 'test',
       logger: options.logger ?? silentLogger(),
       now: clock.now,
