@@ -56,14 +56,14 @@ describe('openEmbeddedStore', () => {
   });
 
   it('recovers audit entries and closed requests whose journal writes a crash cut off, from the log', async () => {
-    const storage = await openEmbeddedStore(dir);
-    const before = storage.audit.lastSeq;
-    await storage.requests.commit(openRequest('r'.repeat(22)), {
+    const store = await openEmbeddedStore(dir);
+    const before = store.audit.lastSeq;
+    await store.requests.commit(openRequest('r'.repeat(22)), {
       actor: 'user:jsmith',
       action: 'request.submitted',
       requestId: 'r'.repeat(22),
     });
-    await storage.requests.commit(closedRequest('r'.repeat(22)), {
+    await store.requests.commit(closedRequest('r'.repeat(22)), {
       actor: 'user:jsmith',
       action: 'request.cancelled',
       requestId: 'r'.repeat(22),
@@ -74,7 +74,7 @@ describe('openEmbeddedStore', () => {
     const crashed = await copyDataDir(dir);
     await truncateLines(path.join(crashed, 'audit.jsonl'), before);
     await truncateLines(path.join(crashed, 'closed-requests.jsonl'), 0);
-    await storage.close();
+    await store.close();
 
     const reopened = await openEmbeddedStore(crashed);
     expect(reopened.requests.get('r'.repeat(22))).toBeUndefined();
@@ -91,9 +91,9 @@ describe('openEmbeddedStore', () => {
   });
 
   it('refuses an audit log emptied after the data dir had history, naming it, and writes nothing', async () => {
-    const storage = await openEmbeddedStore(dir);
-    await storage.audit.record({ actor: 'system', action: 'test.history' });
-    await storage.close();
+    const store = await openEmbeddedStore(dir);
+    await store.audit.record({ actor: 'system', action: 'test.history' });
+    await store.close();
     await writeFile(path.join(dir, 'audit.jsonl'), '');
     const before = await snapshot(dir);
     const error = await openEmbeddedStore(dir).then(
@@ -108,10 +108,10 @@ describe('openEmbeddedStore', () => {
   });
 
   it('refuses a data dir whose log lost lines the audit journal already holds', async () => {
-    const storage = await openEmbeddedStore(dir);
-    await storage.audit.record({ actor: 'system', action: 'test.history' });
+    const store = await openEmbeddedStore(dir);
+    await store.audit.record({ actor: 'system', action: 'test.history' });
     const crashed = await copyDataDir(dir);
-    await storage.close();
+    await store.close();
     const [log] = (await readdir(crashed)).filter((f) => f.startsWith('requests-wal-'));
     await writeFile(path.join(crashed, log!), '');
     await expect(openEmbeddedStore(crashed)).rejects.toThrow(/log lines were lost/);
@@ -119,16 +119,16 @@ describe('openEmbeddedStore', () => {
   });
 
   it('refuses to start over when realm.json is gone from a data dir with history', async () => {
-    const storage = await openEmbeddedStore(dir);
-    await storage.audit.record({ actor: 'system', action: 'test.history' });
-    await storage.close();
+    const store = await openEmbeddedStore(dir);
+    await store.audit.record({ actor: 'system', action: 'test.history' });
+    await store.close();
     await rm(path.join(dir, 'realm.json'));
     await expect(openEmbeddedStore(dir)).rejects.toThrow(/realm\.json is missing/);
   });
 
   it('refuses a data dir missing one of its documents once the realm exists', async () => {
-    const storage = await openEmbeddedStore(dir);
-    await storage.close();
+    const store = await openEmbeddedStore(dir);
+    await store.close();
     await rm(path.join(dir, 'persistent-tokens.json'));
     const before = await snapshot(dir);
     await expect(openEmbeddedStore(dir)).rejects.toThrow(/persistent-tokens\.json is missing/);
