@@ -12,7 +12,13 @@ import { screenshot, seriousA11yViolations } from '../support/browser';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const BUILT_INDEX = path.join(ROOT, 'out', 'renderer', 'index.html');
 /** What the console's build is made from: a change to any of these makes a stale build. */
-const SOURCES = ['renderer', 'server/contract', 'preload/index.d.ts', 'vite.renderer.config.ts'];
+const SOURCES = [
+  'renderer',
+  'server/contract',
+  'server/domain',
+  'preload/index.d.ts',
+  'vite.renderer.config.ts',
+];
 const BUILD_LOCK = path.join(ROOT, 'out', '.agent-console-build.lock');
 
 async function newestChange(entry: string): Promise<number> {
