@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AckResult } from './errors';
 import type { AgentView, Role } from './agents';
 import { AgentCreateSchema, AgentUpdateSchema } from './agents';
-import type { RealmConfig } from './realm-config';
+import type { HelpDeskId, RealmConfig } from './realm-config';
 import { HelpDeskIdSchema, RealmConfigPatchSchema } from './realm-config';
 import type { RequestDetail, RequestView } from './request-view';
 
@@ -45,7 +45,7 @@ export interface RevealedOtp {
 
 export interface SessionInfo {
   agent: AgentView;
-  desks: Array<'1' | '2'>;
+  desks: HelpDeskId[];
   role: Role;
   /**
    * The realm requires an authenticator for this agent and none is enrolled yet: until

@@ -3,6 +3,7 @@ import type { SessionInfo, TotpEnrolment } from '../../../server/contract/agent-
 import type { HelpDeskId } from '../../../server/contract/realm-config';
 import { ApiError } from '../lib/api';
 import type { AgentLinkHandlers } from '../lib/socket';
+import { settingsSelectors } from './settings-slice';
 import type { ConsoleRuntime, ConsoleState, SliceCreator } from './types';
 import { messageOf } from './types';
 
@@ -109,7 +110,7 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
         const state = get();
         state.upsertRequest(request);
         if (request.state !== 'queued') return;
-        const desk = state.config?.helpDesks[request.desk]?.name ?? `Help Desk ${request.desk}`;
+        const desk = settingsSelectors.deskName(request.desk)(state);
         const who = request.displayName
           ? `${request.displayName} (${request.username})`
           : request.username;

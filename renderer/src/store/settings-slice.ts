@@ -1,14 +1,18 @@
 // The realm's configuration (every agent reads it; admins edit it) and the admin's list of agents.
 import type { AgentCreate, AgentUpdate, AgentView } from '../../../server/contract/agents';
-import type { RealmConfig, RealmConfigPatch } from '../../../server/contract/realm-config';
+import type {
+  HelpDeskId,
+  RealmConfig,
+  RealmConfigPatch,
+} from '../../../server/contract/realm-config';
+import { HELP_DESK_IDS } from '../../../server/contract/realm-config';
 import type { ConsoleRuntime, ConsoleState, SliceCreator } from './types';
 import { fieldsOf, messageOf } from './types';
 
 /** The parts of Settings that save on their own. */
 export type SettingsSection =
   | 'general'
-  | 'help-desk-1'
-  | 'help-desk-2'
+  | `help-desk-${HelpDeskId}`
   | 'workflow'
   | 'otp-policy'
   | 'verification-policy'
@@ -152,12 +156,20 @@ export function createSettingsSlice(runtime: ConsoleRuntime): SliceCreator<Setti
   };
 }
 
+const deskName = (s: ConsoleState, desk: HelpDeskId) =>
+  s.config?.helpDesks[desk].name ?? `Help Desk ${desk}`;
+
 export const settingsSelectors = {
   config: (s: ConsoleState) => s.config,
   helpDesks: (s: ConsoleState) => s.config?.helpDesks ?? null,
   verificationPolicy: (s: ConsoleState) => s.config?.verificationPolicy ?? null,
-  deskName: (desk: '1' | '2') => (s: ConsoleState) =>
-    s.config?.helpDesks[desk].name ?? `Help Desk ${desk}`,
+  deskName: (desk: HelpDeskId) => (s: ConsoleState) => deskName(s, desk),
+  /** Every desk's name by id; use with useShallow. */
+  deskNames: (s: ConsoleState) =>
+    Object.fromEntries(HELP_DESK_IDS.map((desk) => [desk, deskName(s, desk)])) as Record<
+      HelpDeskId,
+      string
+    >,
   fieldError: (path: string) => (s: ConsoleState) => s.configErrors[path],
   /**
    * The field messages under one part of the config, keyed by the rest of their path

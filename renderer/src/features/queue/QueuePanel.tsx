@@ -1,19 +1,19 @@
 // The queue's column: counts, desk filter and search above the live, virtualised list.
 import { useShallow } from 'zustand/react/shallow';
-import type { HelpDeskId } from '../../../../server/contract/realm-config';
-import { queueSelectors, sessionSelectors, useConsole, useConsoleStore } from '../../store';
+import {
+  queueSelectors,
+  sessionSelectors,
+  settingsSelectors,
+  useConsole,
+  useConsoleStore,
+} from '../../store';
 import type { DeskFilter } from '../../store/queue-slice';
 import { QueueList } from './QueueList';
 
 export function QueuePanel() {
   const store = useConsoleStore();
   const desks = useConsole(sessionSelectors.desks);
-  const deskNames = useConsole(
-    useShallow((s) => ({
-      '1': s.config?.helpDesks['1'].name ?? 'Help Desk 1',
-      '2': s.config?.helpDesks['2'].name ?? 'Help Desk 2',
-    })),
-  );
+  const deskNames = useConsole(useShallow(settingsSelectors.deskNames));
   const deskFilter = useConsole(queueSelectors.deskFilter);
   const search = useConsole(queueSelectors.search);
   const openCount = useConsole(queueSelectors.openCount);
@@ -59,7 +59,7 @@ export function QueuePanel() {
               onChange={(e) => store.getState().setDeskFilter(e.target.value as DeskFilter)}
             >
               <option value="all">All my desks</option>
-              {desks.map((desk: HelpDeskId) => (
+              {desks.map((desk) => (
                 <option key={desk} value={desk}>
                   {deskNames[desk]}
                 </option>

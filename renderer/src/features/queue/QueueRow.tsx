@@ -1,5 +1,6 @@
 // One queue row: reference, state, age (from the shared ticker), user, desk, and who holds it.
 import { memo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { formatAge } from '../../lib/otp-format';
 import { useNow } from '../../lib/ticker';
 import { queueSelectors, sessionSelectors, settingsSelectors, useConsole } from '../../store';
@@ -22,7 +23,7 @@ export const QueueRow = memo(function QueueRow(props: QueueRowProps) {
   const { id, position, setSize, top, active, open, onPick } = props;
   const request = useConsole(queueSelectors.request(id));
   const me = useConsole(sessionSelectors.agentId);
-  const deskName = useConsole(settingsSelectors.deskName(request?.desk ?? '1'));
+  const deskNames = useConsole(useShallow(settingsSelectors.deskNames));
   if (!request) return null;
 
   const holder = request.claimedBy
@@ -68,7 +69,7 @@ export const QueueRow = memo(function QueueRow(props: QueueRowProps) {
             <span className="queue-name">{request.username}</span>
           )}
         </span>
-        <span className="queue-desk">{deskName}</span>
+        <span className="queue-desk">{deskNames[request.desk]}</span>
         <span className={`queue-holder${holder === 'You' ? ' is-me' : ''}`}>
           {holder ? (
             <>

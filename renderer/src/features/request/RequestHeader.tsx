@@ -10,7 +10,7 @@ export function RequestHeader() {
     useShallow((s) => ({
       reference: s.detail?.reference ?? '',
       state: s.detail?.state ?? 'queued',
-      desk: s.detail?.desk ?? '1',
+      deskName: s.detail ? settingsSelectors.deskName(s.detail.desk)(s) : '',
       createdAt: s.detail?.createdAt ?? 0,
       holder: s.detail?.claimedBy ?? null,
       username: s.detail?.username ?? '',
@@ -18,7 +18,6 @@ export function RequestHeader() {
     })),
   );
   const me = useConsole(sessionSelectors.agentId);
-  const deskName = useConsole(settingsSelectors.deskName(view.desk));
   const now = useNow();
   const holder = view.holder ? (view.holder.id === me ? 'you' : view.holder.username) : null;
 
@@ -26,7 +25,7 @@ export function RequestHeader() {
     <header className="request-header">
       <div>
         <p className="request-kicker">
-          {deskName} · waiting {formatAge(now - view.createdAt)}
+          {view.deskName} · waiting {formatAge(now - view.createdAt)}
         </p>
         <h2 id="request-heading" className="request-title">
           <span className="mono request-ref">{view.reference}</span>

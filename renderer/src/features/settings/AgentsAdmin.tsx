@@ -1,12 +1,15 @@
 // Agents: who they are, their desks and role; create, edit, reset password, disable or enable.
 import { useState, type FormEvent } from 'react';
 import type { AgentView, Role } from '../../../../server/contract/agents';
+import { useShallow } from 'zustand/react/shallow';
 import type { HelpDeskId } from '../../../../server/contract/realm-config';
+import { HELP_DESK_IDS } from '../../../../server/contract/realm-config';
 import { sessionSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
 import { Dialog } from '../../ui/Dialog';
 import { TextField } from '../../ui/Field';
 
-const DESKS: HelpDeskId[] = ['1', '2'];
+/** A new agent staffs the first desk unless the admin picks otherwise. */
+const NEW_AGENT_DESKS: HelpDeskId[] = [HELP_DESK_IDS[0]];
 
 export function AgentsAdmin() {
   const store = useConsoleStore();
@@ -67,12 +70,6 @@ export function AgentsAdmin() {
   );
 }
 
-function useDeskName() {
-  const one = useConsole(settingsSelectors.deskName('1'));
-  const two = useConsole(settingsSelectors.deskName('2'));
-  return (desk: HelpDeskId) => (desk === '1' ? one : two);
-}
-
 const CONFIRMS = {
   reset: {
     title: (username: string) => `Reset the password of ${username}?`,
@@ -94,7 +91,7 @@ const CONFIRMS = {
 function AgentRow({ agent, onEdit }: { agent: AgentView; onEdit: () => void }) {
   const store = useConsoleStore();
   const me = useConsole(sessionSelectors.agentId);
-  const deskName = useDeskName();
+  const deskNames = useConsole(useShallow(settingsSelectors.deskNames));
   const [confirm, setConfirm] = useState<'reset' | 'disable' | 'reset-totp' | null>(null);
   const self = agent.id === me;
 
@@ -105,7 +102,7 @@ function AgentRow({ agent, onEdit }: { agent: AgentView; onEdit: () => void }) {
         <span className="agent-username mono">{agent.username}</span>
       </th>
       <td>{agent.role === 'admin' ? 'Admin' : 'Agent'}</td>
-      <td>{agent.desks.length ? agent.desks.map(deskName).join(', ') : 'None'}</td>
+      <td>{agent.desks.length ? agent.desks.map((desk) => deskNames[desk]).join(', ') : 'None'}</td>
       <td>{agent.totpEnrolled ? 'Enrolled' : 'Not enrolled'}</td>
       <td>
         <span className={`badge ${agent.enabled ? 'badge-enabled' : 'badge-disabled'}`}>
@@ -199,11 +196,11 @@ function DeskChoices(props: {
   value: HelpDeskId[];
   onChange: (desks: HelpDeskId[]) => void;
 }) {
-  const deskName = useDeskName();
+  const deskNames = useConsole(useShallow(settingsSelectors.deskNames));
   return (
     <fieldset className="checkbox-group">
       <legend>Desks</legend>
-      {DESKS.map((desk) => (
+      {HELP_DESK_IDS.map((desk) => (
         <div key={desk} className="field field-check field-inline-check">
           <input
             id={`${props.idPrefix}-desk-${desk}`}
@@ -212,12 +209,12 @@ function DeskChoices(props: {
             onChange={(e) =>
               props.onChange(
                 e.target.checked
-                  ? DESKS.filter((d) => d === desk || props.value.includes(d))
+                  ? HELP_DESK_IDS.filter((d) => d === desk || props.value.includes(d))
                   : props.value.filter((d) => d !== desk),
               )
             }
           />
-          <label htmlFor={`${props.idPrefix}-desk-${desk}`}>{deskName(desk)}</label>
+          <label htmlFor={`${props.idPrefix}-desk-${desk}`}>{deskNames[desk]}</label>
         </div>
       ))}
     </fieldset>
@@ -292,7 +289,7 @@ function CreateAgentForm() {
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [role, setRole] = useState<Role>('agent');
-  const [desks, setDesks] = useState<HelpDeskId[]>(['1']);
+  const [desks, setDesks] = useState<HelpDeskId[]>(NEW_AGENT_DESKS);
   const [busy, setBusy] = useState(false);
   const [failure, setFailure] = useState<string | null>(null);
 
@@ -306,7 +303,7 @@ function CreateAgentForm() {
       setUsername('');
       setDisplayName('');
       setRole('agent');
-      setDesks(['1']);
+      setDesks(NEW_AGENT_DESKS);
     } else setFailure(outcome.message);
   };
 

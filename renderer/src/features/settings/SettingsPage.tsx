@@ -1,5 +1,6 @@
 // Settings (admins only): the two help desks, general realm settings, workflow, passcode and
 // verification policies, the agents' authenticator rule, and the agents themselves.
+import { HELP_DESK_IDS } from '../../../../server/contract/realm-config';
 import { settingsSelectors, useConsole } from '../../store';
 import { AgentsAdmin } from './AgentsAdmin';
 import { AgentTotpForm } from './AgentTotpForm';
@@ -24,7 +25,7 @@ export function SettingsPage() {
         {config ? (
           <>
             <nav className="settings-toc" aria-label="Settings sections">
-              <a href="#settings-help-desk-1">Help desks</a>
+              <a href={`#settings-help-desk-${HELP_DESK_IDS[0]}`}>Help desks</a>
               <a href="#settings-workflow">Workflow</a>
               <a href="#settings-otp-policy">Passcodes</a>
               <a href="#settings-verification-policy">Verification</a>
@@ -32,8 +33,9 @@ export function SettingsPage() {
               <a href="#agents-heading">Agents</a>
             </nav>
             <div className="settings-grid">
-              <HelpDeskForm desk="1" />
-              <HelpDeskForm desk="2" />
+              {HELP_DESK_IDS.map((desk) => (
+                <HelpDeskForm key={desk} desk={desk} />
+              ))}
             </div>
             <GeneralForm />
             <WorkflowForm />
