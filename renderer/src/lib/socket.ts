@@ -64,14 +64,13 @@ export const ACK_TIMEOUT_MS = 15_000;
 /** Backoff between reconnection attempts: 0.5 s doubling to at most 10 s, ±50 % jitter. */
 export const RECONNECT = { first: 500, max: 10_000, jitter: 0.5 } as const;
 
-type UntypedEmit = (
-  event: string,
-  payload: unknown,
-  ack: (error: Error | null, result: AckResult<unknown>) => void,
-) => void;
+/** socket.io's typed emitWithAck cannot be called with a generic event name. */
+interface UntypedAcks {
+  emitWithAck(event: string, payload: unknown): Promise<AckResult<unknown> | undefined>;
+}
 
-/** Resolves with the ack's `data`, or rejects with its `error` as a WireRequestError. */
-export function settleAck<T>(result: AckResult<T> | undefined): T {
+/** The ack's `data`, or its `error` thrown as a WireRequestError. */
+function settleAck<T>(result: AckResult<T> | undefined): T {
   if (result && 'data' in result) return result.data;
   const error = result && 'error' in result ? result.error : undefined;
   throw new WireRequestError(
@@ -146,26 +145,28 @@ export const connectAgent: ConnectAgent = (serverUrl, token, on) => {
   });
 
   return {
-    request(event, payload) {
+    async request(event, payload) {
       if (!socket.connected)
-        return Promise.reject(
-          new WireRequestError('offline', 'Not connected to the server; wait for the connection.'),
+        throw new WireRequestError(
+          'offline',
+          'Not connected to the server; wait for the connection.',
         );
-      return new Promise((resolve, reject) => {
-        // socket.io's typed emit cannot be called with a generic event name.
-        const emit = socket.timeout(ACK_TIMEOUT_MS).emit as unknown as UntypedEmit;
-        emit.call(socket, event, payload, (error, result) => {
-          if (error) {
-            reject(new WireRequestError('timeout', 'The server did not answer in time.'));
-            return;
-          }
-          try {
-            resolve(settleAck(result as AckResult<AgentResults[typeof event]>));
-          } catch (refusal) {
-            reject(refusal as Error);
-          }
-        });
-      });
+      let result: AckResult<unknown> | undefined;
+      try {
+        result = await (socket.timeout(ACK_TIMEOUT_MS) as unknown as UntypedAcks).emitWithAck(
+          event,
+          payload,
+        );
+      } catch {
+        // socket.io gives up when the ack timer runs out, and at once when the connection drops.
+        throw socket.connected
+          ? new WireRequestError('timeout', 'The server did not answer in time.')
+          : new WireRequestError(
+              'offline',
+              'The connection dropped before the server answered; try again once it is back.',
+            );
+      }
+      return settleAck(result as AckResult<AgentResults[typeof event]>);
     },
     close() {
       closed = true;
