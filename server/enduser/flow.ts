@@ -6,7 +6,7 @@ import type { RealmConfig, Workflow } from '../contract/realm-config';
 import { cookieOptions, readCookie } from '../http/cookies';
 import type { CookieSigner } from './signed-cookie';
 
-export const FLOW_COOKIE = 'hd_flow';
+const FLOW_COOKIE = 'hd_flow';
 
 const FlowSchema = z
   .object({

@@ -1,6 +1,6 @@
-// A tiny auto-escaping HTML tagged template: every interpolated value is escaped unless wrapped in raw().
+// A tiny auto-escaping HTML tagged template: every interpolated value is escaped unless it is markup `html` made.
 
-/** Markup that is already safe: produced by `html` or explicitly trusted with `raw`. */
+/** Markup that is already safe: produced by `html` (or `attr`). */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
@@ -21,13 +21,8 @@ const ESCAPES: Record<string, string> = {
   '`': '&#96;',
 };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] ?? c);
-}
-
-/** Trusts a string as markup. Only for constants written in this codebase, never for input. */
-export function raw(markup: string): SafeHtml {
-  return new SafeHtml(markup);
 }
 
 function render(value: HtmlValue): string {

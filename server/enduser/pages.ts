@@ -5,7 +5,7 @@ import { HELP_DESK_IDS } from '../contract/realm-config';
 import type { HtmlValue, SafeHtml } from './html';
 import { attr, html } from './html';
 
-export type Phase = EndUserRequestStatus['phase'];
+type Phase = EndUserRequestStatus['phase'];
 export type EndedPhase = Exclude<Phase, 'waiting' | 'verifying' | 'code-ready' | 'completed'>;
 
 export interface FieldError {
@@ -32,7 +32,7 @@ interface LayoutOptions {
   liveUpdates?: boolean;
 }
 
-export function layout(options: LayoutOptions): SafeHtml {
+function layout(options: LayoutOptions): SafeHtml {
   const { realm } = options;
   const title = `${options.hasErrors ? 'Error: ' : ''}${options.title} – ${realm.name}`;
   return html`<!doctype html>
@@ -83,7 +83,7 @@ export function layout(options: LayoutOptions): SafeHtml {
 
 // ── building blocks ────────────────────────────────────────────────────────────────────────────
 
-export function csrfField(token: string): SafeHtml {
+function csrfField(token: string): SafeHtml {
   return html`<input type="hidden" name="_csrf" value="${token}" />`;
 }
 
@@ -91,7 +91,7 @@ function stepCaption(step: Step | undefined): SafeHtml | string {
   return step ? html`<p class="step-caption">Step ${step.current} of ${step.total}</p>` : '';
 }
 
-export function errorSummary(
+function errorSummary(
   errors: readonly FieldError[],
   title = 'There is a problem',
 ): SafeHtml | string {
@@ -174,7 +174,7 @@ function telLink(phone: string): SafeHtml {
   return html`<a href="tel:${phone}">${phone}</a>`;
 }
 
-export function mailtoHref(email: string, reference: string, username: string): string {
+function mailtoHref(email: string, reference: string, username: string): string {
   const subject = `Sign-in help request ${reference}`;
   const body = `Hello,\n\nI need a one-time code to finish signing in.\n\nReference code: ${reference}\nUsername: ${username}\n`;
   return `mailto:${encodeURI(email)}?subject=${encodeURIComponent(subject)}&body=${encodeURIComponent(body)}`;

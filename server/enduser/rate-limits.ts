@@ -2,11 +2,12 @@
 // and the flood gate in front of them.
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
+import { usernameOf } from '../contract/username';
 import { createFloodGate } from '../http/flood-gate';
 import type { RealmService } from '../realm/realm-service';
 import { floodRefusalPage, problemPage } from './pages';
 
-export interface LimitSpec {
+interface LimitSpec {
   windowMs: number;
   limit: number;
   /** Count only answers that failed (4xx/5xx), e.g. wrong passwords, not every sign-in. */
@@ -14,7 +15,7 @@ export interface LimitSpec {
 }
 
 /** Per sign-in step: how many tries per IP (generous: offices share one) and per username (tight). */
-export const SIGN_IN_LIMITS = {
+const SIGN_IN_LIMITS = {
   identify: {
     ip: { windowMs: 15 * 60_000, limit: 100 },
     user: { windowMs: 15 * 60_000, limit: 10, failuresOnly: true },
@@ -31,7 +32,7 @@ function minutesText(seconds: number): string {
   return minutes === 1 ? 'a minute' : `${minutes} minutes`;
 }
 
-export function pageLimiter(realm: RealmService, spec: LimitSpec, key?: LimitKey): RequestHandler {
+function pageLimiter(realm: RealmService, spec: LimitSpec, key?: LimitKey): RequestHandler {
   return rateLimit({
     windowMs: spec.windowMs,
     limit: spec.limit,
@@ -62,6 +63,34 @@ export function pageLimiter(realm: RealmService, spec: LimitSpec, key?: LimitKey
       res.status(429).type('html').set('Cache-Control', 'no-store').send(page.value);
     },
   });
+}
+
+/** The username a form names: what the identify step's per-user limit counts by. */
+const formUser: LimitKey = (req) => {
+  const u = usernameOf(req.body)?.slice(0, 128);
+  return u ? `user:${u}` : undefined;
+};
+
+/** The limiters of each step that posts: per IP, then per user (`flowUser`: the user being signed in). */
+export interface SignInLimits {
+  identify: RequestHandler[];
+  password: RequestHandler[];
+  request: RequestHandler[];
+  otp: RequestHandler[];
+}
+
+export function signInLimits(realm: RealmService, flowUser: LimitKey): SignInLimits {
+  const limits = (spec: { ip: LimitSpec; user: LimitSpec }, user: LimitKey) => [
+    pageLimiter(realm, spec.ip),
+    pageLimiter(realm, spec.user, user),
+  ];
+  return {
+    identify: limits(SIGN_IN_LIMITS.identify, formUser),
+    // The password after the code spends the identify step's allowance (its own counters).
+    password: limits(SIGN_IN_LIMITS.identify, flowUser),
+    request: limits(SIGN_IN_LIMITS.request, flowUser),
+    otp: limits(SIGN_IN_LIMITS.otp, flowUser),
+  };
 }
 
 /** Every form the sign-in pages post. */

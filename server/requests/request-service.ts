@@ -121,13 +121,16 @@ export class RequestService {
     return Math.min(maxAttempts, request.failedAttempts + Math.max(userBudget, 1));
   }
 
-  /** The end-user's view of their request, with the attempts they really have left. */
+  /**
+   * The end-user's view of their request, with the attempts they really have left; past its
+   * deadline it reads as expired. The pages and the end-user socket both show this.
+   */
   endUserStatus(request: HelpRequest): EndUserRequestStatus {
     const attemptsLeft =
       request.state === 'otp-issued'
         ? Math.max(0, this.effectiveMaxAttempts(request) - request.failedAttempts)
         : null;
-    return toEndUserStatus(request, this.repos.realm.config, attemptsLeft);
+    return toEndUserStatus(request, this.repos.realm.config, attemptsLeft, this.now());
   }
 
   /**

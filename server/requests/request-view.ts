@@ -3,6 +3,8 @@ import type { EndUserPhase, EndUserRequestStatus } from '../contract/enduser';
 import type { RealmConfig } from '../contract/realm-config';
 import type { RequestView } from '../contract/request-view';
 import type { HelpRequest } from '../domain/help-request';
+import { isOpen } from '../domain/help-request';
+import { deadlineOf } from '../domain/request-lifecycle';
 
 /**
  * What agents see of a request. `contestedWith` holds the references of the user's other open
@@ -38,7 +40,7 @@ export function toRequestView(request: HelpRequest, contestedWith: readonly stri
   };
 }
 
-export function endUserPhase(request: HelpRequest): EndUserPhase {
+function endUserPhase(request: HelpRequest): EndUserPhase {
   switch (request.state) {
     case 'queued':
       return 'waiting';
@@ -52,17 +54,22 @@ export function endUserPhase(request: HelpRequest): EndUserPhase {
   }
 }
 
-/** What the end-user's own page and socket see of their request. */
+/**
+ * What the end-user's own page and socket see of their request. One past its deadline reads as
+ * expired already, before the sweep closes it, so the page and the socket agree.
+ */
 export function toEndUserStatus(
   request: HelpRequest,
   config: RealmConfig,
   attemptsLeft: number | null,
+  now: number,
 ): EndUserRequestStatus {
   const desk = config.helpDesks[request.desk];
+  const lapsed = isOpen(request) && deadlineOf(request) <= now;
   return {
     id: request.id,
     reference: request.reference,
-    phase: endUserPhase(request),
+    phase: lapsed ? 'expired' : endUserPhase(request),
     desk: { id: request.desk, name: desk.name, phone: desk.phone, email: desk.email },
     otpExpiresAt: request.state === 'otp-issued' ? request.otp.expiresAt : null,
     attemptsLeft,

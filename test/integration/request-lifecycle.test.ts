@@ -320,6 +320,9 @@ describe('refusals', () => {
     await browser.get('/sign-in/code');
     server.clock.advance(11 * 60_000);
     try {
+      // Past its deadline, before anything closes it, the page and the socket agree it has expired.
+      expect(await phaseShown(browser)).toBe('expired');
+      expect((await liveStatus(browser, requestId)).phase).toBe('expired');
       const result = await browser.post('/sign-in/code', { otp });
       expect(pageText(result.html)).toContain('Your code has expired');
       expect(pageText(result.html)).not.toContain(SIGNED_IN);

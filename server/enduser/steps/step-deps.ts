@@ -1,0 +1,44 @@
+// What every step of the sign-in is built from: the services, the flow context, the CSRF guard and its limits.
+import type { RequestHandler, Response } from 'express';
+import type { Directory } from '../../directory/directory';
+import type { Logger } from '../../logger';
+import type { RealmService } from '../../realm/realm-service';
+import type { RequestService } from '../../requests/request-service';
+import type { AuditLog } from '../../store/repositories';
+import type { SignInAssertions } from '../assertion';
+import type { FlowCookies } from '../flow';
+import type { FlowContext } from '../flow-context';
+import type { SafeHtml } from '../html';
+import type { PersistentTokens } from '../persistent-token';
+import type { SignInLimits } from '../rate-limits';
+import type { CookieSigner } from '../signed-cookie';
+
+export interface SignInDeps {
+  requests: RequestService;
+  realm: RealmService;
+  directory: Directory;
+  signer: CookieSigner;
+  flows: FlowCookies;
+  tokens: PersistentTokens;
+  assertions: SignInAssertions;
+  audit: AuditLog;
+  logger: Logger;
+  now: () => number;
+}
+
+export interface StepDeps extends SignInDeps {
+  context: FlowContext;
+  /** First on every post: refuses a form without this session's CSRF token. */
+  requireCsrf: RequestHandler;
+  limits: SignInLimits;
+}
+
+export function sendPage(res: Response, status: number, page: SafeHtml): void {
+  res.status(status).type('html').send(page.value);
+}
+
+/** A text field of a posted form, or '' (a field sent twice arrives as an array). */
+export function formText(body: unknown, key: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[key];
+  return typeof value === 'string' ? value : '';
+}
