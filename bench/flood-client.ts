@@ -19,6 +19,8 @@ const browsers = await Promise.all(
     return browser;
   }),
 );
+// The measuring side starts its honest traffic on this line, once the flood is really under way.
+console.log('flooding');
 await closedLoop(4, Number(durationMs), async (i) => {
   const browser = browsers[i % 4]!;
   count((await browser.post('/sign-in', { username: `flood${i}` })).status);

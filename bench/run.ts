@@ -56,11 +56,14 @@ const ratios = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x
 const benchStart = performance.now();
 const spreadText = (s: Spread | null) =>
   s ? `${s.of} ${s.min}–${s.median}–${s.max} over ${s.rounds.length}` : 'one measurement';
+/** The machine's 1-minute load average when each figure finished: other work on a shared machine shows here. */
+const loadAverage = () => round(os.loadavg()[0] ?? 0, 1);
 function report(figure: Figure) {
+  figure.details.loadAverage = loadAverage();
   figures.push(figure);
   process.stdout.write(`[${Math.round((performance.now() - benchStart) / 1000)} s]`);
   console.log(
-    `  ${figure.id.padEnd(4)} ${figure.what}: ${figure.value} ${figure.unit} (baseline ${figure.baseline ?? '—'}, ratio ${figure.ratio ?? '—'}; ${spreadText(figure.spread)}; target ${figure.target}) ${figure.met ? 'met' : 'MISSED'}`,
+    `  ${figure.id.padEnd(4)} ${figure.what}: ${figure.value} ${figure.unit} (baseline ${figure.baseline ?? '—'}, ratio ${figure.ratio ?? '—'}; ${spreadText(figure.spread)}; target ${figure.target}) ${figure.met ? 'met' : 'MISSED'} [load ${String(figure.details.loadAverage)}]`,
   );
 }
 
@@ -83,9 +86,10 @@ async function withFleets<T>(
 
 async function main() {
   const startedAt = new Date();
+  const loadAtStart = loadAverage();
   const t0 = performance.now();
   console.log(
-    `Help Desk OTP bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${values.quick ? ' (quick)' : ''}`,
+    `Help Desk OTP bench — ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${values.quick ? ' (quick)' : ''}, load average ${loadAtStart}`,
   );
   const dirs: string[] = [];
 
@@ -413,6 +417,11 @@ async function main() {
       platform: `${os.platform()} ${os.release()}`,
     },
     quick: values.quick,
+    /** 1-minute load averages at the start and as each figure finished (2 cores: above 2 is contention). */
+    loadAverage: {
+      atStart: loadAtStart,
+      perFigure: figures.map((f) => [f.id, f.details.loadAverage]),
+    },
     durationSeconds: round((performance.now() - t0) / 1000, 1),
     figures,
   };
