@@ -24,3 +24,30 @@ export function fakeLayout(height = 640, width = 400): () => void {
     if (saved.clientWidth) Object.defineProperty(proto, 'clientWidth', saved.clientWidth);
   };
 }
+
+/**
+ * jsdom has no modal dialogs: a stand-in that opens and closes them as a browser does, focus moving
+ * in and back, Escape cancelling the open one (the real ones are checked in Chromium).
+ */
+function standInForModalDialogs() {
+  const proto: Partial<HTMLDialogElement> = HTMLDialogElement.prototype;
+  if (proto.showModal) return;
+  const returnTo = new WeakMap<HTMLDialogElement, Element | null>();
+  proto.showModal = function (this: HTMLDialogElement) {
+    returnTo.set(this, document.activeElement);
+    this.setAttribute('open', '');
+    this.querySelector<HTMLElement>('button, input, textarea, select, [href]')?.focus();
+  };
+  proto.close = function (this: HTMLDialogElement) {
+    if (!this.hasAttribute('open')) return;
+    this.removeAttribute('open');
+    (returnTo.get(this) as HTMLElement | null)?.focus();
+    this.dispatchEvent(new Event('close'));
+  };
+  document.addEventListener('keydown', (event) => {
+    const open = [...document.querySelectorAll('dialog[open]')].at(-1) as HTMLDialogElement;
+    if (event.key === 'Escape' && open?.dispatchEvent(new Event('cancel', { cancelable: true })))
+      open.close();
+  });
+}
+if (typeof HTMLDialogElement !== 'undefined') standInForModalDialogs();

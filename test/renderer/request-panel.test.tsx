@@ -132,13 +132,17 @@ describe('verifying and revealing', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Show passcode' }));
     screen.getByRole('status', { name: 'Passcode 1234 5678' });
 
-    // Revealing again is confirmed first, and says what it does.
-    fireEvent.click(screen.getByRole('button', { name: 'Reveal again…' }));
+    // Revealing again is confirmed first, and says what it does; Escape backs out to the button.
+    const again = screen.getByRole('button', { name: 'Reveal again…' });
+    again.focus();
+    fireEvent.click(again);
     const dialog = screen.getByRole('alertdialog', { name: 'Reveal a new passcode?' });
     within(dialog).getByText(/replaces the one already issued/);
     within(dialog).getByText(/audit log/);
+    expect(document.activeElement).toBe(within(dialog).getByRole('button', { name: 'Cancel' }));
     fireEvent.keyDown(dialog, { key: 'Escape' });
     expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(document.activeElement).toBe(again);
     expect(h.link.callsOf('request:reveal')).toHaveLength(1);
   });
 

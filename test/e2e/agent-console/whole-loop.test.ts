@@ -106,10 +106,23 @@ describe('the whole loop', () => {
     await page.getByText(/Expires in \d+:\d\d/).waitFor();
     await shoot(page, 'request-otp-revealed');
 
-    // Revealing again warns first; the new code replaces the old one.
-    await page.getByRole('button', { name: 'Reveal again…' }).click();
+    // Revealing again warns first, in a modal dialog that Escape leaves, focus back on the button.
+    const again = page.getByRole('button', { name: 'Reveal again…' });
+    await again.click();
     const confirm = page.getByRole('alertdialog', { name: 'Reveal a new passcode?' });
     await confirm.getByText(/replaces the one already issued/).waitFor();
+    await expect
+      .poll(() =>
+        confirm
+          .getByRole('button', { name: 'Cancel' })
+          .evaluate((el) => el === document.activeElement),
+      )
+      .toBe(true);
+    await page.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    await expect.poll(() => again.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The new code replaces the old one.
+    await again.click();
     await shoot(page, 'request-reveal-again');
     await confirm.getByRole('button', { name: 'Reveal new passcode' }).click();
     await page.getByText('Read out to the caller (reveal #2):').waitFor();

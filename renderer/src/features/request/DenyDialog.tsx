@@ -23,7 +23,7 @@ export function DenyDialog({ onClose }: { onClose: () => void }) {
   };
 
   return (
-    <Dialog title="Deny this request" role="alertdialog" onClose={onClose}>
+    <Dialog title="Deny this request" onClose={onClose}>
       <form onSubmit={(e) => void submit(e)} noValidate>
         <p>
           The user is told the desk could not help; the reason stays in the audit log for the

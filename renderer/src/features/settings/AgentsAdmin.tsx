@@ -158,11 +158,7 @@ function AgentRow({ agent, onEdit }: { agent: AgentView; onEdit: () => void }) {
           </button>
         )}
         {confirm ? (
-          <Dialog
-            title={CONFIRMS[confirm].title(agent.username)}
-            role="alertdialog"
-            onClose={() => setConfirm(null)}
-          >
+          <Dialog title={CONFIRMS[confirm].title(agent.username)} onClose={() => setConfirm(null)}>
             <p>{CONFIRMS[confirm].body}</p>
             <div className="dialog-actions">
               <button type="button" className="button" onClick={() => setConfirm(null)}>
