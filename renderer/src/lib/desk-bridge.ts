@@ -28,7 +28,7 @@ type DeskBridge = NonNullable<Window['desk']>;
 type Bridge = Pick<DeskBridge, 'getServerUrl'> & Partial<DeskBridge>;
 
 export const TOKEN_KEY = 'helpdesk-otp.agent-session';
-export const BASE_TITLE = 'Help Desk OTP';
+const BASE_TITLE = 'Help Desk OTP';
 
 export function pendingTitle(count: number): string {
   return count > 0 ? `(${count}) ${BASE_TITLE}` : BASE_TITLE;

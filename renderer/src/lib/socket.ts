@@ -62,7 +62,7 @@ export type ConnectAgent = (serverUrl: string, token: string, on: AgentLinkHandl
 
 export const ACK_TIMEOUT_MS = 15_000;
 /** Backoff between reconnection attempts: 0.5 s doubling to at most 10 s, ±50 % jitter. */
-export const RECONNECT = { first: 500, max: 10_000, jitter: 0.5 } as const;
+const RECONNECT = { first: 500, max: 10_000, jitter: 0.5 } as const;
 
 /** socket.io's typed emitWithAck cannot be called with a generic event name. */
 interface UntypedAcks {

@@ -253,7 +253,4 @@ export const requestSelectors = {
   busy: (s: ConsoleState) => s.busy,
   actionError: (s: ConsoleState) => s.actionError,
   revealed: (s: ConsoleState) => s.revealed,
-  /** Whether the signed-in agent holds the open request. */
-  heldByMe: (s: ConsoleState) =>
-    !!s.detail?.claimedBy && s.detail.claimedBy.id === s.session?.agent.id,
 };

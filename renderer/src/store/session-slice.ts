@@ -68,7 +68,6 @@ function clearedData(state: ConsoleState): Partial<ConsoleState> {
     oneTimePassword: null,
     configErrors: {},
     connection: 'offline',
-    lostAt: null,
     recoveredAt: null,
   };
 }

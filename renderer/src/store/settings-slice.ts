@@ -161,7 +161,6 @@ const deskName = (s: ConsoleState, desk: HelpDeskId) =>
 
 export const settingsSelectors = {
   config: (s: ConsoleState) => s.config,
-  helpDesks: (s: ConsoleState) => s.config?.helpDesks ?? null,
   verificationPolicy: (s: ConsoleState) => s.config?.verificationPolicy ?? null,
   deskName: (desk: HelpDeskId) => (s: ConsoleState) => deskName(s, desk),
   /** Every desk's name by id; use with useShallow. */

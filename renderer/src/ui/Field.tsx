@@ -34,11 +34,3 @@ export function TextField({ label, error, hint, className, ...input }: FieldProp
     </div>
   );
 }
-
-export function FieldError({ id, error }: { id: string; error?: string | undefined }) {
-  return error ? (
-    <p id={id} className="field-error">
-      {error}
-    </p>
-  ) : null;
-}

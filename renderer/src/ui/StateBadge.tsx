@@ -1,7 +1,7 @@
 // A request's state as a short coloured label.
 import type { RequestStateName } from '../../../server/contract/request-view';
 
-export const STATE_LABELS: Record<RequestStateName, string> = {
+const STATE_LABELS: Record<RequestStateName, string> = {
   queued: 'Waiting',
   claimed: 'Claimed',
   verified: 'Verified',

@@ -10,7 +10,7 @@ import {
 } from '../../store';
 import { QueueRow, optionId } from './QueueRow';
 
-export const ROW_HEIGHT = 64;
+const ROW_HEIGHT = 64;
 
 export function QueueList() {
   const store = useConsoleStore();

@@ -3,7 +3,7 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { sessionSelectors, useConsole, useConsoleStore } from '../../store';
 
 /** The base32 secret in groups of four, for typing in by hand. */
-export function groupSecret(secret: string): string {
+function groupSecret(secret: string): string {
   return secret.replace(/(.{4})(?=.)/g, '$1 ');
 }
 

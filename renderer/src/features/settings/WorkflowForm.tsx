@@ -6,7 +6,7 @@ import { TextField } from '../../ui/Field';
 import { SettingsSection } from './SettingsSection';
 import { useDraft } from './use-draft';
 
-export const WORKFLOW_LABELS: Record<Workflow, string> = {
+const WORKFLOW_LABELS: Record<Workflow, string> = {
   'username|second-factor': 'Username, then second factor',
   'username-password|second-factor': 'Username and password, then second factor',
   'username|second-factor|password': 'Username, then second factor, then password',
