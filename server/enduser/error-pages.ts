@@ -4,7 +4,7 @@ import { ServiceError } from '../errors';
 import { statusFor } from '../http/error-handler';
 import type { Logger } from '../logger';
 import type { RealmService } from '../realm/realm-service';
-import { problemPage } from './pages';
+import { problemPage } from './pages/problem-pages';
 import { isSignInPath } from './sign-in-routes';
 
 export function signInErrorPages(realm: RealmService, logger: Logger): ErrorRequestHandler {

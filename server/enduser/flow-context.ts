@@ -9,7 +9,7 @@ import type { RealmService } from '../realm/realm-service';
 import type { RequestService } from '../requests/request-service';
 import type { Flow, FlowCookies, FlowState } from './flow';
 import { SECOND_FACTOR_FRESH_MS, passwordFirst, passwordLast } from './flow';
-import type { Step } from './pages';
+import type { Step } from './pages/parts';
 import type { LimitKey } from './rate-limits';
 
 export interface SignInContext {

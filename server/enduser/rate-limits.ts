@@ -5,7 +5,7 @@ import { rateLimit } from 'express-rate-limit';
 import { usernameOf } from '../contract/username';
 import { createFloodGate } from '../http/flood-gate';
 import type { RealmService } from '../realm/realm-service';
-import { floodRefusalPage, problemPage } from './pages';
+import { floodRefusalPage, problemPage } from './pages/problem-pages';
 
 interface LimitSpec {
   windowMs: number;

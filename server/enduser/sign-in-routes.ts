@@ -4,7 +4,7 @@ import type { RequestHandler } from 'express';
 import { Router } from 'express';
 import { CsrfTokens } from '../http/csrf';
 import { FlowContext } from './flow-context';
-import { problemPage } from './pages';
+import { problemPage } from './pages/problem-pages';
 import { signInLimits } from './rate-limits';
 import { cancelStep } from './steps/cancel';
 import { codeStep } from './steps/code';

@@ -5,7 +5,7 @@ import type { HelpDeskId, RealmConfig } from '../../contract/realm-config';
 import { cookieOptions } from '../../http/cookies';
 import type { Flow } from '../flow';
 import type { SignInContext } from '../flow-context';
-import { problemPage } from '../pages';
+import { problemPage } from '../pages/problem-pages';
 import { PERSISTENT_TOKEN_COOKIE } from '../persistent-token';
 import type { StepDeps } from './step-deps';
 import { sendPage } from './step-deps';

@@ -1,7 +1,7 @@
 // Done: the signed-in page, or the hand-over to the post-sign-in URL with a one-time signed assertion
 // (whose keys /.well-known/jwks.json publishes).
 import { Router } from 'express';
-import { donePage } from '../pages';
+import { donePage } from '../pages/done-page';
 import type { StepDeps } from './step-deps';
 import { sendPage } from './step-deps';
 

@@ -1,7 +1,7 @@
 // The request page: the reference to give the desk, how to reach it, and the request's status (live with JavaScript).
 import { Router } from 'express';
 import { nextAfterCode } from '../flow-context';
-import { requestPage } from '../pages';
+import { requestPage } from '../pages/request-page';
 import type { StepDeps } from './step-deps';
 import { sendPage } from './step-deps';
 

@@ -8,7 +8,7 @@ import type { AuditLog } from '../../store/repositories';
 import type { SignInAssertions } from '../assertion';
 import type { FlowCookies } from '../flow';
 import type { FlowContext } from '../flow-context';
-import type { SafeHtml } from '../html';
+import type { SafeHtml } from '../pages/html';
 import type { PersistentTokens } from '../persistent-token';
 import type { SignInLimits } from '../rate-limits';
 import type { CookieSigner } from '../signed-cookie';
