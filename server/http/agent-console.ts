@@ -5,11 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router, type Response } from 'express';
 
-export const AGENT_CONSOLE_PATH = '/agent';
+const AGENT_CONSOLE_PATH = '/agent';
 /** Where `npm run build` puts the console, seen from this file (server/http/). */
-export const DEFAULT_AGENT_CONSOLE_DIR = fileURLToPath(
-  new URL('../../out/renderer/', import.meta.url),
-);
+const DEFAULT_AGENT_CONSOLE_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
 export const NOT_BUILT_MESSAGE = 'The agent console is not built yet: run npm run build';
 
 /** Vite names the files in assets/ by their content hash: a new build means new names. */
