@@ -11,7 +11,7 @@ import type {
 } from '../contract/agent-events';
 import { AgentPayloads } from '../contract/agent-events';
 import type { AckResult } from '../contract/errors';
-import type { HelpDeskId } from '../contract/realm-config';
+import { HELP_DESK_IDS, type HelpDeskId } from '../contract/realm-config';
 import type { AgentAccounts } from '../agents/agent-accounts';
 import type { AgentSessions } from '../agents/agent-sessions';
 import { toAgentView } from '../agents/agent-view';
@@ -308,7 +308,7 @@ export function attachAgentNamespace(
     agents.onAgentChanged((agent) =>
       afterAnswer(() => {
         // Desks changed: move the agent's sockets to exactly the rooms of the desks they now staff.
-        const rooms = (['1', '2'] as const).map(deskRoom);
+        const rooms = HELP_DESK_IDS.map(deskRoom);
         nsp.in(agentRoom(agent.id)).socketsLeave(rooms);
         if (!agent.enabled) return;
         nsp.in(agentRoom(agent.id)).socketsJoin(agent.desks.map(deskRoom));

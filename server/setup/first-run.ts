@@ -3,6 +3,7 @@ import type { AgentAccounts } from '../agents/agent-accounts';
 import type { EmbeddedDirectory } from '../directory/embedded-directory';
 import type { RealmService } from '../realm/realm-service';
 import { generatePassword } from '../security/passwords';
+import { HELP_DESK_IDS } from '../contract/realm-config';
 
 export interface Credential {
   kind: 'admin' | 'agent' | 'directory user';
@@ -57,7 +58,7 @@ export const DEMO_USERS = [
 export async function createFirstAdmin(agents: AgentAccounts): Promise<Credential> {
   const password = generatePassword();
   await agents.createWithPassword(
-    { username: 'admin', displayName: 'Administrator', role: 'admin', desks: ['1', '2'] },
+    { username: 'admin', displayName: 'Administrator', role: 'admin', desks: [...HELP_DESK_IDS] },
     password,
   );
   return {
