@@ -36,14 +36,15 @@ const { values } = parseArgs({
 const scale = values.quick ? 0.1 : 1;
 const AGENTS_PER_DESK = 100;
 /**
- * 50 people a second, each walking five pages (250 page requests a second, 5,000 events a second at
- * the agents): well inside what both servers sustain on two cores (figure 2), so figure 1 measures
- * latency rather than a queue growing at saturation.
+ * Figure 1's people a second: at most 50 (each walks five pages: 250 page requests and 5,000 agent
+ * events a second), and at most half the rate figure 2 has just measured for our server, so that on
+ * a busy shared machine figure 1 still measures latency, not a queue growing at saturation. Figure 5's
+ * honest people come at the same rate, so its ratio compares the same load with and without a flood.
  */
-const FIG1 = { count: Math.round(1600 * scale), perSecond: 50, rounds: 4 };
+const FIG1 = { maxPerSecond: 50, secondsPerServer: 32, rounds: 4 };
 const FIG2 = { roundMs: 6_000 * scale, rounds: 4, concurrency: 32 };
 const FIG3 = { roundMs: 5_000 * scale, rounds: 3 };
-const FIG5 = { roundMs: 15_000 * scale, rounds: 4, honestUsers: 20 };
+const FIG5 = { roundMs: 15_000 * scale, rounds: 4 };
 const STARTS = 3;
 const HISTORY = Math.round(100_000 * scale);
 const OPEN_FOR_RSS = 10_000;
@@ -104,7 +105,39 @@ async function main() {
     { server: ours, agents: empty.agents, baseline: false },
   ];
 
-  const fanOpts = { ...FIG1, agentsPerDesk: AGENTS_PER_DESK, ipOffset: 0 };
+  const [base2, ours2] = await withFleets(both, () =>
+    measureThroughputInterleaved(
+      [
+        { url: baseline.url, prefix: 'b2-' },
+        { url: ours.url, prefix: 'f2-' },
+      ],
+      { ...FIG2, ipOffset: 100_000 },
+    ),
+  );
+  report({
+    id: '2',
+    what: 'sustained durable submits/s through the pages (200 agents connected)',
+    unit: '/s',
+    value: ours2!.perSecond,
+    baseline: base2!.perSecond,
+    ratio: ratio(ours2!.perSecond, base2!.perSecond),
+    spread: spreadOf('ratio', ratios(ours2!.roundRates, base2!.roundRates)),
+    target: '≥ 0.5 × baseline',
+    met: ours2!.perSecond >= 0.5 * base2!.perSecond,
+    details: { ours: ours2, baseline: base2, ...FIG2 },
+  });
+
+  const perSecond = Math.max(
+    5,
+    Math.min(FIG1.maxPerSecond, Math.floor(Math.min(ours2!.perSecond, base2!.perSecond) / 2)),
+  );
+  const fanOpts = {
+    count: Math.round(perSecond * FIG1.secondsPerServer * scale),
+    perSecond,
+    rounds: FIG1.rounds,
+    agentsPerDesk: AGENTS_PER_DESK,
+    ipOffset: 0,
+  };
   const [base1, ours1] = await withFleets(both, ([baseFleet, ourFleet]) =>
     measureFanOutInterleaved(
       [
@@ -132,39 +165,22 @@ async function main() {
     details: {
       ours: ours1,
       baseline: base1,
-      load: `${AGENTS_PER_DESK * 2} agents, ${FIG1.perSecond} people/s each walking the sign-in pages, ${FIG1.count} submits in ${FIG1.rounds} rounds alternating with the baseline`,
+      load: `${AGENTS_PER_DESK * 2} agents, ${perSecond} people/s each walking the sign-in pages (half figure 2's rate, at most ${FIG1.maxPerSecond}), ${fanOpts.count} submits in ${FIG1.rounds} rounds alternating with the baseline`,
+      perSecond,
     },
   });
 
-  const [base2, ours2] = await withFleets(both, () =>
-    measureThroughputInterleaved(
-      [
-        { url: baseline.url, prefix: 'b2-' },
-        { url: ours.url, prefix: 'f2-' },
-      ],
-      { ...FIG2, ipOffset: 100_000 },
-    ),
-  );
-  report({
-    id: '2',
-    what: 'sustained durable submits/s through the pages (200 agents connected)',
-    unit: '/s',
-    value: ours2!.perSecond,
-    baseline: base2!.perSecond,
-    ratio: ratio(ours2!.perSecond, base2!.perSecond),
-    spread: spreadOf('ratio', ratios(ours2!.roundRates, base2!.roundRates)),
-    target: '≥ 0.5 × baseline',
-    met: ours2!.perSecond >= 0.5 * base2!.perSecond,
-    details: { ours: ours2, baseline: base2, ...FIG2 },
-  });
-
   const ours5 = await withFleets([both[1]!], ([f]) =>
-    measureFlood(ours.url, f!, { ...FIG5, agentsPerDesk: AGENTS_PER_DESK }),
+    measureFlood(ours.url, f!, {
+      ...FIG5,
+      honestUsers: perSecond,
+      agentsPerDesk: AGENTS_PER_DESK,
+    }),
   );
   const fig5Rounds = ours5.roundP99.map((p) => p / ours1!.p99);
   report({
     id: '5',
-    what: 'honest people p99 (as figure 1) under a flood of the sign-in forms from one client',
+    what: 'honest people p99 (as figure 1, at its rate) under a flood of the sign-in forms from one client',
     unit: 'ms',
     value: ours5.honest.p99,
     baseline: ours1!.p99,
@@ -172,7 +188,7 @@ async function main() {
     spread: spreadOf('ratio', fig5Rounds),
     target: '≤ 2 × figure 1 p99 in every round; flood answered 429',
     met: Math.max(...fig5Rounds) <= 2 && ours5.flood.answered429 > 0 && ours5.honestRejected === 0,
-    details: { ...ours5, ...FIG5 },
+    details: { ...ours5, ...FIG5, honestPerSecond: perSecond },
   });
 
   const ours3 = await withFleets([both[1]!], async ([f]) => {
