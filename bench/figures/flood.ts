@@ -23,6 +23,8 @@ export interface FloodResult {
   roundP99FirstTwoSeconds: number[];
   roundP99Rest: number[];
   honestRejected: number;
+  /** Why honest submits were refused (first few). */
+  honestRefusals: string[];
   flood: FloodCounts;
 }
 
@@ -36,6 +38,7 @@ async function floodRound(
   firstTwoSeconds: LatencySummary;
   rest: LatencySummary;
   rejected: number;
+  refusals: string[];
   flood: FloodCounts;
 }> {
   const { sentAt, samples } = latencyTracker(fleet);
@@ -49,6 +52,7 @@ async function floodRound(
     if (t0 !== undefined) (t0 - roundStart < 2_000 ? early : late).push(at - t0);
   });
   let rejected = 0;
+  const refusals: string[] = [];
   const honestTotal = Math.floor((options.durationMs / 1000) * options.honestUsers);
   // The attacker would be on another machine; here it shares two cores with the server, so it runs
   // at the lowest CPU priority (nice 19): the figure then measures what the server pays for the flood.
@@ -90,7 +94,10 @@ async function floodRound(
       ipFor(base + i),
       () => sentAt.set(username, performance.now()),
     );
-    if (res.status !== 303) rejected++;
+    if (res.status !== 303) {
+      rejected++;
+      if (refusals.length < 5) refusals.push(res.failure ?? `desk form answered ${res.status}`);
+    }
   });
   await floodDone;
   const flood = JSON.parse(floodOutput.trim().split('\n').at(-1)!) as FloodCounts;
@@ -102,6 +109,7 @@ async function floodRound(
     firstTwoSeconds: summarize(early),
     rest: summarize(late),
     rejected,
+    refusals,
     flood,
   };
 }
@@ -116,6 +124,7 @@ export async function measureFlood(
   const roundP99FirstTwoSeconds: number[] = [];
   const roundP99Rest: number[] = [];
   let honestRejected = 0;
+  const honestRefusals: string[] = [];
   const flood: FloodCounts = { sent: 0, answered429: 0, accepted: 0, other: 0 };
   for (let round = 0; round < options.rounds; round++) {
     const result = await floodRound(
@@ -128,6 +137,7 @@ export async function measureFlood(
     roundP99FirstTwoSeconds.push(result.firstTwoSeconds.p99);
     roundP99Rest.push(result.rest.p99);
     honestRejected += result.rejected;
+    honestRefusals.push(...result.refusals);
     for (const key of Object.keys(flood) as (keyof FloodCounts)[]) flood[key] += result.flood[key];
   }
   return {
@@ -136,6 +146,7 @@ export async function measureFlood(
     roundP99FirstTwoSeconds,
     roundP99Rest,
     honestRejected,
+    honestRefusals: honestRefusals.slice(0, 5),
     flood,
   };
 }
