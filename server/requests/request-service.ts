@@ -12,7 +12,6 @@ import type { Actor, LifecycleCommand } from '../domain/request-lifecycle';
 import { applyCommand, deadlineOf } from '../domain/request-lifecycle';
 import type { EndUserRequestStatus } from '../contract/enduser';
 import { ServiceError } from '../errors';
-import { PerKeyQueue } from './per-key-queue';
 import { toEndUserStatus, toRequestView } from './request-view';
 import { generateOtp, hashOtp, otpMatches } from '../security/otp';
 import { newId } from '../security/tokens';
@@ -44,6 +43,10 @@ export type OtpOutcome =
 const DAY = 24 * 60 * 60 * 1000;
 const RECENTLY_CLOSED_KEPT = 5_000;
 
+/** Audit details of a change: fixed, or computed from the request after and before it. */
+type Details =
+  Record<string, unknown> | ((after: HelpRequest, before: OpenRequest) => Record<string, unknown>);
+
 export function digestSession(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
@@ -53,8 +56,6 @@ export type RequestRepositories = Pick<Repositories, 'requests' | 'audit' | 'rea
 
 export class RequestService {
   private readonly listeners = new Set<RequestListener>();
-  /** Submissions run one at a time per username, so "look at the user's open requests, then add one" is atomic. */
-  private readonly submissions = new PerKeyQueue();
   /** Closed requests stay readable here for a while so the end-user's page can show how it ended. */
   private readonly recentlyClosed = new Map<string, HelpRequest>();
   private readonly otpKey: Buffer;
@@ -140,8 +141,9 @@ export class RequestService {
    */
   submit(input: SubmitInput): Promise<HelpRequest> {
     const username = normaliseUsername(input.username);
-    // Whatever is awaited inside (the directory, the cancellations), one user's submissions never interleave.
-    return this.submissions.run(username, () => this.submitFor(username, input));
+    // Whatever is awaited inside (the directory, the cancellations), one user's submissions never
+    // interleave, whichever process of the store takes them.
+    return this.repos.requests.exclusive(username, () => this.submitFor(username, input));
   }
 
   private async submitFor(username: string, input: SubmitInput): Promise<HelpRequest> {
@@ -210,7 +212,7 @@ export class RequestService {
           },
         ]
       : [];
-    await this.persist(request, [submitted, ...contested]);
+    await this.repos.requests.commit(request, [submitted, ...contested]);
     this.emit({ kind: 'created', request });
     return request;
   }
@@ -224,11 +226,15 @@ export class RequestService {
   }
 
   takeOver(id: string, actor: AgentActor) {
-    const previous = this.find(id);
-    const from = previous && 'claimedBy' in previous ? previous.claimedBy?.username : undefined;
-    return this.agentCommand(id, actor, { type: 'take-over', actor }, 'request.taken-over', {
-      from,
-    });
+    return this.agentCommand(
+      id,
+      actor,
+      { type: 'take-over', actor },
+      'request.taken-over',
+      (_after, before) => ({
+        from: 'claimedBy' in before ? before.claimedBy?.username : undefined,
+      }),
+    );
   }
 
   verify(id: string, actor: AgentActor, checkId: string, note: string) {
@@ -379,13 +385,16 @@ export class RequestService {
         return { result: 'refused', reason, request: ended };
       }
     }
-    const latest = this.find(id) ?? request;
-    const valid =
-      latest.state === 'otp-issued' && otpMatches(this.otpKey, id, latest.otp.hash, typed);
-    const effectiveMax = this.effectiveMaxAttempts(latest);
+    // Judged against the request as committed when the change is made, not as read here.
+    const judged = { valid: false, maxAttempts: 0 };
     const after = await this.transition(
       id,
-      { type: 'submit-otp', valid, maxAttempts: effectiveMax },
+      (current) => {
+        judged.valid =
+          current.state === 'otp-issued' && otpMatches(this.otpKey, id, current.otp.hash, typed);
+        judged.maxAttempts = this.effectiveMaxAttempts(current);
+        return { type: 'submit-otp', valid: judged.valid, maxAttempts: judged.maxAttempts };
+      },
       actor,
       (r) =>
         r.state === 'completed'
@@ -398,11 +407,15 @@ export class RequestService {
     );
     if (after.state === 'completed') return { result: 'completed', request: after };
     if (after.state === 'expired' || after.state === 'locked') {
-      if (!valid && after.state === 'locked') await this.noteFailure(request.username);
+      if (!judged.valid && after.state === 'locked') await this.noteFailure(request.username);
       return { result: after.state, request: after };
     }
     await this.noteFailure(request.username);
-    return { result: 'wrong', attemptsLeft: effectiveMax - after.failedAttempts, request: after };
+    return {
+      result: 'wrong',
+      attemptsLeft: judged.maxAttempts - after.failedAttempts,
+      request: after,
+    };
   }
 
   /** Expires every open request whose deadline has passed; returns how many. */
@@ -430,7 +443,7 @@ export class RequestService {
     actor: AgentActor,
     command: LifecycleCommand,
     action: string,
-    details?: Record<string, unknown> | ((after: HelpRequest) => Record<string, unknown>),
+    details?: Details,
   ): Promise<HelpRequest> {
     const request = this.find(id);
     if (!request) throw new ServiceError('not-found', 'No such request.');
@@ -443,58 +456,70 @@ export class RequestService {
   }
 
   /**
-   * Reads, applies and writes in one synchronous step (so concurrent commands see each other),
-   * then waits for the write and the audit entry to be on disk before answering.
+   * Applies the command to the request as committed, inside the repository's atomic change, so
+   * concurrent commands (in this process or another) see each other's result; answers once the
+   * change and its audit entry are durable. A request past its deadline is expired instead and the
+   * command refused, unless the command judges a lapsed request itself. `command` may be computed
+   * from the current request.
    */
   private async transition(
     id: string,
-    command: LifecycleCommand,
+    command: LifecycleCommand | ((current: OpenRequest) => LifecycleCommand),
     actor: string,
     action: string | ((after: HelpRequest) => string),
-    details?: Record<string, unknown> | ((after: HelpRequest) => Record<string, unknown>),
+    details?: Details,
   ): Promise<HelpRequest> {
-    const current = this.repos.requests.get(id);
-    if (!current) {
-      const closed = this.recentlyClosed.get(id);
-      throw closed
-        ? new ServiceError('invalid-state', `The request is already ${closed.state}.`)
-        : new ServiceError('not-found', 'No such request.');
+    // What the last call of the change function decided (a store may call it more than once).
+    const decided: { request?: HelpRequest; lapsed?: boolean } = {};
+    let after: HelpRequest | undefined;
+    try {
+      after = await this.repos.requests.change(id, (current) => {
+        if (!current) throw this.noLongerOpen(id);
+        const now = this.now();
+        const wanted = typeof command === 'function' ? command(current) : command;
+        // Expiry, the passcode check and the system's refusal decide on a lapsed request themselves.
+        const judgesLapsed = ['expire', 'submit-otp', 'deny-by-system'].includes(wanted.type);
+        const lapsed = !judgesLapsed && deadlineOf(current) <= now;
+        const result = applyCommand(current, lapsed ? { type: 'expire' } : wanted, now);
+        if (!result.ok) throw new ServiceError(result.error.code, result.error.message);
+        const next = result.request;
+        decided.request = next;
+        decided.lapsed = lapsed;
+        // Readable as closed from the moment it leaves the open set (forgotten again if it fails).
+        if (!isOpen(next)) this.rememberClosed(next);
+        const change = { from: current.state, to: next.state };
+        return {
+          request: next,
+          audit: lapsed
+            ? { actor: 'system', action: 'request.expired', requestId: id, details: change }
+            : {
+                actor,
+                action: typeof action === 'function' ? action(next) : action,
+                requestId: id,
+                details: {
+                  ...change,
+                  ...(typeof details === 'function' ? details(next, current) : details),
+                },
+              },
+        };
+      });
+    } catch (error) {
+      if (decided.request && this.recentlyClosed.get(id) === decided.request)
+        this.recentlyClosed.delete(id);
+      throw error;
     }
-    const now = this.now();
-    // Expiry, the passcode check and the system's refusal decide on a lapsed request themselves.
-    const judgesLapsed = ['expire', 'submit-otp', 'deny-by-system'].includes(command.type);
-    if (!judgesLapsed && deadlineOf(current) <= now) {
-      await this.transition(id, { type: 'expire' }, 'system', 'request.expired');
-      throw new ServiceError('invalid-state', 'The request has expired.');
-    }
-    const result = applyCommand(current, command, now);
-    if (!result.ok) throw new ServiceError(result.error.code, result.error.message);
-    const after = result.request;
-    await this.persist(after, {
-      actor,
-      action: typeof action === 'function' ? action(after) : action,
-      requestId: id,
-      details: {
-        from: current.state,
-        to: after.state,
-        ...(typeof details === 'function' ? details(after) : details),
-      },
-    });
+    if (!after) throw new Error(`The change of request ${id} committed nothing.`);
     this.emit({ kind: 'updated', request: after });
+    if (decided.lapsed) throw new ServiceError('invalid-state', 'The request has expired.');
     return after;
   }
 
-  /**
-   * Records a request's new version and the audit entry describing the change as one durable
-   * write; a closed request leaves the open set for the history. Applied in memory before it
-   * returns its promise, so concurrent callers see the change at once.
-   */
-  private persist(
-    request: HelpRequest,
-    audit: AuditRecordInput | readonly AuditRecordInput[],
-  ): Promise<void> {
-    if (!isOpen(request)) this.rememberClosed(request);
-    return this.repos.requests.commit(request, audit);
+  /** Why a request that is not open cannot be changed. */
+  private noLongerOpen(id: string): ServiceError {
+    const closed = this.recentlyClosed.get(id);
+    return closed
+      ? new ServiceError('invalid-state', `The request is already ${closed.state}.`)
+      : new ServiceError('not-found', 'No such request.');
   }
 
   private rememberClosed(request: HelpRequest): void {

@@ -24,7 +24,8 @@ import {
   readJournal,
   readJournalTail,
 } from './journal';
-import type { AuditRecordInput, RequestRepository } from './repositories';
+import { PerKeyQueue } from './per-key-queue';
+import type { AuditRecordInput, RequestCommit, RequestRepository } from './repositories';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 
@@ -360,6 +361,8 @@ class WalOpenRequests implements OpenRequestStore {
   #failure: Error | undefined;
   /** What each log entry's projection writes are, set when its line is durable. */
   readonly #projected = new WeakMap<WalEntry, Promise<unknown>>();
+  /** One process owns the data dir, so holding a user against this process's callers is enough. */
+  readonly #users = new PerKeyQueue();
 
   constructor(
     private readonly dir: string,
@@ -446,6 +449,25 @@ class WalOpenRequests implements OpenRequestStore {
     if (isOpen(request)) return this.#change({ op: 'put', request, audit });
     const closed = { index: ++this.#closedCount, request };
     return this.#change({ op: 'remove', id: request.id, closed, audit });
+  }
+
+  // Read, decided and applied in memory in one synchronous step: no other change of the request
+  // can come between the read and the write.
+  async change(
+    id: string,
+    decide: (current: OpenRequest | undefined) => RequestCommit | undefined,
+  ): Promise<HelpRequest | undefined> {
+    if (this.#failure) throw this.#failure;
+    const next = decide(this.get(id));
+    if (!next) return undefined;
+    if (next.request.id !== id)
+      throw new Error(`A change of request ${id} returned request ${next.request.id}.`);
+    await this.commit(next.request, next.audit);
+    return next.request;
+  }
+
+  exclusive<T>(username: string, work: () => Promise<T>): Promise<T> {
+    return this.#users.run(username, work);
   }
 
   async recordAudit(input: AuditRecordInput): Promise<AuditEntry> {

@@ -85,21 +85,63 @@ export interface AuditRecordInput {
   at?: Date;
 }
 
+/** A request's next version and the audit entries describing the change, committed together. */
+export interface RequestCommit {
+  request: HelpRequest;
+  audit: AuditRecordInput | readonly AuditRecordInput[];
+}
+
 /**
  * Open requests, and the log every request change is committed through with its audit entries.
- * Reads are synchronous and see every change already made, durable or not, so a service can check
- * and change in one step without interleaving.
+ *
+ * Two kinds of operation, with different guarantees:
+ * - **Reads** (`all`, `get`, `ofUser`, `hasReference`, `failuresOf`) are synchronous, for what is
+ *   shown (the queue, views, statuses). In one process they see every change already made, durable
+ *   or not. A store shared by several processes serves them from a cache that may lag another
+ *   process's commits; never decide a change on them alone.
+ * - **Decisions** come only from `change` (one request, read and written atomically) and
+ *   `exclusive` (one user's requests, held against every caller of the store). A rule that spans a
+ *   read and a write holds across processes only when it is made inside one of them.
  */
 export interface RequestRepository {
-  /** Open requests, oldest first. */
+  /** Open requests, oldest first. May be stale in a multi-process store. */
   readonly all: readonly OpenRequest[];
+  /** May be stale in a multi-process store; decide in `change`. */
   get(id: string): OpenRequest | undefined;
-  /** The open requests of one user, in a new array the caller may sort. */
+  /**
+   * The open requests of one user, in a new array the caller may sort. May be stale in a
+   * multi-process store, except inside `exclusive(username, …)` for that user: there it holds
+   * every commit made before the work started.
+   */
   ofUser(username: string): OpenRequest[];
+  /** Whether an open request has this reference code (may be stale across processes). */
   hasReference(reference: string): boolean;
   /**
-   * Puts an open request, or moves a closed one to the history, together with the audit entries
-   * describing the change, as one durable write. Visible to readers at once; resolves once durable.
+   * Changes one request atomically: `decide` gets the request as committed (undefined when it is
+   * not open, or unknown) and returns its next version with the audit entries describing the
+   * change, or undefined to leave it as it is. No other change of that request is committed
+   * between the read `decide` is given and the write of what it returns, whichever process makes
+   * it, so a second caller's `decide` sees the first one's result. What `decide` throws rejects the
+   * call and commits nothing. Resolves, once durable, with what was committed (undefined when
+   * nothing was). `decide` computes only; a store may call it again (a retried transaction), and
+   * only the last call's result is committed. A closed version moves the request to the history.
+   */
+  change(
+    id: string,
+    decide: (current: OpenRequest | undefined) => RequestCommit | undefined,
+  ): Promise<HelpRequest | undefined>;
+  /**
+   * Runs `work` while no other `exclusive` call for this username runs, in this process or any
+   * other sharing the store; calls wait their turn in order, and one that fails does not stop the
+   * next. Inside it, `ofUser(username)` is current. Not reentrant: `work` must not call
+   * `exclusive` for the same username. Resolves or rejects as `work` does.
+   */
+  exclusive<T>(username: string, work: () => Promise<T>): Promise<T>;
+  /**
+   * Writes this version as it is, with no regard to what is stored, together with its audit
+   * entries, as one durable write: for a new request (submitted inside `exclusive` for its user),
+   * and for tests and repairs. A service changes a stored request through `change`, never here.
+   * Visible to this process's readers at once; resolves once durable.
    */
   commit(
     request: HelpRequest,
