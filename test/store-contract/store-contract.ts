@@ -8,9 +8,11 @@ import type { AuditEntry } from '../../server/audit/audit-chain';
 import { computeEntryHash, GENESIS_HASH } from '../../server/audit/audit-chain';
 import type { RealmConfig } from '../../server/contract/realm-config';
 import type { Directory } from '../../server/directory/directory';
+import type { OpenRequest } from '../../server/domain/help-request';
+import { applyCommand } from '../../server/domain/request-lifecycle';
 import type { AgentActor } from '../../server/requests/request-service';
 import { RequestService } from '../../server/requests/request-service';
-import type { AgentRecord, Store } from '../../server/store/repositories';
+import type { AgentRecord, RequestCommit, Store } from '../../server/store/repositories';
 import { ROOT } from '../support/server-process';
 import type { Acknowledged, WriterLine } from './crash-writer';
 import { cancelled, changed, claimedBy, queuedRequest } from './records';
@@ -88,13 +90,125 @@ export function describeStoreContract(name: string, create: () => Promise<StoreU
       expectUnbrokenChain(after);
     });
 
-    it('keeps one open request per user when many submissions for that user arrive at once', async () => {
+    it('changes a request atomically: of many simultaneous changes that claim it, exactly one commits', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const request = queuedRequest(1);
+      await store.requests.commit(request, changed(request, 'request.submitted'));
+      const agents = Array.from({ length: 10 }, (_, i) => agentActor(`agent${i}`));
+      // Each decides by the domain's rules on the request it is given: only a queued one can be claimed.
+      const claim = (agent: AgentActor) => (current: OpenRequest | undefined) => {
+        if (!current) throw new Error('not open');
+        const result = applyCommand(
+          current,
+          { type: 'claim', actor: agent },
+          current.updatedAt + 1,
+        );
+        if (!result.ok) throw new Error(result.error.code);
+        return {
+          request: result.request,
+          audit: { ...changed(result.request, 'request.claimed'), actor: `agent:${agent.ref.id}` },
+        } satisfies RequestCommit;
+      };
+      const outcomes = await Promise.allSettled(
+        agents.map((agent) => store.requests.change(request.id, claim(agent))),
+      );
+      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' ? [agents[i]!] : []));
+      expect(won).toHaveLength(1);
+      for (const outcome of outcomes)
+        if (outcome.status === 'rejected')
+          expect((outcome.reason as Error).message).toBe('already-claimed');
+      const committed = (outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<
+        OpenRequest | undefined
+      >)!.value;
+      expect(committed).toMatchObject({ state: 'claimed', claimedBy: won[0]!.ref });
+      expect(store.requests.get(request.id)).toEqual(committed);
+      const claims = (await readAudit(store)).filter((e) => e.action === 'request.claimed');
+      expect(claims.map((e) => e.actor)).toEqual([`agent:${won[0]!.ref.id}`]);
+
+      store = await reopen(store);
+      expect(store.requests.get(request.id)).toEqual(committed);
+    });
+
+    it('commits nothing for a change that throws or decides nothing, and hands a request that is not open over as undefined', async () => {
+      const { open } = await freshStore();
+      const store = await open();
+      const request = queuedRequest(1);
+      await store.requests.commit(request, changed(request, 'request.submitted'));
+      const seq = store.audit.lastSeq;
+
+      const refused = new Error('refused');
+      await expect(
+        store.requests.change(request.id, () => {
+          throw refused;
+        }),
+      ).rejects.toBe(refused);
+      await expect(store.requests.change(request.id, () => undefined)).resolves.toBeUndefined();
+      const seen: (OpenRequest | undefined)[] = [];
+      await expect(
+        store.requests.change('no-such-request', (current) => void seen.push(current)),
+      ).resolves.toBeUndefined();
+      expect(seen).toEqual([undefined]);
+      expect(store.requests.all).toEqual([request]);
+      expect(store.audit.lastSeq).toBe(seq);
+
+      // Once closed through a change, the request is no longer there to change.
+      const closed = await store.requests.change(request.id, (current) => ({
+        request: cancelled(current as typeof request),
+        audit: changed(request, 'request.cancelled'),
+      }));
+      expect(closed?.state).toBe('cancelled');
+      await store.requests.change(request.id, (current) => void seen.push(current));
+      expect(seen).toEqual([undefined, undefined]);
+      expect(store.requests.all).toEqual([]);
+    });
+
+    it("runs one user's exclusive work one at a time, in order, and other users' side by side", async () => {
+      const { open } = await freshStore();
+      const store = await open();
+      const running = new Map<string, number>();
+      const most = new Map<string, number>();
+      const order: string[] = [];
+      const work = (username: string, label: string, fail = false) =>
+        store.requests.exclusive(username, async () => {
+          running.set(username, (running.get(username) ?? 0) + 1);
+          most.set(username, Math.max(most.get(username) ?? 0, running.get(username)!));
+          order.push(label);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running.set(username, running.get(username)! - 1);
+          if (fail) throw new Error(label);
+          return label;
+        });
+      const outcomes = await Promise.allSettled([
+        work('jsmith', 'a1'),
+        work('jsmith', 'a2', true),
+        work('jsmith', 'a3'),
+        work('mlee', 'b1'),
+        work('mlee', 'b2'),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual([
+        'fulfilled',
+        'rejected',
+        'fulfilled',
+        'fulfilled',
+        'fulfilled',
+      ]);
+      expect(most.get('jsmith')).toBe(1);
+      expect(order.filter((l) => l.startsWith('a'))).toEqual(['a1', 'a2', 'a3']);
+      // The other user's work did not wait for the first user's.
+      expect(order.indexOf('b1')).toBeLessThan(order.indexOf('a2'));
+    });
+
+    it('keeps one open request per user when many submissions for that user arrive at once through two callers', async () => {
       const { open } = await freshStore();
       const store = await open();
       await enableDeskOne(store);
-      const requests = new RequestService(store, directoryOfEveryone, Date.now);
+      // Two callers on one store, as two server processes would be; the directory answers after a
+      // while, so submissions that were not held apart would interleave.
+      const callers = [0, 1].map(() => new RequestService(store, slowDirectory, Date.now));
+      let n = 0;
       const submit = (browser: string) =>
-        requests.submit({
+        callers[n++ % 2]!.submit({
           username: 'jsmith',
           desk: '1',
           sessionSecret: browser,
@@ -363,6 +477,15 @@ const directoryOfEveryone: Directory = {
       enabled: true,
     }),
   checkPassword: () => Promise.resolve(false),
+};
+
+/** Everyone is an enabled user, found after a few milliseconds, as a directory over the network would. */
+const slowDirectory: Directory = {
+  ...directoryOfEveryone,
+  findUser: async (username) => {
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+    return directoryOfEveryone.findUser(username);
+  },
 };
 
 function agentActor(id: string): AgentActor {
