@@ -279,6 +279,18 @@ export class RequestService {
     // Only the holder's reveal is checked further; anyone else hears the lifecycle's own refusal.
     const current = this.heldBy(this.find(id), actor);
     if (current?.inDirectory) await this.refuseRevealIfNotInDirectory(current, actor);
+    // Whether the request is contested is a rule over the user's open requests: it is checked
+    // holding the user against submissions (whichever process takes them), so a request that
+    // arrives meanwhile either counts here or arrives contested with the one revealed.
+    return current
+      ? this.repos.requests.exclusive(current.username, () => this.revealIfSole(id, actor))
+      : this.revealIfSole(id, actor);
+  }
+
+  private async revealIfSole(
+    id: string,
+    actor: AgentActor,
+  ): Promise<{ otp: string; request: HelpRequest }> {
     // Read again with no await between it and the transition, so a request that arrived meanwhile counts.
     const latest = this.heldBy(this.find(id), actor);
     const others = latest ? this.contestedWith(latest) : [];
