@@ -15,8 +15,9 @@ import { endedPage } from '../pages/ended-page';
 import type { FieldError } from '../pages/parts';
 import type { EndedPhase } from '../pages/phases';
 import { accountRefused, completeSignIn } from './completion';
+import { formText } from './form-fields';
 import type { StepDeps } from './step-deps';
-import { formText, sendPage } from './step-deps';
+import { sendPage } from './step-deps';
 
 const ENDED: readonly EndUserPhase[] = ['denied', 'cancelled', 'expired', 'locked'];
 const isEnded = (phase: EndUserPhase): phase is EndedPhase => ENDED.includes(phase);

@@ -20,3 +20,9 @@ export const DeskSchema = z.object({ desk: HelpDeskIdSchema }, { error: 'Choose 
 /** The message for a field that did not parse. */
 export const firstIssue = (error: z.ZodError, fallback: string) =>
   error.issues[0]?.message ?? fallback;
+
+/** A text field of a posted form, or '' (a field sent twice arrives as an array). */
+export function formText(body: unknown, key: string): string {
+  const value = (body as Record<string, unknown> | undefined)?.[key];
+  return typeof value === 'string' ? value : '';
+}

@@ -1,17 +1,17 @@
 // Identify: the username (and the password, where the workflow asks it first) or a persistent token; and start over.
 import { Router } from 'express';
 import { isOpen } from '../../domain/help-request';
-import { readCookie, cookieOptions } from '../../http/cookies';
+import { cookieOptions, readCookie } from '../../http/cookies';
 import { passwordFirst, usesPersistentToken } from '../flow';
-import { FlowContext } from '../flow-context';
 import type { SignInContext } from '../flow-context';
+import { FlowContext } from '../flow-context';
 import type { FieldError } from '../pages/parts';
 import { startPage } from '../pages/start-page';
 import { PERSISTENT_TOKEN_COOKIE } from '../persistent-token';
 import { passwordFailed } from './completion';
-import { PasswordSchema, UsernameSchema, firstIssue } from './form-fields';
+import { PasswordSchema, UsernameSchema, firstIssue, formText } from './form-fields';
 import type { StepDeps } from './step-deps';
-import { formText, sendPage } from './step-deps';
+import { sendPage } from './step-deps';
 
 export function identifyStep(deps: StepDeps): Router {
   const { context, requireCsrf, limits, tokens, directory, requests } = deps;

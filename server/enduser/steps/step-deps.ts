@@ -36,9 +36,3 @@ export interface StepDeps extends SignInDeps {
 export function sendPage(res: Response, status: number, page: SafeHtml): void {
   res.status(status).type('html').send(page.value);
 }
-
-/** A text field of a posted form, or '' (a field sent twice arrives as an array). */
-export function formText(body: unknown, key: string): string {
-  const value = (body as Record<string, unknown> | undefined)?.[key];
-  return typeof value === 'string' ? value : '';
-}
