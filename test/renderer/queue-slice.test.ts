@@ -125,25 +125,21 @@ describe('filters', () => {
     expect(queueSelectors.visibleIds(store.getState())).toBe(first);
   });
 
-  it('stays quick with thousands of requests: load, arrivals, search', () => {
+  // How quick this is with thousands is the bench's figure 6; here, that it stays right.
+  it('keeps thousands of requests in order through a load, arrivals and a search', () => {
     const { store } = harness();
     const many = Array.from({ length: 5000 }, (_, i) =>
       requestView({ createdAt: 10_000 - i, username: `user-${i}` }),
     );
-    let started = performance.now();
     store.getState().replaceQueue(many);
-    expect(performance.now() - started).toBeLessThan(250);
-
-    started = performance.now();
     for (let i = 0; i < 100; i++)
-      store.getState().upsertRequest(requestView({ createdAt: 5_000 + i }));
-    expect((performance.now() - started) / 100).toBeLessThan(10);
-
-    started = performance.now();
+      store.getState().upsertRequest(requestView({ createdAt: 5_000 + i, username: `late-${i}` }));
+    const { order, requests } = store.getState();
+    expect(order).toHaveLength(5100);
+    const created = order.map((id) => requests.get(id)!.createdAt);
+    expect(created).toEqual([...created].sort((a, b) => a - b));
     store.getState().setSearch('user-4999');
-    expect(queueSelectors.visibleIds(store.getState())).toHaveLength(1);
-    expect(performance.now() - started).toBeLessThan(100);
-    expect(store.getState().order).toHaveLength(5100);
+    expect(queueSelectors.visibleIds(store.getState())).toEqual([many[4999]!.id]);
   });
 });
 

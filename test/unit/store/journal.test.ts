@@ -136,19 +136,17 @@ describe('openJournal', () => {
     expect(error.message).toContain('field n');
   });
 
-  it('opens a 600,000-line journal well within the start-up budget', async () => {
+  // How fast it opens is the bench's figure 7b; here, that a journal that size opens whole.
+  it('opens a 600,000-line journal and knows its count and last record', async () => {
     const file = path.join(await tempDir(), 'events.jsonl');
     const block = Array.from(
       { length: 10_000 },
       (_, i) => `{"n":${i},"note":"closed request"}\n`,
     ).join('');
     await fs.writeFile(file, block.repeat(60));
-    const started = performance.now();
     const journal = await open(file);
-    const elapsed = performance.now() - started;
     expect(journal.count).toBe(600_000);
     expect(journal.last).toEqual({ n: 9_999, note: 'closed request' });
-    expect(elapsed).toBeLessThan(1_000);
   });
 });
 
