@@ -16,7 +16,7 @@ import { signInAssets } from './enduser/assets';
 import { signInErrorPages } from './enduser/error-pages';
 import { FlowCookies } from './enduser/flow';
 import { PersistentTokens } from './enduser/persistent-token';
-import { CookieSigner } from './enduser/signed-cookie';
+import { CookieSigner } from './http/signed-cookie';
 import { signInFloodGate } from './enduser/rate-limits';
 import { signInRoutes } from './enduser/sign-in-routes';
 import { agentConsole } from './http/agent-console';

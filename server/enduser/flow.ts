@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { HelpDeskIdSchema } from '../contract/realm-config';
 import type { RealmConfig, Workflow } from '../contract/realm-config';
 import { cookieOptions, readCookie } from '../http/cookies';
-import type { CookieSigner } from './signed-cookie';
+import type { CookieSigner } from '../http/signed-cookie';
 
 const FLOW_COOKIE = 'hd_flow';
 

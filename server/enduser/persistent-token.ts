@@ -4,7 +4,7 @@ import type { RealmConfig } from '../contract/realm-config';
 import { normaliseUsername } from '../contract/username';
 import { newId } from '../security/tokens';
 import type { AuditLog, PersistentTokenRepository } from '../store/repositories';
-import type { CookieSigner } from './signed-cookie';
+import type { CookieSigner } from '../http/signed-cookie';
 
 export const PERSISTENT_TOKEN_COOKIE = 'hd_pt';
 

@@ -1,6 +1,6 @@
 // Double-submit CSRF tokens bound to the browser session: a form post without its session's token changes nothing.
 import type { Request, RequestHandler } from 'express';
-import type { CookieSigner } from '../enduser/signed-cookie';
+import type { CookieSigner } from './signed-cookie';
 import { sessionOf } from './browser-session';
 
 export class CsrfTokens {

@@ -11,7 +11,7 @@ import type { FlowContext } from '../flow-context';
 import type { SafeHtml } from '../pages/html';
 import type { PersistentTokens } from '../persistent-token';
 import type { SignInLimits } from '../rate-limits';
-import type { CookieSigner } from '../signed-cookie';
+import type { CookieSigner } from '../../http/signed-cookie';
 
 export interface SignInDeps {
   requests: RequestService;
