@@ -21,11 +21,9 @@ export const DesktopNoticeSchema = z
 export type DesktopNotice = z.infer<typeof DesktopNoticeSchema>;
 
 /** The server's bearer tokens (see the server's `bearerToken`). */
-export const SessionTokenSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_-]{20,200}$/, 'Not a session token');
+const SessionTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{20,200}$/, 'Not a session token');
 
-export const PendingCountSchema = z.number().int().min(0).max(1_000_000);
+const PendingCountSchema = z.number().int().min(0).max(1_000_000);
 
 /** What the desktop shows for the console: notifications, and the pending count on tray and badge. */
 export interface DesktopShell {
@@ -82,7 +80,7 @@ export function registerIpcHandlers(deps: IpcDeps): void {
 }
 
 /** The top frame of one of the app's windows, showing the console (not another server page). */
-export function isAppSender(
+function isAppSender(
   event: Pick<IpcMainInvokeEvent, 'sender' | 'senderFrame'>,
   deps: Pick<IpcDeps, 'appWebContents' | 'origin'>,
 ): boolean {

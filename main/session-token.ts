@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { join } from 'node:path';
 import { z } from 'zod';
 
-export const SESSION_TOKEN_FILE_NAME = 'session-token.bin';
+const SESSION_TOKEN_FILE_NAME = 'session-token.bin';
 
 /** The part of Electron's `safeStorage` this needs. */
 export interface StringEncryption {

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { z } from 'zod';
 
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:3000';
-export const SETTINGS_FILE_NAME = 'settings.json';
+const SETTINGS_FILE_NAME = 'settings.json';
 /** Overrides the saved server URL, e.g. when `npm start` launches the app beside its server. */
-export const SERVER_URL_ENV = 'HELPDESK_SERVER_URL';
+const SERVER_URL_ENV = 'HELPDESK_SERVER_URL';
 
-export const ServerUrlSchema = z
+const ServerUrlSchema = z
   .url({ protocol: /^https?$/, error: 'Use an http:// or https:// address' })
   .refine((value) => {
     const url = new URL(value);
@@ -16,12 +16,12 @@ export const ServerUrlSchema = z
   }, 'Use a plain server address, without a user name, query or fragment')
   .transform((value) => value.replace(/\/+$/, ''));
 
-export const SettingsSchema = z.object({
+const SettingsSchema = z.object({
   serverUrl: ServerUrlSchema.default(DEFAULT_SERVER_URL),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 
-export class SettingsError extends Error {
+class SettingsError extends Error {
   override name = 'SettingsError';
 }
 

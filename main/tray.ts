@@ -2,7 +2,7 @@
 import { app, Menu, nativeImage, Tray, type BrowserWindow, type NativeImage } from 'electron';
 import { iconDataUrl, type IconStyle } from './tray-icon';
 
-export const APP_NAME = 'Help Desk OTP';
+const APP_NAME = 'Help Desk OTP';
 
 /** "No pending requests", "1 pending request", "12 pending requests". */
 export function pendingSummary(count: number): string {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
-export const WINDOW_STATE_FILE_NAME = 'window-state.json';
+const WINDOW_STATE_FILE_NAME = 'window-state.json';
 export const DEFAULT_WINDOW_SIZE = { width: 1100, height: 760 } as const;
 export const MIN_WINDOW_SIZE = { width: 640, height: 420 } as const;
 /** How much of a window must lie on some display for it to be put back where it was. */

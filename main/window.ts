@@ -17,10 +17,10 @@ import { MIN_WINDOW_SIZE, type WindowPlacement } from './window-state';
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PRELOAD_PATH = join(outDir, 'preload', 'index.cjs');
 const RENDERER_DIR = join(outDir, 'renderer');
-export const STATUS_PAGE_PATH = join(RENDERER_DIR, 'index.html');
+const STATUS_PAGE_PATH = join(RENDERER_DIR, 'index.html');
 
 /** How often the status page's window asks whether the server is back. */
-export const SERVER_RETRY_MS = 5000;
+const SERVER_RETRY_MS = 5000;
 /** Chromium's net::ERR_ABORTED: a load replaced by another one, not a failure. */
 const ERR_ABORTED = -3;
 
@@ -30,7 +30,7 @@ function devServerUrl(): string | undefined {
 }
 
 /** Where the console lives on the server: the same build a browser gets. */
-export function consoleUrl(serverUrl: string): string {
+function consoleUrl(serverUrl: string): string {
   return `${serverUrl}/agent/`;
 }
 

@@ -43,7 +43,7 @@ export function latencyTracker(fleet: AgentFleet) {
  * the method page, then the desk form (the submit, timed from just before its POST), then the
  * request page it leads to.
  */
-export async function measureFanOut(
+async function measureFanOut(
   url: string,
   fleet: AgentFleet,
   options: FanOutOptions,

@@ -93,13 +93,13 @@ export class PageClient {
 }
 
 /** The hidden `_csrf` field's value, whatever the order of the input's attributes. */
-export function csrfOn(html: string): string | undefined {
+function csrfOn(html: string): string | undefined {
   const input = /<input[^>]*name="_csrf"[^>]*>/.exec(html)?.[0];
   return input ? /value="([^"]*)"/.exec(input)?.[1] : undefined;
 }
 
 /** The request id the request page follows live. */
-export function requestIdOn(html: string): string | undefined {
+function requestIdOn(html: string): string | undefined {
   return /data-live-request="([^"]+)"/.exec(html)?.[1];
 }
 
@@ -107,7 +107,7 @@ export function requestIdOn(html: string): string | undefined {
  * The first steps, up to the choice of desk, in the workflow `username|second-factor`: the start
  * page, the username form, and the method page it leads to.
  */
-export async function identify(base: string, username: string, ip: string): Promise<PageClient> {
+async function identify(base: string, username: string, ip: string): Promise<PageClient> {
   const browser = new PageClient(base, ip);
   await browser.get('/sign-in');
   const method = await browser.follow(await browser.post('/sign-in', { username }));
@@ -128,7 +128,7 @@ export interface Submitted {
  * Chooses the desk on the method page (the submit itself) and follows to the request page.
  * `onSubmit` runs just before the form is posted: the moment a latency is measured from.
  */
-export async function chooseDesk(
+async function chooseDesk(
   browser: PageClient,
   desk: '1' | '2',
   onSubmit?: () => void,

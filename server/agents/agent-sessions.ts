@@ -7,7 +7,7 @@ import type { AgentRecord, Repositories, SessionRecord } from '../store/reposito
 import { toAgentView } from './agent-view';
 import type { Authenticator } from './authenticator';
 
-export const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
 
 export interface AuthenticatedSession {
   session: SessionRecord;

@@ -6,7 +6,7 @@ import { ServiceError } from '../errors';
 import type { AgentRecord, Repositories } from '../store/repositories';
 
 /** The issuer an authenticator app shows beside the account name. */
-export const TOTP_ISSUER = 'Help Desk OTP';
+const TOTP_ISSUER = 'Help Desk OTP';
 /** Seconds of clock drift accepted either way (one 30-second step). */
 const TOTP_EPOCH_TOLERANCE = 30;
 

@@ -7,7 +7,7 @@ import { ServiceError } from '../errors';
 import { parseBody } from '../http/validate';
 import type { AgentSessions } from './agent-sessions';
 
-export function bearerToken(header: string | undefined): string | undefined {
+function bearerToken(header: string | undefined): string | undefined {
   const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header ?? '');
   return match?.[1];
 }

@@ -11,11 +11,6 @@ export const UsernameSchema = UsernameInputSchema.regex(
   '2–64 letters, digits, dots, dashes or underscores',
 );
 
-export const PasswordSchema = z
-  .string()
-  .min(12, 'At least 12 characters')
-  .max(256, 'At most 256 characters');
-
 export const AgentViewSchema = z.object({
   id: z.string(),
   username: z.string(),

@@ -6,7 +6,7 @@ export const HelpDeskIdSchema = z.enum(HELP_DESK_IDS);
 export type HelpDeskId = z.infer<typeof HelpDeskIdSchema>;
 
 /** E.164: a plus, a non-zero country digit, at most 15 digits in all. */
-export const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
+const E164_PATTERN = /^\+[1-9]\d{1,14}$/;
 
 export const HelpDeskSchema = z
   .object({

@@ -6,7 +6,7 @@ import { HelpDeskIdSchema } from './realm-config';
 export const RequestStateSchema = z.enum(REQUEST_STATES);
 export type RequestStateName = z.infer<typeof RequestStateSchema>;
 
-export const AgentRefViewSchema = z.object({ id: z.string(), username: z.string() });
+const AgentRefViewSchema = z.object({ id: z.string(), username: z.string() });
 
 export const DirectoryDetailsSchema = z.object({
   displayName: z.string(),

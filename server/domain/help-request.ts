@@ -17,7 +17,7 @@ export const VerificationRecordSchema = z
   .strict();
 export type VerificationRecord = z.infer<typeof VerificationRecordSchema>;
 
-export const IssuedOtpSchema = z
+const IssuedOtpSchema = z
   .object({
     /** HMAC of the passcode bound to the request id; the passcode itself is never stored. */
     hash: z.string().regex(/^[0-9a-f]{64}$/),

@@ -2,7 +2,7 @@
 
 /** Crockford's alphabet: no I, L, O or U, so codes survive being read aloud and typed back. */
 export const CROCKFORD_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-export const REFERENCE_LENGTH = 6;
+const REFERENCE_LENGTH = 6;
 export const REFERENCE_PATTERN = /^[0-9A-HJKMNP-TV-Z]{3}-[0-9A-HJKMNP-TV-Z]{3}$/;
 
 export type ReferenceCode = string & { readonly __brand: 'ReferenceCode' };

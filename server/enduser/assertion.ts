@@ -6,7 +6,7 @@ import { newId } from '../security/tokens';
 import type { KeyRepository } from '../store/repositories';
 
 /** Long enough for one redirect, short enough that a leaked URL is soon useless. */
-export const ASSERTION_LIFETIME_SECONDS = 120;
+const ASSERTION_LIFETIME_SECONDS = 120;
 
 export interface AssertionClaims {
   username: string;

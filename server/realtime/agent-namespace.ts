@@ -54,7 +54,7 @@ export interface AgentNamespaceDeps {
   logger: Logger;
 }
 
-export const deskRoom = (desk: HelpDeskId) => `desk:${desk}`;
+const deskRoom = (desk: HelpDeskId) => `desk:${desk}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const agentRoom = (agentId: string) => `agent:${agentId}`;
 

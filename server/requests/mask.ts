@@ -3,7 +3,7 @@
 import type { MaskableField } from '../contract/realm-config';
 import type { DirectoryDetails } from '../contract/request-view';
 
-export const MASK = '•';
+const MASK = '•';
 
 /** Always the same number of dots, so a masked value does not tell its length. */
 const HIDDEN_RUN = MASK.repeat(6);

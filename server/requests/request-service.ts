@@ -47,7 +47,7 @@ const RECENTLY_CLOSED_KEPT = 5_000;
 type Details =
   Record<string, unknown> | ((after: HelpRequest, before: OpenRequest) => Record<string, unknown>);
 
-export function digestSession(secret: string): string {
+function digestSession(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 

@@ -69,7 +69,7 @@ const NEWLINE = 0x0a;
  * No record is longer than this (appends refuse longer ones), so a torn final line is never
  * longer either: an unterminated tail beyond it is damage, not a write cut short.
  */
-export const MAX_RECORD_BYTES = 1024 * 1024;
+const MAX_RECORD_BYTES = 1024 * 1024;
 
 interface PendingAppend<T> {
   text: string;

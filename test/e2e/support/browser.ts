@@ -19,7 +19,7 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ] as const;
 
-export const SCREENSHOT_DIR = path.resolve('test-results', 'screenshots');
+const SCREENSHOT_DIR = path.resolve('test-results', 'screenshots');
 
 /** Debian's chromium at /usr/bin/chromium, else whatever `command -v chromium` finds. */
 export function chromiumPath(): string {
