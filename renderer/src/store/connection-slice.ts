@@ -1,14 +1,6 @@
 // The link to the server as agents see it: online, connecting, reconnecting or offline.
-import type { ConnectionStatus } from '../lib/socket';
-import type { ConsoleState, SliceCreator } from './types';
-
-export interface ConnectionSlice {
-  connection: ConnectionStatus;
-  /** When the queue was last reloaded after a reconnection (ms), for a short "back online" note. */
-  recoveredAt: number | null;
-  setConnection(status: ConnectionStatus): void;
-  markRecovered(at: number): void;
-}
+import type { ConnectionSlice } from './connection-state';
+import type { ConsoleState, SliceCreator } from './state';
 
 export const createConnectionSlice: SliceCreator<ConnectionSlice> = (set, get) => ({
   connection: 'offline',

@@ -8,7 +8,8 @@ import { queueSelectors, createQueueSlice } from './queue-slice';
 import { createRequestSlice } from './request-slice';
 import { SESSION_GONE_MESSAGE, createSessionSlice } from './session-slice';
 import { createSettingsSlice } from './settings-slice';
-import type { ConsoleDeps, ConsoleRuntime, ConsoleState } from './types';
+import type { ConsoleState } from './state';
+import type { ConsoleDeps, ConsoleRuntime } from './types';
 
 export type ConsoleStore = StoreApi<ConsoleState>;
 
@@ -69,7 +70,8 @@ export function useConsoleStore(): ConsoleStore {
   return store;
 }
 
-export type { ConsoleDeps, ConsoleState } from './types';
+export type { ConsoleState } from './state';
+export type { ConsoleDeps } from './types';
 export { connectionSelectors } from './connection-slice';
 export { queueSelectors } from './queue-slice';
 export { requestSelectors } from './request-slice';

@@ -1,38 +1,11 @@
 // The live queue: open requests on the agent's desks by id, oldest first, with desk and text filters.
-import type { HelpDeskId } from '../../../server/contract/realm-config';
 import type { RequestView } from '../../../server/contract/request-view';
 import { normaliseReference } from '../../../server/domain/reference-code';
 import { isOpenState } from '../../../server/domain/request-states';
-import type { ConsoleRuntime, ConsoleState, SliceCreator } from './types';
+import type { DeskFilter, QueueSlice } from './queue-state';
+import type { ConsoleState, SliceCreator } from './state';
+import type { ConsoleRuntime } from './types';
 import { messageOf } from './types';
-
-export type DeskFilter = 'all' | HelpDeskId;
-
-export interface QueueSlice {
-  /** Open requests by id; a new Map on every change (copying a Map is cheaper than an object). */
-  requests: ReadonlyMap<string, RequestView>;
-  /** Ids of the open requests, oldest first (the order callers have waited). */
-  order: string[];
-  queueStatus: 'idle' | 'loading' | 'ready' | 'error';
-  queueError: string | null;
-  deskFilter: DeskFilter;
-  search: string;
-  /** The row the keyboard is on. */
-  activeId: string | null;
-
-  loadQueue(): Promise<void>;
-  /** Replaces the whole queue with the server's list (after sign-in and every reconnection). */
-  replaceQueue(requests: RequestView[]): void;
-  /** Adds or updates one request from an event or an answer; closed requests leave the queue. */
-  upsertRequest(request: RequestView): void;
-  setDeskFilter(desk: DeskFilter): void;
-  setSearch(search: string): void;
-  setActiveId(id: string | null): void;
-  /** Moves the keyboard row by `delta` among the visible rows (clamped). */
-  moveActive(delta: number): void;
-  /** Moves the keyboard row to the first or last visible row. */
-  moveActiveToEdge(edge: 'first' | 'last'): void;
-}
 
 const before = (a: RequestView, b: RequestView) =>
   a.createdAt !== b.createdAt ? a.createdAt < b.createdAt : a.id < b.id;

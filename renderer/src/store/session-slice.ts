@@ -1,52 +1,12 @@
 // Signing in and out: the token (kept by the host), the session the server confirmed, and why it ended.
-import type { SessionInfo, TotpEnrolment } from '../../../server/contract/agent-events';
 import type { HelpDeskId } from '../../../server/contract/realm-config';
 import { ApiError } from '../lib/api';
 import type { AgentLinkHandlers } from '../lib/socket';
+import type { SessionSlice } from './session-state';
 import { settingsSelectors } from './settings-slice';
-import type { ConsoleRuntime, ConsoleState, SliceCreator } from './types';
+import type { ConsoleState, SliceCreator } from './state';
+import type { ConsoleRuntime } from './types';
 import { messageOf } from './types';
-
-export type SessionPhase =
-  /** Reading the server URL and any saved token. */
-  | 'starting'
-  | 'signed-out'
-  | 'signing-in'
-  /** A token is in hand; waiting for the server's `session:ready`. */
-  | 'connecting'
-  | 'ready';
-
-export type Screen = 'queue' | 'settings';
-
-export interface SignInInput {
-  username: string;
-  password: string;
-  totp?: string;
-}
-
-export interface SessionSlice {
-  serverUrl: string;
-  phase: SessionPhase;
-  screen: Screen;
-  token: string | null;
-  session: SessionInfo | null;
-  signInError: { code: string; message: string; fields: Record<string, string> } | null;
-  /** The server asked for a code from the agent's authenticator app. */
-  totpNeeded: boolean;
-  /** Why the last session ended, shown on the sign-in screen. */
-  endedMessage: string | null;
-  enrolment: TotpEnrolment | null;
-  enrolmentError: string | null;
-
-  start(): Promise<void>;
-  signIn(input: SignInInput): Promise<void>;
-  signOut(): Promise<void>;
-  /** Drops the session and everything loaded under it, and says why. */
-  endSession(message: string): void;
-  setScreen(screen: Screen): void;
-  beginTotpEnrolment(): Promise<void>;
-  confirmTotpEnrolment(code: string): Promise<boolean>;
-}
 
 export const SIGNED_OUT_MESSAGE = 'You signed out.';
 export const SESSION_GONE_MESSAGE = 'Your session has ended; sign in again.';

@@ -1,5 +1,4 @@
-// The console store's shape: the union of its slices, and what every slice creator receives.
-import type { StateCreator } from 'zustand';
+// What every slice creator receives besides the store: the deps, the live link, and error helpers.
 import type {
   AgentEventName,
   AgentPayload,
@@ -8,19 +7,6 @@ import type {
 import type { SessionApi } from '../lib/api';
 import type { ConsoleHost } from '../lib/desk-bridge';
 import type { AgentLink, ConnectAgent } from '../lib/socket';
-import type { ConnectionSlice } from './connection-slice';
-import type { QueueSlice } from './queue-slice';
-import type { RequestSlice } from './request-slice';
-import type { SessionSlice } from './session-slice';
-import type { SettingsSlice } from './settings-slice';
-
-export type ConsoleState = ConnectionSlice &
-  SessionSlice &
-  QueueSlice &
-  RequestSlice &
-  SettingsSlice;
-
-export type SliceCreator<T> = StateCreator<ConsoleState, [], [], T>;
 
 /** The outside world the store talks to; tests pass fakes. */
 export interface ConsoleDeps {

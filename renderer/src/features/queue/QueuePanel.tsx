@@ -7,7 +7,7 @@ import {
   useConsole,
   useConsoleStore,
 } from '../../store';
-import type { DeskFilter } from '../../store/queue-slice';
+import type { DeskFilter } from '../../store/queue-state';
 import { QueueList } from './QueueList';
 
 export function QueuePanel() {

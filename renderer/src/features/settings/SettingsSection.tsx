@@ -1,6 +1,6 @@
 // One saveable part of Settings: a titled form with its own Save button, saving state and outcome.
 import type { FormEvent, ReactNode } from 'react';
-import type { SettingsSection as SectionId } from '../../store/settings-slice';
+import type { SettingsSection as SectionId } from '../../store/settings-state';
 import { settingsSelectors, useConsole } from '../../store';
 
 export function SettingsSection(props: {

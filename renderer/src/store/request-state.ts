@@ -1,0 +1,49 @@
+// The shape of the request slice: the open request, the actions on it, and the revealed passcode.
+import type { RequestDetail, RequestView } from '../../../server/contract/request-view';
+
+export interface RevealedOtp {
+  requestId: string;
+  otp: string;
+  expiresAt: number;
+  revealCount: number;
+  /** False once auto-hidden (or hidden by hand); a click shows it again. */
+  visible: boolean;
+}
+
+export type RequestAction =
+  'claim' | 'release' | 'take-over' | 'deny' | 'reveal' | `check:${string}`;
+
+export type ActionOutcome =
+  { ok: true } | { ok: false; message: string; fields: Record<string, string> };
+
+export interface RequestSlice {
+  openId: string | null;
+  detail: RequestDetail | null;
+  detailStatus: 'idle' | 'loading' | 'ready' | 'error';
+  detailError: string | null;
+  /** Draft notes per check id for the open request. */
+  notes: Record<string, string>;
+  busy: RequestAction | null;
+  actionError: string | null;
+  /** Checks being recorded or withdrawn right now, by id: the box shows the intent at once. */
+  checkIntents: Record<string, boolean>;
+  revealed: RevealedOtp | null;
+
+  openRequest(id: string): Promise<void>;
+  refreshOpenRequest(): Promise<void>;
+  closeRequest(): void;
+  /** Folds a newer view of the open request (from an event or an answer) into its details. */
+  applyRequestUpdate(request: RequestView): void;
+  setNote(checkId: string, note: string): void;
+  /** Records (with its note) or withdraws one verification check. */
+  setCheck(checkId: string, checked: boolean): Promise<ActionOutcome>;
+  /** Claims the given request (default: the open one) and opens it. */
+  claim(id?: string): Promise<ActionOutcome>;
+  release(): Promise<ActionOutcome>;
+  takeOver(): Promise<ActionOutcome>;
+  deny(reason: string): Promise<ActionOutcome>;
+  reveal(): Promise<ActionOutcome>;
+  showOtp(): void;
+  hideOtp(): void;
+  dismissActionError(): void;
+}

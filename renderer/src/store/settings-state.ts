@@ -1,0 +1,50 @@
+// The shape of the settings slice: the realm's configuration, the admin's agents, and its actions.
+import type { AgentCreate, AgentUpdate, AgentView } from '../../../server/contract/agents';
+import type {
+  HelpDeskId,
+  RealmConfig,
+  RealmConfigPatch,
+} from '../../../server/contract/realm-config';
+
+/** The parts of Settings that save on their own. */
+export type SettingsSection =
+  | 'general'
+  | `help-desk-${HelpDeskId}`
+  | 'workflow'
+  | 'otp-policy'
+  | 'verification-policy'
+  | 'agent-totp';
+
+export interface OneTimePassword {
+  username: string;
+  password: string;
+  reason: 'created' | 'reset';
+}
+
+export type SaveOutcome = { ok: true } | { ok: false; message: string };
+
+export interface SettingsSlice {
+  config: RealmConfig | null;
+  /** Field messages from the server's last refusal, keyed by dotted path (`helpDesks.2.phone`). */
+  configErrors: Record<string, string>;
+  /** The section whose save was refused, and the server's message. */
+  configError: { section: SettingsSection; message: string } | null;
+  savingSection: SettingsSection | null;
+  savedSection: SettingsSection | null;
+
+  agents: AgentView[];
+  agentsStatus: 'idle' | 'loading' | 'ready' | 'error';
+  agentsError: string | null;
+  agentFieldErrors: Record<string, string>;
+  /** A generated password, shown to the admin once and then forgotten. */
+  oneTimePassword: OneTimePassword | null;
+
+  loadConfig(): Promise<void>;
+  applyConfig(config: RealmConfig): void;
+  saveConfig(section: SettingsSection, patch: RealmConfigPatch): Promise<SaveOutcome>;
+  loadAgents(): Promise<void>;
+  createAgent(input: AgentCreate): Promise<SaveOutcome>;
+  updateAgent(update: AgentUpdate): Promise<SaveOutcome>;
+  resetAgentPassword(id: string): Promise<SaveOutcome>;
+  dismissPassword(): void;
+}

@@ -1,0 +1,15 @@
+// The console store's shape: the union of its slices' states, and what a slice creator is.
+import type { StateCreator } from 'zustand';
+import type { ConnectionSlice } from './connection-state';
+import type { QueueSlice } from './queue-state';
+import type { RequestSlice } from './request-state';
+import type { SessionSlice } from './session-state';
+import type { SettingsSlice } from './settings-state';
+
+export type ConsoleState = ConnectionSlice &
+  SessionSlice &
+  QueueSlice &
+  RequestSlice &
+  SettingsSlice;
+
+export type SliceCreator<T> = StateCreator<ConsoleState, [], [], T>;
