@@ -45,12 +45,22 @@ const serverBoundary = {
 
 // Services and routes reach storage through the repositories' interfaces, so a second store can
 // replace the embedded one; opening a store is the composition root's job alone.
-const storeBoundary = (...allowed) => ({
-  patterns: forbidFolders(
-    ['store'],
-    'Outside server/store/, depend on the repositories (store/repositories) only.',
-    ['store/repositories', ...allowed],
-  ),
+const storeMessage = 'Outside server/store/, depend on the repositories (store/repositories) only.';
+const storeBoundary = ({ opensEmbeddedStore = false } = {}) => ({
+  patterns: [
+    {
+      group: [
+        '**/store/*',
+        '!**/store/repositories',
+        // The entry points may open the embedded store, and reach nothing else inside it.
+        ...(opensEmbeddedStore
+          ? ['!**/store/embedded', '**/store/embedded/*', '!**/store/embedded/embedded-store']
+          : []),
+      ],
+      message: storeMessage,
+    },
+    { regex: '^(\\.\\./)+store/?$', message: storeMessage },
+  ],
 });
 
 // The domain is shared with the console (a browser bundle) and holds the rules: it may import its own
@@ -149,7 +159,7 @@ export default defineConfig([
       'no-restricted-imports': restrict(
         electron,
         serverBoundary,
-        storeBoundary('store/embedded-store'),
+        storeBoundary({ opensEmbeddedStore: true }),
       ),
     },
   },

@@ -8,7 +8,7 @@ import { EmbeddedDirectory } from './directory/embedded-directory';
 import { consoleLogger } from './logger';
 import type { Credential } from './setup/first-run';
 import { createFirstAdmin, seedDemo } from './setup/first-run';
-import { StorageError, openEmbeddedStore } from './store/embedded-store';
+import { StorageError, openEmbeddedStore } from './store/embedded/embedded-store';
 
 const USAGE = `Usage: npm run server -- [--port N] [--host H] [--data DIR] [--demo] [--allowed-origin URL]...
   --port            port to listen on (env PORT, default 3000; 0 picks a free one)

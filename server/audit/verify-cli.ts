@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { StorageError, verifyAuditLog } from '../store/embedded-store';
+import { StorageError, verifyAuditLog } from '../store/embedded/embedded-store';
 
 export const AUDIT_LOG_FILE_NAME = 'audit.jsonl';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { generateSync } from 'otplib';
 import { io } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditLog } from '../../server/store/audit-journal';
+import { verifyAuditLog } from '../../server/store/embedded/audit-journal';
 import type { LoginResult } from '../../server/contract/agents';
 import type { WireError } from '../../server/contract/errors';
 import { askForHelp } from '../support/sign-in-pages';

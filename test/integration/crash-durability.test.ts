@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { verifyAuditLog } from '../../server/store/audit-journal';
+import { verifyAuditLog } from '../../server/store/embedded/audit-journal';
 import type { RequestStateName, RequestView } from '../../server/contract/request-view';
 import { readJsonLines } from '../support/data-dir-snapshot';
 import { demoCredentials, demoPassword } from '../support/demo-credentials';

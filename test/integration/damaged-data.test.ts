@@ -4,7 +4,7 @@ import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { verifyAuditLog } from '../../server/store/audit-journal';
+import { verifyAuditLog } from '../../server/store/embedded/audit-journal';
 import { readJsonLines, snapshotDataDir } from '../support/data-dir-snapshot';
 import { demoCredentials, demoPassword } from '../support/demo-credentials';
 import { flowOf } from '../support/flow-cookie';

@@ -2,7 +2,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { openEmbeddedStore } from '../../server/store/embedded-store';
+import { openEmbeddedStore } from '../../server/store/embedded/embedded-store';
 import { describeStoreContract } from './store-contract';
 
 describeStoreContract('embedded store', async () => {

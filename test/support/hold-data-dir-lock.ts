@@ -1,6 +1,6 @@
 // Holds a data dir's lock in a process of its own for the lock tests: prints "locked" and waits
 // to be killed, or prints why it could not and exits 1.
-import { acquireDataDirLock } from '../../server/store/data-dir-lock';
+import { acquireDataDirLock } from '../../server/store/embedded/data-dir-lock';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: hold-data-dir-lock.ts DATA_DIR');

@@ -18,7 +18,7 @@ import type { AckResult } from '../../server/contract/errors';
 import { EmbeddedDirectory } from '../../server/directory/embedded-directory';
 import type { Logger } from '../../server/logger';
 import { silentLogger } from '../../server/logger';
-import { openEmbeddedStore } from '../../server/store/embedded-store';
+import { openEmbeddedStore } from '../../server/store/embedded/embedded-store';
 
 export type AgentSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AgentAccounts } from '../../../server/agents/agent-accounts';
 import { AgentSessions } from '../../../server/agents/agent-sessions';
 import { Authenticator } from '../../../server/agents/authenticator';
-import { openEmbeddedStore } from '../../../server/store/embedded-store';
+import { openEmbeddedStore } from '../../../server/store/embedded/embedded-store';
 import type { AgentRecord, Store } from '../../../server/store/repositories';
 
 const PASSWORD = 'correct horse battery staple';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { AuditEntry } from '../../../server/audit/audit-chain';
-import { openAuditLog } from '../../../server/store/audit-journal';
+import { openAuditLog } from '../../../server/store/embedded/audit-journal';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 

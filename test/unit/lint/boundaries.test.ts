@@ -41,7 +41,7 @@ const boundaries: Boundary[] = [
       "import { readFile } from 'fs/promises';",
       "import express from 'express';",
       "import { authenticator } from 'otplib';",
-      "import { openJournal } from '../store/journal';",
+      "import { openJournal } from '../store/embedded/journal';",
       "import { newToken } from '../security/tokens';",
       "import { RequestService } from '../requests/request-service';",
     ],
@@ -58,7 +58,7 @@ const boundaries: Boundary[] = [
       "import { readFile } from 'node:fs';",
       "import path from 'path';",
       "import { ipcRenderer } from 'electron';",
-      "import { openJournal } from '../../server/store/journal';",
+      "import { openJournal } from '../../server/store/embedded/journal';",
       "import { RequestService } from '../../server/requests/request-service';",
     ],
     allowed: [
@@ -70,9 +70,9 @@ const boundaries: Boundary[] = [
     what: 'services and routes reach storage through the repositories only',
     file: 'server/requests/request-service.ts',
     forbidden: [
-      "import { openJournal } from '../store/journal';",
-      "import { openEmbeddedStore } from '../store/embedded-store';",
-      "import { AgentsDocumentSchema } from '../store/documents';",
+      "import { openJournal } from '../store/embedded/journal';",
+      "import { openEmbeddedStore } from '../store/embedded/embedded-store';",
+      "import { AgentsDocumentSchema } from '../store/embedded/documents';",
       "import { store } from '../store';",
     ],
     allowed: ["import type { RequestRepository } from '../store/repositories';"],
@@ -80,14 +80,18 @@ const boundaries: Boundary[] = [
   {
     what: 'only the composition root opens a store',
     file: 'server/app.ts',
-    forbidden: ["import { openEmbeddedStore } from './store/embedded-store';"],
+    forbidden: ["import { openEmbeddedStore } from './store/embedded/embedded-store';"],
     allowed: ["import type { Store } from './store/repositories';"],
   },
   {
     what: 'the entry point opens the embedded store',
     file: 'server/index.ts',
-    forbidden: ["import { openJournal } from './store/journal';"],
-    allowed: ["import { openEmbeddedStore } from './store/embedded-store';"],
+    forbidden: [
+      "import { openJournal } from './store/embedded/journal';",
+      "import { openDocument } from './store/embedded/document';",
+      "import { openJournal } from './store/journal';",
+    ],
+    allowed: ["import { openEmbeddedStore } from './store/embedded/embedded-store';"],
   },
   {
     what: 'the server may not import the desktop app',

@@ -4,9 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { StorageError } from '../../../server/store/errors';
-import { openJournal, readJournal } from '../../../server/store/journal';
-import type { Journal } from '../../../server/store/journal';
+import { StorageError } from '../../../../server/store/embedded/errors';
+import { openJournal, readJournal } from '../../../../server/store/embedded/journal';
+import type { Journal } from '../../../../server/store/embedded/journal';
 
 const EventSchema = z.object({ n: z.number().int(), note: z.string().optional() });
 type Event = z.infer<typeof EventSchema>;

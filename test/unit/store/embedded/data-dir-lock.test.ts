@@ -5,9 +5,12 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { acquireDataDirLock, LOCK_FILE_NAME } from '../../../server/store/data-dir-lock';
-import { StorageError } from '../../../server/store/errors';
-import { ROOT } from '../../support/server-process';
+import {
+  acquireDataDirLock,
+  LOCK_FILE_NAME,
+} from '../../../../server/store/embedded/data-dir-lock';
+import { StorageError } from '../../../../server/store/embedded/errors';
+import { ROOT } from '../../../support/server-process';
 
 const HOLDER = path.join(ROOT, 'test/support/hold-data-dir-lock.ts');
 

@@ -8,10 +8,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { AuditEntry } from '../audit/audit-chain';
-import { AuditEntrySchema, GENESIS_HASH } from '../audit/audit-chain';
-import type { HelpRequest, OpenRequest } from '../domain/help-request';
-import { HelpRequestSchema, isOpen } from '../domain/help-request';
+import type { AuditEntry } from '../../audit/audit-chain';
+import { AuditEntrySchema, GENESIS_HASH } from '../../audit/audit-chain';
+import type { HelpRequest, OpenRequest } from '../../domain/help-request';
+import { HelpRequestSchema, isOpen } from '../../domain/help-request';
 import { AuditChain } from './audit-journal';
 import { readDocument } from './document';
 import { writeFileDurably } from './durable-file';
@@ -25,7 +25,7 @@ import {
   readJournalTail,
 } from './journal';
 import { PerKeyQueue } from './per-key-queue';
-import type { AuditRecordInput, RequestCommit, RequestRepository } from './repositories';
+import type { AuditRecordInput, RequestCommit, RequestRepository } from '../repositories';
 
 const Sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
 

@@ -7,8 +7,8 @@ import {
   readJsonFile,
   removeStaleTempFiles,
   writeFileDurably,
-} from '../../../server/store/durable-file';
-import { StorageError } from '../../../server/store/errors';
+} from '../../../../server/store/embedded/durable-file';
+import { StorageError } from '../../../../server/store/embedded/errors';
 
 async function tempDir(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hdotp-'));

@@ -1,9 +1,9 @@
 // Opens the embedded store: every lowdb document and journal of the data dir, behind one lock, as
 // the repositories the services use. The one entry point into the embedded store.
 import path from 'node:path';
-import { RealmConfigSchema, defaultRealmConfig } from '../contract/realm-config';
-import { AuditEntrySchema } from '../audit/audit-chain';
-import { HelpRequestSchema } from '../domain/help-request';
+import { RealmConfigSchema, defaultRealmConfig } from '../../contract/realm-config';
+import { AuditEntrySchema } from '../../audit/audit-chain';
+import { HelpRequestSchema } from '../../domain/help-request';
 import { assertAuditTail, readAuditJournal } from './audit-journal';
 import { acquireDataDirLock } from './data-dir-lock';
 import { openDocument, readDocument } from './document';
@@ -26,7 +26,7 @@ import {
 import { StorageError } from './errors';
 import { inspectJournal, openJournal } from './journal';
 import { RequestsCheckpointSchema, loadOpenRequests } from './open-requests';
-import type { AuditLog, Store } from './repositories';
+import type { AuditLog, Store } from '../repositories';
 
 // What the CLI that checks the audit chain, and the entry point reporting a refused start, need.
 export { verifyAuditLog } from './audit-journal';

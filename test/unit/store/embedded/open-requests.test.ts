@@ -4,9 +4,9 @@ import { appendFile, mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HelpRequest } from '../../../server/domain/help-request';
-import { StorageError } from '../../../server/store/errors';
-import { openOpenRequests } from '../../../server/store/open-requests';
+import type { HelpRequest } from '../../../../server/domain/help-request';
+import { StorageError } from '../../../../server/store/embedded/errors';
+import { openOpenRequests } from '../../../../server/store/embedded/open-requests';
 
 let dir: string;
 beforeEach(async () => {

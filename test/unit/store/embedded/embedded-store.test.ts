@@ -4,10 +4,10 @@ import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/pro
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { HelpRequest } from '../../../server/domain/help-request';
-import { verifyAuditLog } from '../../../server/store/audit-journal';
-import { StorageError } from '../../../server/store/errors';
-import { openEmbeddedStore } from '../../../server/store/embedded-store';
+import type { HelpRequest } from '../../../../server/domain/help-request';
+import { verifyAuditLog } from '../../../../server/store/embedded/audit-journal';
+import { StorageError } from '../../../../server/store/embedded/errors';
+import { openEmbeddedStore } from '../../../../server/store/embedded/embedded-store';
 
 let dir: string;
 beforeEach(async () => {

@@ -1,12 +1,17 @@
 // The embedded audit journal: the chain's head in memory, tail checks on open, a stand-alone
 // journal, and a streaming check of the whole chain.
 import path from 'node:path';
-import { AuditEntrySchema, chainEntry, computeEntryHash, GENESIS_HASH } from '../audit/audit-chain';
-import type { AuditEntry } from '../audit/audit-chain';
+import {
+  AuditEntrySchema,
+  chainEntry,
+  computeEntryHash,
+  GENESIS_HASH,
+} from '../../audit/audit-chain';
+import type { AuditEntry } from '../../audit/audit-chain';
 import { corruptFileError, StorageError } from './errors';
 import { inspectJournal, openJournal, readJournal } from './journal';
 import type { JournalInspection, JournalOptions } from './journal';
-import type { AuditLog, AuditRecordInput } from './repositories';
+import type { AuditLog, AuditRecordInput } from '../repositories';
 
 /** An audit log on a journal of its own, which its owner flushes and closes. */
 export interface StandaloneAuditLog extends AuditLog {

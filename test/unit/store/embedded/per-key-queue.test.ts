@@ -1,6 +1,6 @@
 // The keyed mutex behind "one open request per user": tasks for one key never overlap, others do.
 import { describe, expect, it } from 'vitest';
-import { PerKeyQueue } from '../../../server/store/per-key-queue';
+import { PerKeyQueue } from '../../../../server/store/embedded/per-key-queue';
 
 /** A promise with its resolve and reject in hand. */
 function deferred<T = void>() {

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { openDocument } from '../../../server/store/document';
-import { StorageError } from '../../../server/store/errors';
+import { openDocument } from '../../../../server/store/embedded/document';
+import { StorageError } from '../../../../server/store/embedded/errors';
 
 const NotesSchema = z.object({
   title: z.string(),

@@ -1,13 +1,13 @@
 // The embedded store's JSON documents: their schemas, and what a first run fills them with.
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { AssertionKeyJwk } from './repositories';
+import type { AssertionKeyJwk } from '../repositories';
 import {
   AgentRecordSchema,
   AssertionKeySchema,
   DirectoryUserSchema,
   SessionRecordSchema,
-} from './repositories';
+} from '../repositories';
 
 export const AgentsDocumentSchema = z.object({ agents: z.array(AgentRecordSchema) }).strict();
 export type AgentsDocument = z.infer<typeof AgentsDocumentSchema>;

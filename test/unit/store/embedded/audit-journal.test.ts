@@ -3,11 +3,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { computeEntryHash } from '../../../server/audit/audit-chain';
-import type { AuditEntry } from '../../../server/audit/audit-chain';
-import { openAuditLog, verifyAuditLog } from '../../../server/store/audit-journal';
-import type { StandaloneAuditLog } from '../../../server/store/audit-journal';
-import { StorageError } from '../../../server/store/errors';
+import { computeEntryHash } from '../../../../server/audit/audit-chain';
+import type { AuditEntry } from '../../../../server/audit/audit-chain';
+import { openAuditLog, verifyAuditLog } from '../../../../server/store/embedded/audit-journal';
+import type { StandaloneAuditLog } from '../../../../server/store/embedded/audit-journal';
+import { StorageError } from '../../../../server/store/embedded/errors';
 
 async function tempDir(): Promise<string> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'hdotp-'));

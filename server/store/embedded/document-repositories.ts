@@ -1,6 +1,6 @@
 // Repositories over the embedded store's lowdb documents: each change is applied in memory at once
 // and resolves once its document is on disk.
-import type { RealmConfig } from '../contract/realm-config';
+import type { RealmConfig } from '../../contract/realm-config';
 import type { DocumentStore } from './document';
 import type {
   AgentsDocument,
@@ -17,7 +17,7 @@ import type {
   PersistentTokenRepository,
   RealmRepository,
   SessionRepository,
-} from './repositories';
+} from '../repositories';
 
 export function agentRepository(doc: DocumentStore<AgentsDocument>): AgentRepository {
   const byId = (id: string) => doc.data.agents.find((a) => a.id === id);
