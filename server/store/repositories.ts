@@ -3,20 +3,14 @@
 // the same contract suite against these interfaces.
 import { z } from 'zod';
 import type { AuditEntry } from '../audit/audit-chain';
-import { RoleSchema } from '../contract/agents';
+import { AgentViewSchema } from '../contract/agents';
 import type { ServerHealth } from '../contract/health';
 import type { RealmConfig } from '../contract/realm-config';
-import { HelpDeskIdSchema } from '../contract/realm-config';
+import { DirectoryDetailsSchema } from '../contract/request-view';
 import type { HelpRequest, OpenRequest } from '../domain/help-request';
 
-export const AgentRecordSchema = z
-  .object({
-    id: z.string(),
-    username: z.string(),
-    displayName: z.string(),
-    role: RoleSchema,
-    desks: z.array(HelpDeskIdSchema),
-    enabled: z.boolean(),
+export const AgentRecordSchema = AgentViewSchema.omit({ totpEnrolled: true })
+  .extend({
     passwordHash: z.string(),
     /** Base32 TOTP secret once the agent has enrolled an authenticator app. */
     totpSecret: z.string().optional(),
@@ -27,7 +21,6 @@ export const AgentRecordSchema = z
     pendingTotpSecret: z.string().optional(),
     /** RFC 6238 time step of the last code accepted, so a code works once (no replay). */
     totpLastTimeStep: z.number().int().nonnegative().optional(),
-    createdAt: z.number(),
     updatedAt: z.number(),
   })
   .strict();
@@ -47,19 +40,10 @@ export const SessionRecordSchema = z
   .strict();
 export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 
-export const DirectoryUserSchema = z
-  .object({
-    username: z.string(),
-    displayName: z.string(),
-    email: z.string(),
-    phone: z.string(),
-    employeeId: z.string(),
-    department: z.string(),
-    manager: z.string(),
-    enabled: z.boolean(),
-    passwordHash: z.string(),
-  })
-  .strict();
+export const DirectoryUserSchema = DirectoryDetailsSchema.extend({
+  username: z.string(),
+  passwordHash: z.string(),
+}).strict();
 /** A user of the embedded directory, as stored. */
 export type DirectoryUser = z.infer<typeof DirectoryUserSchema>;
 
