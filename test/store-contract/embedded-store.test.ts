@@ -10,7 +10,7 @@ describeStoreContract('embedded store', async () => {
   return {
     open: () => openEmbeddedStore(dataDir),
     inAnotherProcess: {
-      module: 'server/store/embedded-store.ts',
+      module: 'server/store/embedded/embedded-store.ts',
       exportName: 'openEmbeddedStore',
       location: dataDir,
     },
