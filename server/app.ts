@@ -9,8 +9,11 @@ import { Authenticator } from './agents/authenticator';
 import { sessionRoutes } from './agents/session-routes';
 import type { ServerHealth } from './contract/health';
 import { PRODUCT_NAME } from './contract/health';
-import type { Directory } from './directory/directory';
+import { DirectoryAdmin } from './directory/directory-admin';
 import { EmbeddedDirectory } from './directory/embedded-directory';
+import { ldapConnector } from './directory/ldap/ldap-connector';
+import type { LdapConnector } from './directory/realm-directory';
+import { RealmDirectory } from './directory/realm-directory';
 import { SignInAssertions } from './enduser/assertion';
 import { signInAssets } from './enduser/assets';
 import { signInErrorPages } from './enduser/error-pages';
@@ -30,6 +33,8 @@ import { openAnswerScope } from './realtime/answer-first';
 import { RequestService } from './requests/request-service';
 import type { Store } from './store/repositories';
 
+const DIRECTORY_PROBE_MS = 5_000;
+
 export interface AppDeps {
   store: Store;
   version: string;
@@ -38,7 +43,8 @@ export interface AppDeps {
   now?: () => number;
   /** Browser origins allowed to open sockets besides the server's own. */
   allowedOrigins?: readonly string[];
-  directory?: Directory;
+  /** How LDAP directories are opened and tested (default: ldapts). */
+  ldap?: LdapConnector;
   /** Trust X-Forwarded-* from this many proxies (express's `trust proxy`). */
   trustProxy?: number | boolean;
   /** The built agent console served at /agent (default: out/renderer). */
@@ -52,7 +58,11 @@ export interface App {
   sessions: AgentSessions;
   requests: RequestService;
   realm: RealmService;
-  directory: Directory;
+  /** The realm's directory: the source its settings name, failing closed when it cannot be read. */
+  directory: RealmDirectory;
+  /** The users kept in the store (the embedded source), as admins manage them. */
+  embeddedDirectory: EmbeddedDirectory;
+  directoryUsers: DirectoryAdmin;
   /** End-user persistent tokens; `revokePersistentTokens(username)` signs the user out of every device. */
   persistentTokens: PersistentTokens;
   /** Starts the periodic sweeps (expiry of requests and sessions). */
@@ -65,12 +75,28 @@ export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? consoleLogger();
   const now = deps.now ?? Date.now;
   const { store } = deps;
-  const directory = deps.directory ?? new EmbeddedDirectory(store.directory);
   const realm = new RealmService(store.realm, store.audit);
+  const embeddedDirectory = new EmbeddedDirectory(store.directory);
+  const directory = new RealmDirectory({
+    realm,
+    keys: store.keys,
+    embedded: embeddedDirectory,
+    ldap: deps.ldap ?? ldapConnector,
+    audit: store.audit,
+    logger,
+    now,
+  });
   const authenticator = new Authenticator(store, now);
   const sessions = new AgentSessions(store, authenticator, now);
   const agents = new AgentAccounts(store, sessions, authenticator, now);
   const requests = new RequestService(store, directory, now);
+  const directoryUsers = new DirectoryAdmin({
+    users: store.directory,
+    requests,
+    realm,
+    audit: store.audit,
+    now,
+  });
   const signer = new CookieSigner(store.keys.cookieKey);
   const realmConfig = () => realm.config;
   const persistentTokens = new PersistentTokens(
@@ -123,6 +149,7 @@ export function createApp(deps: AppDeps): App {
       version: deps.version,
       storage,
       directory: directory.kind,
+      directoryState: directory.status().state,
       uptimeSeconds: Math.round(process.uptime()),
     } satisfies ServerHealth);
   });
@@ -176,6 +203,7 @@ export function createApp(deps: AppDeps): App {
     requests,
     realm,
     directory,
+    directoryUsers,
     audit: store.audit,
     logger,
   });
@@ -199,10 +227,14 @@ export function createApp(deps: AppDeps): App {
     requests,
     realm,
     directory,
+    embeddedDirectory,
+    directoryUsers,
     persistentTokens,
     startTimers(intervalMs = 5_000) {
       void sweep();
       timers.push(setInterval(() => void sweep(), intervalMs));
+      // While the directory is down it is read every few seconds, so it comes back by itself.
+      timers.push(setInterval(() => void directory.probe(), DIRECTORY_PROBE_MS));
     },
     async close() {
       timers.forEach(clearInterval);
@@ -212,6 +244,7 @@ export function createApp(deps: AppDeps): App {
         io.close(() => resolve()).catch(reject);
         httpServer.closeAllConnections();
       });
+      await directory.close();
       await store.close();
     },
   };

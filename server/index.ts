@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app';
-import { EmbeddedDirectory } from './directory/embedded-directory';
 import { consoleLogger } from './logger';
 import type { Credential } from './setup/first-run';
 import { createFirstAdmin, seedDemo } from './setup/first-run';
@@ -68,21 +67,19 @@ async function main(): Promise<void> {
 
   const logger = consoleLogger();
   const store = await openEmbeddedStore(dataDir);
-  const directory = new EmbeddedDirectory(store.directory);
-  const app = createApp({
-    store,
-    version: readVersion(),
-    logger,
-    allowedOrigins,
-    directory,
-    trustProxy,
-  });
+  const app = createApp({ store, version: readVersion(), logger, allowedOrigins, trustProxy });
 
   const credentials: Credential[] = [];
   if (store.firstRun) {
     credentials.push(await createFirstAdmin(app.agents));
     if (values.demo)
-      credentials.push(...(await seedDemo({ agents: app.agents, realm: app.realm, directory })));
+      credentials.push(
+        ...(await seedDemo({
+          agents: app.agents,
+          realm: app.realm,
+          directory: app.embeddedDirectory,
+        })),
+      );
   } else if (values.demo) {
     logger.warn(
       '--demo only seeds a new data dir; this one already has a realm, so nothing was added.',

@@ -3,6 +3,22 @@ import { z } from 'zod';
 import type { AckResult } from './errors';
 import type { AgentView, Role } from './agents';
 import { AgentCreateSchema, AgentUpdateSchema } from './agents';
+import type {
+  DirectoryImportResult,
+  DirectorySettings,
+  DirectoryStatus,
+  DirectoryTestResult,
+  DirectoryUserView,
+} from './directory';
+import {
+  DirectoryConfigureSchema,
+  DirectoryTestSchema,
+  DirectoryUserAddSchema,
+  DirectoryUserEnableSchema,
+  DirectoryUserRefSchema,
+  DirectoryUserSearchSchema,
+  DirectoryUserUpdateSchema,
+} from './directory';
 import type { HelpDeskId, RealmConfig } from './realm-config';
 import { HelpDeskIdSchema, RealmConfigPatchSchema } from './realm-config';
 import type { RequestDetail, RequestView } from './request-view';
@@ -32,6 +48,20 @@ export const AgentPayloads = {
   'totp:begin': z.object({}).strict(),
   /** Confirms enrolment with a current code from the app; only then is TOTP required at sign-in. */
   'totp:confirm': z.object({ code: z.string().regex(/^\d{6}$/, 'Six digits') }).strict(),
+  /** Where users come from and whether it answers (any agent: the console shows a banner). */
+  'directory:status': z.object({}).strict(),
+  /** Saves the directory settings (and the LDAP bind password when given). Admins. */
+  'directory:configure': DirectoryConfigureSchema,
+  /** Binds and looks a user up with these settings, saved or not; nothing is saved. Admins. */
+  'directory:test': DirectoryTestSchema,
+  // The embedded directory's users, managed by admins. CSV import and export are HTTP
+  // (`/api/directory/import`, `/api/directory/export`): files, not events.
+  'users:search': DirectoryUserSearchSchema,
+  'users:add': DirectoryUserAddSchema,
+  'users:update': DirectoryUserUpdateSchema,
+  'users:set-enabled': DirectoryUserEnableSchema,
+  'users:reset-password': DirectoryUserRefSchema,
+  'users:delete': DirectoryUserRefSchema,
 } as const;
 
 export type AgentEventName = keyof typeof AgentPayloads;
@@ -80,7 +110,19 @@ export interface AgentResults {
   'agents:update': { agent: AgentView; password?: string };
   'totp:begin': TotpEnrolment;
   'totp:confirm': { enrolled: true };
+  'directory:status': DirectoryStatus;
+  'directory:configure': { settings: DirectorySettings; status: DirectoryStatus };
+  'directory:test': DirectoryTestResult;
+  'users:search': { users: DirectoryUserView[]; total: number };
+  'users:add': { user: DirectoryUserView; password?: string };
+  'users:update': { user: DirectoryUserView };
+  'users:set-enabled': { user: DirectoryUserView };
+  'users:reset-password': { user: DirectoryUserView; password: string };
+  'users:delete': { username: string; cancelledRequests: number };
 }
+
+/** An import's answer over HTTP, in `{ data }`. */
+export type DirectoryImportAnswer = DirectoryImportResult;
 
 export type ClientToServerEvents = {
   [E in AgentEventName]: (
@@ -94,6 +136,8 @@ export interface ServerToClientEvents {
   'request:created': (request: RequestView) => void;
   'request:updated': (request: RequestView) => void;
   'config:updated': (config: RealmConfig) => void;
+  /** The directory became unavailable or answered again (or its source changed). */
+  'directory:status': (status: DirectoryStatus) => void;
   /** The session ended server-side (logout, disabled, expired); the socket is about to close. */
   'session:ended': (reason: {
     code: 'logged-out' | 'disabled' | 'expired';

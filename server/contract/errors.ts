@@ -15,6 +15,8 @@ export const ERROR_CODES = [
   'conflict',
   'rate-limited',
   'totp-required',
+  /** Something the server depends on (the directory) does not answer; nothing was decided. */
+  'unavailable',
   'internal',
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];

@@ -20,6 +20,8 @@ export const ServerHealthSchema = z.looseObject({
     auditEntries: z.number().int().nonnegative().optional(),
   }),
   directory: z.string().optional(),
+  /** `unavailable` while the directory cannot be read: sign-in is refused, the server keeps running. */
+  directoryState: z.string().optional(),
   uptimeSeconds: z.number().nonnegative().optional(),
 });
 export type ServerHealth = z.infer<typeof ServerHealthSchema>;

@@ -1,5 +1,6 @@
 // The realm's configuration as it travels on the wire and sits on disk: help desks, workflow, policies.
 import { z } from 'zod';
+import { DirectorySettingsSchema, defaultDirectorySettings } from './directory';
 
 export const HELP_DESK_IDS = ['1', '2'] as const;
 export const HelpDeskIdSchema = z.enum(HELP_DESK_IDS);
@@ -143,6 +144,11 @@ export const RealmConfigSchema = z
       .refine((v) => v === '' || URL.canParse(v), { message: 'Enter a valid URL' }),
     /** Who must use an authenticator app (TOTP) in addition to a password. */
     agentTotp: z.enum(['none', 'admins', 'everyone']),
+    /**
+     * Where users come from. Changed only through `directory:configure` (it carries the LDAP
+     * password, kept apart); realms from before it read as the embedded directory.
+     */
+    directory: DirectorySettingsSchema.default(defaultDirectorySettings),
   })
   .strict();
 export type RealmConfig = z.infer<typeof RealmConfigSchema>;
@@ -206,5 +212,6 @@ export function defaultRealmConfig(): RealmConfig {
     persistentToken: { lifetimeDays: 30 },
     postSignInUrl: '',
     agentTotp: 'none',
+    directory: defaultDirectorySettings(),
   };
 }

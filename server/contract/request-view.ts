@@ -16,6 +16,8 @@ export const DirectoryDetailsSchema = z.object({
   department: z.string(),
   manager: z.string(),
   enabled: z.boolean(),
+  /** A member of the directory's privileged group (stored embedded users from before it: false). */
+  privileged: z.boolean().default(false),
 });
 export type DirectoryDetails = z.infer<typeof DirectoryDetailsSchema>;
 
@@ -50,6 +52,8 @@ export type RequestView = z.infer<typeof RequestViewSchema>;
 /** The full record an agent opens: the view plus directory details (masked per policy). */
 export type RequestDetail = RequestView & {
   directory: DirectoryDetails | null;
+  /** The directory could not be read just now (LDAP down or misconfigured): reveal is refused. */
+  directoryUnavailable: boolean;
   /** Wrong passcodes this user entered across all requests in the last 24 hours. */
   recentFailures: number;
 };

@@ -17,6 +17,14 @@ export function normaliseUsername(raw: string): string {
  */
 export const UsernameInputSchema = z.string().overwrite(normaliseUsername);
 
+/**
+ * A directory user's username: what the sign-in form accepts (letters of any script, digits and
+ * `. _ @ + -`, so `jane.doe` and `jane@example.com` both work), normalised.
+ */
+export const DirectoryUsernameSchema = UsernameInputSchema.min(1, 'Enter a username')
+  .max(128, 'At most 128 characters')
+  .regex(/^[\p{L}\p{N}._@+-]+$/u, 'Only letters, digits and . _ @ + -');
+
 /** Built once: a zod schema costs ~100 µs to build and compile, and this runs on every sign-in form post. */
 const UsernameBodySchema = z.object({ username: UsernameInputSchema });
 

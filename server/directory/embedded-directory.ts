@@ -11,6 +11,11 @@ export class EmbeddedDirectory implements Directory {
 
   constructor(private readonly users: DirectoryUserRepository) {}
 
+  /** How many users the embedded directory holds. */
+  get count(): number {
+    return this.users.count;
+  }
+
   private byName(username: string): DirectoryUser | undefined {
     return this.users.find(normaliseUsername(username));
   }
@@ -23,8 +28,9 @@ export class EmbeddedDirectory implements Directory {
   }
 
   async checkPassword(username: string, password: string): Promise<boolean> {
+    if (password === '') return false;
     const user = this.byName(username);
-    if (!user) {
+    if (!user || user.passwordHash === '') {
       this.decoyHash ??= hashPassword('decoy password nobody has');
       await verifyPassword(password, await this.decoyHash);
       return false;
@@ -33,10 +39,16 @@ export class EmbeddedDirectory implements Directory {
     return matches && user.enabled;
   }
 
-  async addUser(user: Omit<DirectoryUser, 'passwordHash'> & { password: string }): Promise<void> {
+  async addUser(
+    user: Omit<DirectoryUser, 'passwordHash' | 'privileged'> & {
+      password: string;
+      privileged?: boolean;
+    },
+  ): Promise<void> {
     const { password, ...profile } = user;
     const record: DirectoryUser = {
       ...profile,
+      privileged: profile.privileged ?? false,
       username: normaliseUsername(profile.username),
       passwordHash: await hashPassword(password),
     };

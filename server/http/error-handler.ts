@@ -19,6 +19,7 @@ const STATUS: Record<ErrorCode, number> = {
   'not-due': 409,
   conflict: 409,
   'rate-limited': 429,
+  unavailable: 503,
   internal: 500,
 };
 

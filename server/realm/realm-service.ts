@@ -1,4 +1,5 @@
 // Reads and changes the realm's configuration: validated as a whole, audited, announced to listeners.
+import type { DirectorySettings } from '../contract/directory';
 import type { RealmConfig, RealmConfigPatch } from '../contract/realm-config';
 import { RealmConfigPatchSchema, RealmConfigSchema } from '../contract/realm-config';
 import { badRequest } from '../errors';
@@ -50,6 +51,30 @@ export class RealmService {
         actor,
         action: 'realm.updated',
         details: { changed, after: next },
+      }),
+    ]);
+    for (const listener of this.listeners) listener(next);
+    return next;
+  }
+
+  /**
+   * Replaces the directory settings (validated by the caller's schema); audited with `details`,
+   * which must hold no secret. The directory's password is kept with the keys, not here.
+   */
+  async updateDirectory(
+    settings: DirectorySettings,
+    actor: string,
+    details: Record<string, unknown>,
+  ): Promise<RealmConfig> {
+    const parsed = RealmConfigSchema.safeParse({ ...this.realm.config, directory: settings });
+    if (!parsed.success) throw badRequest(parsed.error, 'The directory settings');
+    const next = parsed.data;
+    await Promise.all([
+      this.realm.save(next),
+      this.audit.record({
+        actor,
+        action: 'realm.directory-updated',
+        details: { ...details, after: next.directory },
       }),
     ]);
     for (const listener of this.listeners) listener(next);

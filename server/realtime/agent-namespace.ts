@@ -16,14 +16,20 @@ import type { AgentAccounts } from '../agents/agent-accounts';
 import type { AgentSessions } from '../agents/agent-sessions';
 import { toAgentView } from '../agents/agent-view';
 import type { Authenticator } from '../agents/authenticator';
-import type { Directory } from '../directory/directory';
+import type { DirectoryProfile } from '../directory/directory';
+import { DirectoryUnavailableError } from '../directory/directory';
+import type { DirectoryAdmin } from '../directory/directory-admin';
+import type { RealmDirectory } from '../directory/realm-directory';
 import { ServiceError, badRequest, fieldErrors, toWireError } from '../errors';
 import type { RealmService } from '../realm/realm-service';
 import type { AgentActor, RequestService } from '../requests/request-service';
 import { maskDirectoryDetails } from '../requests/mask';
 import type { Logger } from '../logger';
 import type { AgentRecord, AuditLog } from '../store/repositories';
+import type { AgentHandler, OnAgentEvent } from './agent-handler';
 import { afterAnswer, answerFirst } from './answer-first';
+import { directoryEvents } from './directory-events';
+import { directoryUserEvents } from './directory-user-events';
 
 interface SocketData {
   sessionId: string;
@@ -36,7 +42,7 @@ type AgentNamespace = Namespace<
   InterServerEvents,
   SocketData
 >;
-type AgentSocket = Socket<
+export type AgentSocket = Socket<
   ClientToServerEvents,
   ServerToClientEvents,
   InterServerEvents,
@@ -49,7 +55,8 @@ export interface AgentNamespaceDeps {
   authenticator: Authenticator;
   requests: RequestService;
   realm: RealmService;
-  directory: Directory;
+  directory: RealmDirectory;
+  directoryUsers: DirectoryAdmin;
   audit: AuditLog;
   logger: Logger;
 }
@@ -58,17 +65,19 @@ const deskRoom = (desk: HelpDeskId) => `desk:${desk}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const agentRoom = (agentId: string) => `agent:${agentId}`;
 
-type Handler<E extends AgentEventName> = (
-  payload: AgentPayload<E>,
-  agent: AgentRecord,
-  socket: AgentSocket,
-) => Promise<AgentResults[E]> | AgentResults[E];
-
 const ADMIN_ONLY: ReadonlySet<AgentEventName> = new Set([
   'config:update',
   'agents:list',
   'agents:create',
   'agents:update',
+  'directory:configure',
+  'directory:test',
+  'users:search',
+  'users:add',
+  'users:update',
+  'users:set-enabled',
+  'users:reset-password',
+  'users:delete',
 ]);
 
 /** What an agent may still do while the realm requires an authenticator they have not enrolled. */
@@ -126,7 +135,7 @@ export function attachAgentNamespace(
     ]);
     socket.emit('session:ready', sessionInfo(auth.agent));
 
-    const on = <E extends AgentEventName>(event: E, handler: Handler<E>) => {
+    const on: OnAgentEvent = <E extends AgentEventName>(event: E, handler: AgentHandler<E>) => {
       // socket.io's typed `on` cannot be indexed generically; the arguments are untrusted anyway.
       (socket as unknown as Socket).on(event as string, (...args: unknown[]) =>
         answerFirst(() => answer(args)),
@@ -171,7 +180,7 @@ export function attachAgentNamespace(
                   fieldErrors(parsed.error),
                 )
               : badRequest(parsed.error, `"${event}"`);
-          const data = await handler(parsed.data as AgentPayload<E>, current.agent, socket);
+          const data = await handler(parsed.data as AgentPayload<E>, current.agent);
           reply({ data });
         } catch (error) {
           if (!(error instanceof ServiceError)) logger.error(`agent event ${event} failed`, error);
@@ -214,7 +223,16 @@ export function attachAgentNamespace(
       const request = requests.find(requestId);
       if (!request || !agent.desks.includes(request.desk))
         throw new ServiceError('not-found', 'No such request on your desks.');
-      const profile = request.inDirectory ? await directory.findUser(request.username) : undefined;
+      let profile: DirectoryProfile | undefined;
+      let directoryUnavailable = false;
+      try {
+        // Shown, not decided on: a short cache may answer (reveal reads the directory live).
+        if (request.inDirectory)
+          profile = await directory.findUser(request.username, { cached: true });
+      } catch (error) {
+        if (!(error instanceof DirectoryUnavailableError)) throw error;
+        directoryUnavailable = true;
+      }
       return {
         ...requests.view(request),
         directory: profile
@@ -227,10 +245,12 @@ export function attachAgentNamespace(
                 department: profile.department,
                 manager: profile.manager,
                 enabled: profile.enabled,
+                privileged: profile.privileged,
               },
               realm.config.verificationPolicy.maskedFields,
             )
           : null,
+        directoryUnavailable,
         recentFailures: requests.recentFailures(request.username),
       };
     });
@@ -266,6 +286,8 @@ export function attachAgentNamespace(
     on('agents:update', (input, agent) => agents.update(input, agent));
     on('totp:begin', (_payload, agent) => authenticator.begin(agent));
     on('totp:confirm', ({ code }, agent) => authenticator.confirm(agent, code));
+    directoryEvents(on, directory);
+    directoryUserEvents(on, deps.directoryUsers);
   });
 
   let totpRule = realm.config.agentTotp;
@@ -279,6 +301,7 @@ export function attachAgentNamespace(
           .emit(kind === 'created' ? 'request:created' : 'request:updated', requests.view(request)),
       ),
     ),
+    directory.onStatus((status) => afterAnswer(() => nsp.emit('directory:status', status))),
     realm.onChange((config) =>
       afterAnswer(() => {
         nsp.emit('config:updated', config);

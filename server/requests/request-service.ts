@@ -356,6 +356,33 @@ export class RequestService {
     );
   }
 
+  /**
+   * Ends every open request of a user the directory no longer has as it was (deleted by an admin):
+   * held against their submissions, so none slips in between. Resolves with how many were ended.
+   */
+  endRequestsOf(username: string, reason: string, actor: string): Promise<number> {
+    const user = normaliseUsername(username);
+    return this.repos.requests.exclusive(user, async () => {
+      let ended = 0;
+      for (const request of this.repos.requests.ofUser(user)) {
+        try {
+          await this.transition(
+            request.id,
+            { type: 'deny-by-system', reason },
+            actor,
+            'request.ended-by-directory',
+            { reason },
+          );
+          ended += 1;
+        } catch (error) {
+          // Closed meanwhile (expired, completed): nothing left to end.
+          if (!(error instanceof ServiceError)) throw error;
+        }
+      }
+      return ended;
+    });
+  }
+
   async cancelByUser(id: string, sessionSecret: string): Promise<HelpRequest> {
     const request = this.findForSession(id, sessionSecret);
     if (!request) throw new ServiceError('not-found', 'No such request for this browser.');

@@ -42,6 +42,7 @@ export type SessionRecord = z.infer<typeof SessionRecordSchema>;
 
 export const DirectoryUserSchema = DirectoryDetailsSchema.extend({
   username: z.string(),
+  /** '' for a user with no password yet (imported without one): no password sign-in until reset. */
   passwordHash: z.string(),
 }).strict();
 /** A user of the embedded directory, as stored. */
@@ -180,8 +181,13 @@ export interface SessionRepository {
 /** The embedded directory's users, by normalised username. */
 export interface DirectoryUserRepository {
   find(username: string): DirectoryUser | undefined;
+  /** Every user, in username order. */
+  list(): readonly DirectoryUser[];
+  readonly count: number;
   /** Adds the user, or replaces the one with the same username. */
   put(user: DirectoryUser): Promise<void>;
+  /** Adds or replaces all of them as one durable write: all land, or none. */
+  putMany(users: readonly DirectoryUser[]): Promise<void>;
   /** False when there is no such user. */
   remove(username: string): Promise<boolean>;
 }
@@ -198,7 +204,15 @@ export interface KeyRepository {
   readonly cookieKey: string;
   /** The assertion signing key; a store from before assertions creates one, once. */
   assertionKey(): Promise<AssertionKeyJwk>;
+  /** A secret the realm's connections use (e.g. the LDAP bind password); never sent to a console. */
+  secret(name: SecretName): string | undefined;
+  /** Saves the secret, or forgets it (undefined). */
+  setSecret(name: SecretName, value: string | undefined): Promise<void>;
 }
+
+/** The secrets kept with the keys. */
+export const SECRET_NAMES = ['ldap-bind-password'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
 
 export interface PersistentTokenRepository {
   /** Persistent tokens of this user issued at or before this time (ms) are revoked. */

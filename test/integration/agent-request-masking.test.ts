@@ -25,6 +25,7 @@ const onFile = {
   department: 'Finance',
   manager: 'Robert Boss',
   enabled: true,
+  privileged: true,
   password: PASSWORD,
 };
 
@@ -62,6 +63,7 @@ describe('request:get', () => {
       department: 'Finance',
       manager: 'Robert Boss',
       enabled: true,
+      privileged: true,
     });
   });
 
@@ -76,6 +78,7 @@ describe('request:get', () => {
       department: '•••',
       manager: '•••',
       enabled: true,
+      privileged: true,
     });
   });
 

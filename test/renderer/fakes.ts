@@ -153,7 +153,9 @@ export function requestDetail(view: RequestView, over: Partial<RequestDetail> = 
       department: 'Finance',
       manager: 'boss',
       enabled: true,
+      privileged: false,
     },
+    directoryUnavailable: false,
     recentFailures: 0,
     ...over,
   };

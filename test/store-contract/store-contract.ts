@@ -317,6 +317,7 @@ export function describeStoreContract(name: string, create: () => Promise<StoreU
         department: 'Finance',
         manager: 'mlee',
         enabled: true,
+        privileged: false,
         passwordHash: 'hash',
       };
       await store.directory.put(user);
@@ -464,7 +465,7 @@ async function enableDeskOne(store: Store): Promise<void> {
 
 /** Everyone asked about is an enabled user: the contract is about the store, not the directory. */
 const directoryOfEveryone: Directory = {
-  kind: 'contract',
+  kind: 'embedded',
   findUser: (username) =>
     Promise.resolve({
       username,
@@ -475,6 +476,7 @@ const directoryOfEveryone: Directory = {
       department: 'Finance',
       manager: 'mlee',
       enabled: true,
+      privileged: false,
     }),
   checkPassword: () => Promise.resolve(false),
 };

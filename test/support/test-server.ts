@@ -15,7 +15,7 @@ import type {
 } from '../../server/contract/agent-events';
 import type { AgentCreate } from '../../server/contract/agents';
 import type { AckResult } from '../../server/contract/errors';
-import { EmbeddedDirectory } from '../../server/directory/embedded-directory';
+import type { EmbeddedDirectory } from '../../server/directory/embedded-directory';
 import type { Logger } from '../../server/logger';
 import { silentLogger } from '../../server/logger';
 import { openEmbeddedStore } from '../../server/store/embedded/embedded-store';
@@ -55,17 +55,15 @@ export async function startTestServer(
   const clock = new TestClock();
   const boot = async (port?: number) => {
     const store = await openEmbeddedStore(dataDir);
-    const directory = new EmbeddedDirectory(store.directory);
     const app = createApp({
       store,
       version: 'test',
       logger: options.logger ?? silentLogger(),
       now: clock.now,
-      directory,
       ...(options.agentConsoleDir ? { agentConsoleDir: options.agentConsoleDir } : {}),
     });
     const bound = await listen(app, port);
-    return { app, directory, port: bound };
+    return { app, directory: app.embeddedDirectory, port: bound };
   };
   let current = await boot();
   let running = true;

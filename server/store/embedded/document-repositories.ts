@@ -12,6 +12,7 @@ import type {
 import { newAssertionKey } from './documents';
 import type {
   AgentRepository,
+  DirectoryUser,
   DirectoryUserRepository,
   KeyRepository,
   PersistentTokenRepository,
@@ -58,21 +59,37 @@ export function sessionRepository(doc: DocumentStore<SessionsDocument>): Session
 export function directoryUserRepository(
   doc: DocumentStore<DirectoryDocument>,
 ): DirectoryUserRepository {
-  const find = (username: string) => doc.data.users.find((u) => u.username === username);
+  // Users are kept in username order; the index is rebuilt after each change, not per lookup.
+  let index: Map<string, DirectoryUser> | undefined;
+  const byName = () => (index ??= new Map(doc.data.users.map((u) => [u.username, u])));
+  const replace = (users: readonly DirectoryUser[]) =>
+    doc.update((d) => {
+      const merged = new Map(d.users.map((u) => [u.username, u]));
+      for (const user of users) merged.set(user.username, user);
+      d.users = [...merged.values()].sort((a, b) => compareUsernames(a.username, b.username));
+      index = undefined;
+    });
   return {
-    find,
-    put: (user) =>
-      doc.update((d) => {
-        d.users = d.users.filter((u) => u.username !== user.username).concat(user);
-      }),
+    find: (username) => byName().get(username),
+    list: () => doc.data.users,
+    get count() {
+      return doc.data.users.length;
+    },
+    put: (user) => replace([user]),
+    putMany: (users) => replace(users),
     async remove(username) {
-      if (!find(username)) return false;
+      if (!byName().has(username)) return false;
       await doc.update((d) => {
         d.users = d.users.filter((u) => u.username !== username);
+        index = undefined;
       });
       return true;
     },
   };
+}
+
+function compareUsernames(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function realmRepository(doc: DocumentStore<RealmConfig>): RealmRepository {
@@ -97,6 +114,14 @@ export function keyRepository(doc: DocumentStore<KeysDocument>): KeyRepository {
       }
       return doc.data.assertionKey!;
     },
+    secret: (name) => doc.data.secrets?.[name],
+    setSecret: (name, value) =>
+      doc.update((d) => {
+        const secrets = { ...d.secrets };
+        if (value === undefined) delete secrets[name];
+        else secrets[name] = value;
+        d.secrets = secrets;
+      }),
   };
 }
 

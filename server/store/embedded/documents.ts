@@ -6,6 +6,7 @@ import {
   AgentRecordSchema,
   AssertionKeySchema,
   DirectoryUserSchema,
+  SECRET_NAMES,
   SessionRecordSchema,
 } from '../repositories';
 
@@ -26,6 +27,8 @@ export const KeysDocumentSchema = z
     cookieKey: z.string().regex(/^[0-9a-f]{64}$/),
     /** Signs sign-in assertions; data dirs from before it get one on first use. */
     assertionKey: AssertionKeySchema.optional(),
+    /** Secrets of the realm's connections (the LDAP bind password), by name. */
+    secrets: z.partialRecord(z.enum(SECRET_NAMES), z.string()).optional(),
   })
   .strict();
 export type KeysDocument = z.infer<typeof KeysDocumentSchema>;

@@ -11,6 +11,7 @@ const details: DirectoryDetails = {
   department: 'Finance',
   manager: 'Robert Boss',
   enabled: true,
+  privileged: false,
 };
 
 describe('maskValue', () => {
@@ -80,6 +81,7 @@ describe('maskDirectoryDetails', () => {
       department: '•••',
       manager: '•••',
       enabled: true,
+      privileged: false,
     });
   });
 });

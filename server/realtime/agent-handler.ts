@@ -1,0 +1,12 @@
+// What a module answering agent events is handed: `on(event, handler)`, with the payload parsed and
+// the agent authenticated and authorised before the handler runs.
+import type { AgentEventName, AgentPayload, AgentResults } from '../contract/agent-events';
+import type { AgentRecord } from '../store/repositories';
+
+export type AgentHandler<E extends AgentEventName> = (
+  payload: AgentPayload<E>,
+  agent: AgentRecord,
+) => Promise<AgentResults[E]> | AgentResults[E];
+
+/** Registers the handler of one event on a socket. */
+export type OnAgentEvent = <E extends AgentEventName>(event: E, handler: AgentHandler<E>) => void;
