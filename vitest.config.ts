@@ -24,7 +24,11 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts', 'test/store-contract/**/*.test.ts'],
+          include: [
+            'test/integration/**/*.test.ts',
+            'test/store-contract/**/*.test.ts',
+            'test/directory-contract/**/*.test.ts',
+          ],
         },
       },
       {

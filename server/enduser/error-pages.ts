@@ -1,5 +1,6 @@
 // Errors on the sign-in pages answer with a page, not JSON: what went wrong and how to carry on.
 import type { ErrorRequestHandler } from 'express';
+import { DirectoryUnavailableError } from '../directory/directory';
 import { ServiceError } from '../errors';
 import { statusFor } from '../http/error-handler';
 import type { Logger } from '../logger';
@@ -14,7 +15,15 @@ export function signInErrorPages(realm: RealmService, logger: Logger): ErrorRequ
     let status: number;
     let title: string;
     let paragraphs: string[];
-    if (error instanceof ServiceError) {
+    if (error instanceof DirectoryUnavailableError) {
+      // Fail closed, and say what to do: the account cannot be checked, so nothing goes further.
+      status = 503;
+      title = 'Sign-in is unavailable right now';
+      paragraphs = [
+        'We cannot check accounts at the moment, so nobody can sign in here yet.',
+        'Call the help desk; they can see that the directory is down.',
+      ];
+    } else if (error instanceof ServiceError) {
       status = statusFor(error.code);
       title = status === 404 ? 'We could not find that' : 'That did not work';
       paragraphs = [error.message];

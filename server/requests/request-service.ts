@@ -3,8 +3,8 @@ import { createHash, randomInt } from 'node:crypto';
 import type { HelpDeskId } from '../contract/realm-config';
 import type { RequestView } from '../contract/request-view';
 import { normaliseUsername } from '../contract/username';
-import type { Directory, DirectoryRefusal } from '../directory/directory';
-import { directoryRefusal } from '../directory/directory';
+import type { Directory, DirectoryProfile, DirectoryRefusal } from '../directory/directory';
+import { DirectoryUnavailableError, directoryRefusal } from '../directory/directory';
 import type { HelpRequest, OpenRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
 import { newReferenceCode } from '../domain/reference-code';
@@ -338,7 +338,26 @@ export class RequestService {
     request: OpenRequest,
     actor: AgentActor,
   ): Promise<void> {
-    const reason = directoryRefusal(await this.directory.findUser(request.username));
+    let profile: DirectoryProfile | undefined;
+    try {
+      profile = await this.directory.findUser(request.username);
+    } catch (error) {
+      if (!(error instanceof DirectoryUnavailableError)) throw error;
+      // Fail closed: no passcode on a directory that cannot say the user is still enabled.
+      await this.repos.audit.record({
+        actor: `agent:${actor.ref.username}`,
+        action: 'request.reveal-refused',
+        requestId: request.id,
+        details: { reason: 'directory-unavailable' },
+      });
+      throw new ServiceError(
+        'unavailable',
+        'The directory is unavailable, so no passcode can be revealed now. Try again when it answers.',
+        undefined,
+        { audited: true },
+      );
+    }
+    const reason = directoryRefusal(profile);
     if (!reason) return;
     await this.repos.audit.record({
       actor: `agent:${actor.ref.username}`,
