@@ -34,6 +34,18 @@ function printCredentials(credentials: Credential[]): void {
   console.log('');
 }
 
+/** A new realm without --demo has no users and no enabled desk: say what to do next. */
+function printNextSteps(base: string, dataDir: string): void {
+  console.log(`Next steps (sign in to ${base}/agent as admin):
+  1. Settings → Desks: enable Help Desk 1 or 2 with its phone and email.
+  2. Users, one of:
+     - Settings → Directory → Users: add users, or import a CSV (username,displayName,email,phone,…);
+     - Settings → Directory → Source: connect LDAP or Active Directory, then Test connection;
+     - with the server stopped: npm run directory -- import users.csv --data ${dataDir}
+  3. Settings → Agents: add the agents who staff each desk.
+`);
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -111,6 +123,7 @@ async function main(): Promise<void> {
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${shownHost}:${address.port}`;
   printCredentials(credentials);
+  if (store.firstRun && !values.demo) printNextSteps(base, dataDir);
   console.log(`Help Desk OTP ${readVersion()} ready (data: ${path.resolve(dataDir)})`);
   console.log(`  sign-in pages   ${base}/`);
   console.log(`  agent console   ${base}/agent`);
