@@ -19,6 +19,11 @@ describe('npm run server', () => {
     const url = await first.ready;
     const password = /admin\s+admin\s+(\S+)/.exec(first.output())?.[1];
     expect(password).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
+    // A realm with no users and no desk says what to do next.
+    expect(first.output()).toMatch(/Next steps/);
+    expect(first.output()).toContain('Settings → Desks: enable Help Desk 1 or 2');
+    expect(first.output()).toContain(`npm run directory -- import users.csv --data ${dataDir}`);
+    expect(first.output()).toMatch(/connect LDAP or Active Directory/);
 
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
@@ -49,6 +54,7 @@ describe('npm run server', () => {
     const second = runServer(['--port', '0', '--data', dataDir]);
     await second.ready;
     expect(second.output()).not.toMatch(/admin\s+admin\s+\S+-/);
+    expect(second.output()).not.toMatch(/Next steps/);
     second.child.kill('SIGINT');
     expect(await second.exited).toBe(0);
   });
@@ -101,6 +107,7 @@ describe('npm run server', () => {
     expect(demo.output()).toMatch(/agent\s+alice\s+\S+\s+\(staffs Help Desk 1\)/);
     expect(demo.output()).toMatch(/agent\s+bob\s+\S+\s+\(staffs Help Desk 2\)/);
     expect(demo.output()).toMatch(/directory user\s+jsmith/);
+    expect(demo.output()).not.toMatch(/Next steps/);
     const realm = JSON.parse(await readFile(path.join(dataDir, 'realm.json'), 'utf8'));
     expect(realm.helpDesks['1']).toMatchObject({
       enabled: true,
