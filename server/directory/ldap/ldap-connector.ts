@@ -1,22 +1,9 @@
-// PLACEHOLDER until the ldapts directory lands: LDAP reads as unavailable.
+// The realm's way into LDAP: directories opened with ldapts, and the settings' connection test.
 import type { LdapConnector } from '../realm-directory';
-import { DirectoryUnavailableError } from '../directory';
-
-const unavailable = () => Promise.reject(new DirectoryUnavailableError('LDAP is not built yet.'));
+import { LdapDirectory } from './ldap-directory';
+import { testLdapConnection } from './ldap-test-connection';
 
 export const ldapConnector: LdapConnector = {
-  open: () => ({
-    kind: 'ldap',
-    findUser: unavailable,
-    checkPassword: unavailable,
-    probe: unavailable,
-    close: () => Promise.resolve(),
-  }),
-  test: () =>
-    Promise.resolve({
-      ok: false,
-      stage: 'settings',
-      message: 'LDAP is not built yet.',
-      elapsedMs: 0,
-    }),
+  open: (settings, bindPassword) => new LdapDirectory(settings, bindPassword),
+  test: (settings, bindPassword, username) => testLdapConnection(settings, bindPassword, username),
 };
