@@ -54,8 +54,8 @@ export class RealmDirectory implements Directory {
   private problem: string | null = null;
   private since: number;
   private readonly listeners = new Set<DirectoryStatusListener>();
-  /** The outage's audit entry, so the recovery's is written after it. */
-  private outageRecorded: Promise<unknown> = Promise.resolve();
+  /** The last state change's audit entry, so the next one is written after it. */
+  private lastRecord: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: RealmDirectoryDeps) {
     this.since = deps.now();
@@ -157,17 +157,23 @@ export class RealmDirectory implements Directory {
   }
 
   private async watch<T>(read: () => Promise<T>): Promise<T> {
+    let result: T;
     try {
-      const result = await read();
-      if (this.state === 'unavailable') this.setState('available', null);
-      return result;
+      result = await read();
     } catch (error) {
-      if (error instanceof DirectoryUnavailableError) this.setState('unavailable', error.message);
+      if (error instanceof DirectoryUnavailableError)
+        await this.setState('unavailable', error.message);
       throw error;
     }
+    if (this.state === 'unavailable') await this.setState('available', null);
+    return result;
   }
 
-  private setState(state: 'available' | 'unavailable', problem: string | null): void {
+  /** Moves to the state; a change is audited, then announced. Resolves once the entry is written. */
+  private async setState(
+    state: 'available' | 'unavailable',
+    problem: string | null,
+  ): Promise<void> {
     if (state === this.state) {
       this.problem = problem ?? this.problem;
       return;
@@ -178,24 +184,26 @@ export class RealmDirectory implements Directory {
     this.since = this.deps.now();
     const source = this.settings.source;
     const { audit, logger } = this.deps;
-    if (state === 'unavailable') {
-      logger.warn(`directory (${source}) unavailable: ${problem ?? ''}`);
-      this.outageRecorded = audit
-        .record({ actor: 'system', action: 'directory.unavailable', details: { source, problem } })
-        .catch((e: unknown) => logger.error('audit write failed', e));
-    } else {
-      logger.info(`directory (${source}) answers again`);
-      this.outageRecorded = this.outageRecorded.then(() =>
-        audit
-          .record({
+    const entry =
+      state === 'unavailable'
+        ? { actor: 'system', action: 'directory.unavailable', details: { source, problem } }
+        : {
             actor: 'system',
             action: 'directory.recovered',
             details: { source, unavailableForMs: downFor },
-          })
-          .catch((e: unknown) => logger.error('audit write failed', e)),
-      );
-    }
+          };
+    if (state === 'unavailable') logger.warn(`directory (${source}) unavailable: ${problem ?? ''}`);
+    else logger.info(`directory (${source}) answers again`);
+    // Entries are recorded in the order the changes happened, whatever the writes' timing.
+    const recorded = this.lastRecord.then(() =>
+      audit.record(entry).then(
+        () => {},
+        (e: unknown) => logger.error('audit write failed', e),
+      ),
+    );
+    this.lastRecord = recorded;
     const status = this.status();
+    await recorded;
     for (const listener of this.listeners) listener(status);
   }
 }
