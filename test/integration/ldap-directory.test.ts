@@ -275,13 +275,29 @@ describe('when the server goes away and comes back', () => {
     expect(await dir.checkPassword('jsmith', SEED_USERS.jsmith.password)).toBe(true);
   });
 
-  it('replaces a pooled connection the server closed while idle, without an error', async () => {
-    const dir = directory({}, { poolSize: 1 });
-    expect((await dir.findUser('mlee'))?.username).toBe('mlee');
-    await ldap.stop();
-    await ldap.start();
-    expect((await dir.findUser('mlee'))?.username).toBe('mlee');
-  });
+  it.each([
+    ['plain LDAP', {}],
+    ['StartTLS', { startTls: true }],
+    ['LDAPS', { ldaps: true }],
+  ])(
+    'replaces a pooled %s connection the server closed while idle, without an error',
+    async (_, how: { startTls?: boolean; ldaps?: boolean }) => {
+      const dir = directory(
+        {
+          ...(how.ldaps ? { url: ldap.ldapsUrl } : {}),
+          startTls: how.startTls ?? false,
+          caCertificate: ldap.caPem,
+        },
+        // Long enough that waiting on a dead connection would not pass for an answer.
+        { poolSize: 1, operationTimeoutMs: 60_000 },
+      );
+      expect((await dir.findUser('mlee'))?.username).toBe('mlee');
+      await ldap.stop();
+      await ldap.start();
+      expect((await dir.findUser('mlee'))?.username).toBe('mlee');
+      await dir.close();
+    },
+  );
 
   it('times out on a server that accepts but never answers', async () => {
     const silent = net.createServer(() => undefined);
@@ -383,6 +399,22 @@ describe('Test connection', () => {
     expect(await test({ startTls: true })).toMatchObject({ ok: false, stage: 'tls' });
   });
 
+  it('stops at tls when the certificate does not name the host', async () => {
+    // The certificate names 127.0.0.1 and localhost; this is the same address spelled as IPv6.
+    const result = await test({
+      url: `ldaps://[::ffff:127.0.0.1]:${ldap.ldapsPort}`,
+      caCertificate: ldap.caPem,
+    });
+    expect(result).toMatchObject({ ok: false, stage: 'tls' });
+    expect(!result.ok && result.message).toMatch(/certificate is not for ::ffff:/);
+  });
+
+  it('stops at connect, naming ldaps://, for ldap:// to an LDAPS port', async () => {
+    const result = await test({ url: `ldap://127.0.0.1:${ldap.ldapsPort}` });
+    expect(result).toMatchObject({ ok: false, stage: 'connect' });
+    expect(!result.ok && result.message).toMatch(/ldaps:\/\//);
+  });
+
   it('stops at tls for ldaps:// to a plain LDAP port', async () => {
     const result = await test({ url: `ldaps://127.0.0.1:${ldap.port}`, caCertificate: ldap.caPem });
     expect(result).toMatchObject({ ok: false, stage: 'tls' });
@@ -432,5 +464,20 @@ describe('Test connection', () => {
     } finally {
       silent.close();
     }
+  });
+});
+
+describe('the slapd harness', () => {
+  it("shows slapd's own words when it cannot start, and starts again once it can", async () => {
+    await ldap.stop();
+    const squatter = net.createServer();
+    await new Promise<void>((resolve) => squatter.listen(ldap.port, '127.0.0.1', resolve));
+    try {
+      await expect(ldap.start()).rejects.toThrow(/Address already in use/);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+      await ldap.start();
+    }
+    expect((await directory().findUser('jsmith'))?.username).toBe('jsmith');
   });
 });

@@ -8,7 +8,8 @@
 //   ...new LdapDirectory(ldap.settings(), ldap.bindPassword)
 //
 // What it runs: Debian's slapd (`/usr/sbin/slapd`, packages slapd + ldap-utils, and openssl for the
-// certificates) in the foreground (`-d 0`, so the child's pid is slapd's), configured by a cn=config
+// certificates) in the foreground (`-d none`: any -d keeps the child's pid slapd's; `none`, unlike
+// 0, still prints errors such as a port in use, which a failed start shows), configured by a cn=config
 // LDIF in a fresh temp dir: back_mdb from /usr/lib/ldap, schemas core → cosine → inetorgperson from
 // /etc/ldap/schema, a tiny schema with Active Directory's `sAMAccountName` and `userAccountControl`
 // (real AD OIDs) on an auxiliary class `helpdeskAdAccount`, and one mdb database `dc=example,dc=com`.
@@ -425,7 +426,7 @@ export async function startSlapd(): Promise<Slapd> {
     if (child) return;
     const proc = spawn(
       SLAPD,
-      ['-d', '0', '-F', path.join(dir, 'slapd.d'), '-h', `${url}/ ${ldapsUrl}/`],
+      ['-d', 'none', '-F', path.join(dir, 'slapd.d'), '-h', `${url}/ ${ldapsUrl}/`],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let output = '';

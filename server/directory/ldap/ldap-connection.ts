@@ -1,4 +1,5 @@
 // Opening a connection to the directory: the URL, TLS (ldaps:// or StartTLS, trusting the configured CA), timeouts, a bind.
+import type { EventEmitter } from 'node:events';
 import net from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import { Client } from 'ldapts';
@@ -78,8 +79,30 @@ export async function atStep<T>(step: LdapStep, work: () => Promise<T>): Promise
   }
 }
 
+/**
+ * Clients whose StartTLS connection the server closed. ldapts 8 watches only the plain socket it
+ * upgraded: when the server closes the TLS one, `isConnected` stays true and every request (even
+ * an unbind) waits for its timeout. We watch the TLS socket ourselves.
+ */
+const lostAfterStartTls = new WeakSet<Client>();
+
+function watchUpgradedSocket(client: Client): void {
+  const socket = (client as unknown as { socket?: EventEmitter }).socket;
+  if (!socket) return;
+  const lost = () => lostAfterStartTls.add(client);
+  socket.once('close', lost);
+  socket.once('end', lost);
+}
+
+/** Whether a request sent now would go out on a live connection. */
+export function isOpen(client: Client): boolean {
+  return client.isConnected && !lostAfterStartTls.has(client);
+}
+
 /** Ends a client without waiting on a server that may be gone. */
 export function discardClient(client: Client): void {
+  // A lost connection has nothing to unbind; ldapts would wait out its timeout trying.
+  if (!isOpen(client)) return;
   client.unbind().catch(() => undefined);
 }
 
@@ -103,6 +126,7 @@ export async function openClient(settings: LdapSettings, timeouts: LdapTimeouts)
         timeouts.connectTimeoutMs + timeouts.operationTimeoutMs,
         () => discardClient(client),
       );
+      watchUpgradedSocket(client);
     } catch (error) {
       discardClient(client);
       // Refused connections are not TLS's fault: keep them as they are.

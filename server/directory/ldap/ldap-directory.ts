@@ -23,6 +23,7 @@ import {
   atStep,
   bindClient,
   discardClient,
+  isOpen,
   openClient,
   type LdapTimeouts,
 } from './ldap-connection';
@@ -175,7 +176,7 @@ export class LdapDirectory implements Directory {
     await Promise.allSettled(this.slots.map((slot) => slot.opening));
     const clients = this.slots.flatMap((slot) => (slot.client ? [slot.client] : []));
     for (const slot of this.slots) slot.client = undefined;
-    await Promise.allSettled(clients.map((client) => client.unbind()));
+    await Promise.allSettled(clients.filter(isOpen).map((client) => client.unbind()));
     this.cache.clear();
   }
 
@@ -244,7 +245,7 @@ export class LdapDirectory implements Directory {
         return await work((baseDn, options) => {
           // Checked in the same tick as the request is written: ldapts would otherwise reconnect
           // a lost connection by itself, unbound, and search anonymously.
-          if (!client.isConnected) return Promise.reject(new ConnectionLostError());
+          if (!isOpen(client)) return Promise.reject(new ConnectionLostError());
           return client.search(baseDn, options);
         });
       } catch (error) {
@@ -259,16 +260,17 @@ export class LdapDirectory implements Directory {
 
   /** An idle open connection, else one more connection, else the least busy one. */
   private pickSlot(): ServiceSlot {
-    const isOpen = (s: ServiceSlot) => s.opening !== undefined || s.client?.isConnected === true;
-    const idle = this.slots.find((s) => isOpen(s) && s.inFlight === 0);
+    const inUse = (s: ServiceSlot) =>
+      s.opening !== undefined || (s.client !== undefined && isOpen(s.client));
+    const idle = this.slots.find((s) => inUse(s) && s.inFlight === 0);
     if (idle) return idle;
-    const unopened = this.slots.find((s) => !isOpen(s));
+    const unopened = this.slots.find((s) => !inUse(s));
     if (unopened) return unopened;
     return this.slots.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
   }
 
   private async lease(slot: ServiceSlot): Promise<{ client: Client; fresh: boolean }> {
-    if (slot.client && !slot.client.isConnected) this.drop(slot, slot.client);
+    if (slot.client && !isOpen(slot.client)) this.drop(slot, slot.client);
     if (slot.client) return { client: slot.client, fresh: false };
     if (!slot.opening) {
       const opening = this.openService().then((client) => {

@@ -92,7 +92,11 @@ export function classifyLdapError(
   const seconds = (ms: number) => `${Math.round(ms / 100) / 10} s`;
 
   if (error instanceof ResultCodeError) {
-    const server = `(the server said: ${message}, code ${error.code})`;
+    // ldapts's message is the server's diagnostic, or only " Code: 0x20" when it sent none.
+    const said = message.trim();
+    const server = /^Code: 0x[\da-f]+$/i.test(said)
+      ? `(LDAP result ${error.code})`
+      : `(the server said: ${said}; LDAP result ${error.code})`;
     if (error instanceof ConfidentialityRequiredError || error instanceof StrongAuthRequiredError)
       return fail(
         'tls',
@@ -118,7 +122,10 @@ export function classifyLdapError(
     const what = step === 'group' ? 'privileged group' : 'base DN';
     const dn = step === 'group' ? settings.privilegedGroup : settings.baseDn;
     if (error instanceof NoSuchObjectError)
-      return fail('search', `The ${what} ${dn} does not exist on the server ${server}.`);
+      return fail(
+        'search',
+        `The ${what} ${dn} does not exist on the server, or the service account may not read it ${server}.`,
+      );
     if (error instanceof InvalidDNSyntaxError)
       return fail('search', `The ${what} ${dn} is not a valid DN ${server}.`);
     if (error instanceof InsufficientAccessError)
@@ -147,6 +154,11 @@ export function classifyLdapError(
     return fail(
       'timeout',
       `${where} did not answer within ${seconds(timeouts.operationTimeoutMs)}.`,
+    );
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return fail(
+      'tls',
+      `The server's certificate is not for ${host} (${message}); use a host name the certificate names.`,
     );
   if (CERTIFICATE_CODES.has(code))
     return fail(
