@@ -1,4 +1,4 @@
-// STUB — being written: agent events managing the embedded directory's users (admins only).
+// Agent events managing the embedded directory's users; the namespace lets only admins through.
 import type { DirectoryAdmin } from '../directory/directory-admin';
 import type { OnAgentEvent } from './agent-handler';
 

@@ -1,0 +1,270 @@
+// The embedded directory's CSV file: reading an import (rows checked one by one, with their line and
+// column) and writing an export that is safe to open in a spreadsheet.
+import { CsvError, parse, type Info } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import type { DirectoryUserInput, DirectoryUserView, ImportRowError } from '../contract/directory';
+import { DIRECTORY_CSV_COLUMNS, DirectoryUserInputSchema } from '../contract/directory';
+import { isE164, normalisePhone } from './phone';
+
+export type CsvColumn = (typeof DIRECTORY_CSV_COLUMNS)[number];
+
+/** What a row asks of the user's password. */
+export type CsvPassword =
+  /** Empty cell: a new user has no password (no password sign-in until reset); an existing one keeps theirs. */
+  | { kind: 'keep' }
+  /** `generate`: a new random password, answered once. */
+  | { kind: 'generate' }
+  | { kind: 'set'; password: string };
+
+export interface CsvUserRow {
+  /** Line of the file the row starts on (the header is line 1). */
+  line: number;
+  user: DirectoryUserInput;
+  password: CsvPassword;
+}
+
+export interface ParsedUserCsv {
+  /** The rows without errors. */
+  rows: CsvUserRow[];
+  errors: ImportRowError[];
+  /** Rows in the file (blank lines not counted), with or without errors. */
+  rowCount: number;
+}
+
+/** Columns a file must have; the others may be left out (empty, enabled, not privileged). */
+const REQUIRED_COLUMNS: readonly CsvColumn[] = ['username', 'displayName'];
+const MIN_PASSWORD_LENGTH = 12;
+const MAX_PASSWORD_LENGTH = 256;
+/** Beyond this many, errors are summed up in one last entry: nobody reads ten thousand of them. */
+const MAX_LISTED_ERRORS = 500;
+
+const TRUE_WORDS = new Set(['true', 'yes', 'y', '1']);
+const FALSE_WORDS = new Set(['false', 'no', 'n', '0']);
+
+/** Characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** The delimiter of the header line: `;` (spreadsheets in many locales) or `,`. */
+function delimiterOf(text: string): ',' | ';' {
+  const header = text.slice(0, text.search(/\r?\n|$/));
+  const count = (c: string) => header.split(c).length - 1;
+  return count(';') > count(',') ? ';' : ',';
+}
+
+function parseFlag(cell: string, fallback: boolean): boolean | undefined {
+  const word = cell.trim().toLowerCase();
+  if (word === '') return fallback;
+  if (TRUE_WORDS.has(word)) return true;
+  if (FALSE_WORDS.has(word)) return false;
+  return undefined;
+}
+
+/** Undoes the export's formula guard, so an exported file imports to the same values. */
+function unguard(cell: string): string {
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
+}
+
+interface Header {
+  /** For each canonical column present, its index in a record. */
+  index: Map<CsvColumn, number>;
+  errors: string[];
+}
+
+function readHeader(cells: readonly string[]): Header {
+  const byLowerName = new Map(DIRECTORY_CSV_COLUMNS.map((c) => [c.toLowerCase(), c]));
+  const index = new Map<CsvColumn, number>();
+  const unknown: string[] = [];
+  const repeated: string[] = [];
+  cells.forEach((raw, i) => {
+    const name = raw.trim();
+    const column = byLowerName.get(name.toLowerCase());
+    if (!column) {
+      if (name !== '') unknown.push(name);
+      return;
+    }
+    if (index.has(column)) repeated.push(column);
+    else index.set(column, i);
+  });
+  const errors: string[] = [];
+  if (unknown.length > 0)
+    errors.push(
+      `Unknown column${unknown.length > 1 ? 's' : ''} ${unknown.map((n) => `"${n.slice(0, 40)}"`).join(', ')}; ` +
+        `the columns are ${DIRECTORY_CSV_COLUMNS.join(', ')}`,
+    );
+  if (repeated.length > 0) errors.push(`Column ${repeated.join(', ')} appears more than once`);
+  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
+  if (missing.length > 0)
+    errors.push(
+      `The header row must name the column${missing.length > 1 ? 's' : ''} ${missing.join(' and ')}` +
+        ` (the first line holds the column names: ${DIRECTORY_CSV_COLUMNS.join(',')})`,
+    );
+  return { index, errors };
+}
+
+/**
+ * Reads a directory CSV: a header row naming the columns (any case, any order, `,` or `;`), then a
+ * user per row. Every row is checked as the console checks one user, phone numbers normalised with
+ * `phoneCountry`; a username may appear once. Rows with errors are not returned.
+ */
+export function parseUserCsv(text: string, options: { phoneCountry: string }): ParsedUserCsv {
+  const errors: ImportRowError[] = [];
+  let records: { record: string[]; info: Info }[];
+  try {
+    // csv-parse's typings do not model `info: true`, which wraps each record with where it ended.
+    records = parse(text, {
+      bom: true,
+      delimiter: delimiterOf(text.replace(/^\uFEFF/, '')),
+      info: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+    }) as unknown as { record: string[]; info: Info }[];
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    const { lines, message } = error;
+    return {
+      rows: [],
+      rowCount: 0,
+      errors: [
+        {
+          line: typeof lines === 'number' ? lines : 1,
+          column: null,
+          message: `The file is not valid CSV: ${message}`,
+        },
+      ],
+    };
+  }
+  const [first, ...body] = records;
+  if (!first)
+    return {
+      rows: [],
+      rowCount: 0,
+      errors: [
+        {
+          line: 1,
+          column: null,
+          message: `The file is empty: it needs a header row (${DIRECTORY_CSV_COLUMNS.join(',')}) and a row per user`,
+        },
+      ],
+    };
+  const header = readHeader(first.record);
+  if (header.errors.length > 0)
+    return {
+      rows: [],
+      rowCount: 0,
+      errors: header.errors.map((message) => ({ line: 1, column: null, message })),
+    };
+
+  const rows: CsvUserRow[] = [];
+  const firstLineOf = new Map<string, number>();
+  let rowCount = 0;
+  let hidden = 0;
+  let firstHiddenLine = 0;
+  const fail = (line: number, column: string | null, message: string) => {
+    if (errors.length < MAX_LISTED_ERRORS) errors.push({ line, column, message });
+    else if (hidden++ === 0) firstHiddenLine = line;
+  };
+  const width = first.record.length;
+
+  for (const { record, info } of body) {
+    // csv-parse counts the line a record ends on; a quoted cell may span lines.
+    const newlines = record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+    const line = info.lines - newlines;
+    if (record.every((cell) => cell.trim() === '')) continue;
+    rowCount += 1;
+    if (record.length !== width) {
+      fail(line, null, `Expected ${width} cells as in the header row, found ${record.length}`);
+      continue;
+    }
+    const cell = (column: CsvColumn): string => {
+      const at = header.index.get(column);
+      return at === undefined ? '' : unguard(record[at] ?? '');
+    };
+    let rowFailed = false;
+    const rowError = (column: string | null, message: string) => {
+      rowFailed = true;
+      fail(line, column, message);
+    };
+
+    const enabled = parseFlag(cell('enabled'), true);
+    if (enabled === undefined) rowError('enabled', 'Use true or false (yes/no, 1/0)');
+    const privileged = parseFlag(cell('privileged'), false);
+    if (privileged === undefined) rowError('privileged', 'Use true or false (yes/no, 1/0)');
+
+    const parsed = DirectoryUserInputSchema.safeParse({
+      username: cell('username'),
+      displayName: cell('displayName'),
+      email: cell('email'),
+      phone: cell('phone'),
+      employeeId: cell('employeeId'),
+      department: cell('department'),
+      manager: cell('manager'),
+      enabled: enabled ?? true,
+      privileged: privileged ?? false,
+    });
+    if (!parsed.success) {
+      const seen = new Set<string>();
+      for (const issue of parsed.error.issues) {
+        const column = String(issue.path[0] ?? '') || null;
+        if (seen.has(column ?? '')) continue;
+        seen.add(column ?? '');
+        rowError(column, issue.message);
+      }
+    }
+
+    const phone = normalisePhone(parsed.success ? parsed.data.phone : '', options.phoneCountry);
+    if (!phone.ok) rowError('phone', phone.message);
+
+    const passwordCell = header.index.has('password')
+      ? (record[header.index.get('password') ?? 0] ?? '')
+      : '';
+    let password: CsvPassword = { kind: 'keep' };
+    if (passwordCell.trim().toLowerCase() === 'generate') password = { kind: 'generate' };
+    else if (passwordCell !== '') {
+      if (passwordCell.length < MIN_PASSWORD_LENGTH)
+        rowError(
+          'password',
+          `At least ${MIN_PASSWORD_LENGTH} characters (or "generate", or empty for none)`,
+        );
+      else if (passwordCell.length > MAX_PASSWORD_LENGTH)
+        rowError('password', `At most ${MAX_PASSWORD_LENGTH} characters`);
+      else password = { kind: 'set', password: passwordCell };
+    }
+
+    if (parsed.success) {
+      const username = parsed.data.username;
+      const earlier = firstLineOf.get(username);
+      if (earlier !== undefined)
+        rowError('username', `"${username}" is already on line ${earlier}; a user may appear once`);
+      else firstLineOf.set(username, line);
+    }
+    if (rowFailed || !parsed.success || !phone.ok) continue;
+    rows.push({ line, user: { ...parsed.data, phone: phone.phone }, password });
+  }
+  if (hidden > 0)
+    errors.push({
+      line: firstHiddenLine,
+      column: null,
+      message: `…and ${hidden} more error${hidden > 1 ? 's' : ''} from this line on, not listed`,
+    });
+  if (rowCount === 0)
+    errors.push({ line: 2, column: null, message: 'The file has a header row but no users' });
+  return { rows, errors, rowCount };
+}
+
+/** A cell a spreadsheet will show as text, never run as a formula; stored phone numbers stay as they are. */
+export function guardCell(value: string, column: CsvColumn): string {
+  if (column === 'phone' && isE164(value)) return value;
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** The users as a directory CSV (header row first); the password column is always empty. */
+export function formatUserCsv(users: readonly DirectoryUserView[]): string {
+  const records = users.map((user) =>
+    DIRECTORY_CSV_COLUMNS.map((column) => {
+      if (column === 'password') return '';
+      const value = user[column];
+      return typeof value === 'boolean' ? String(value) : guardCell(value, column);
+    }),
+  );
+  return stringify(records, { header: true, columns: [...DIRECTORY_CSV_COLUMNS], eof: true });
+}
