@@ -3,6 +3,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App';
 import { sessionApi } from './lib/api';
+import { directoryApi } from './lib/directory-api';
 import { createConsoleHost } from './lib/desk-bridge';
 import { connectAgent } from './lib/socket';
 import { ConsoleStoreContext, createConsoleStore } from './store';
@@ -12,7 +13,12 @@ const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');
 
 const host = createConsoleHost();
-const store = createConsoleStore({ api: sessionApi, host, connect: connectAgent });
+const store = createConsoleStore({
+  api: sessionApi,
+  directoryApi,
+  host,
+  connect: connectAgent,
+});
 void store.getState().start();
 
 createRoot(root).render(

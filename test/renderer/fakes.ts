@@ -6,9 +6,15 @@ import type {
   SessionInfo,
 } from '../../server/contract/agent-events';
 import type { AgentView } from '../../server/contract/agents';
+import type {
+  DirectoryImportResult,
+  DirectoryStatus,
+  DirectoryUserView,
+} from '../../server/contract/directory';
 import { defaultRealmConfig, type RealmConfig } from '../../server/contract/realm-config';
 import type { RequestDetail, RequestView } from '../../server/contract/request-view';
 import type { SessionApi, SignedIn } from '../../renderer/src/lib/api';
+import type { DirectoryApi, ExportedFile } from '../../renderer/src/lib/directory-api';
 import type { ConsoleHost, DesktopNotice } from '../../renderer/src/lib/desk-bridge';
 import type { AgentLink, AgentLinkHandlers } from '../../renderer/src/lib/socket';
 import { WireRequestError } from '../../renderer/src/lib/socket';
@@ -94,6 +100,57 @@ export class FakeApi implements SessionApi {
   async signOut(_url: string, token: string) {
     this.signOuts.push(token);
   }
+}
+
+/** The HTTP import and export: answers from `answerImport`, records what was sent. */
+export class FakeDirectoryApi implements DirectoryApi {
+  imports: Array<{ token: string; commit: boolean; text: string }> = [];
+  exports: string[] = [];
+  answerImport: (text: string, commit: boolean) => DirectoryImportResult | Error = () =>
+    new Error('no fake import answer');
+  exported: ExportedFile = {
+    blob: new Blob(['username\r\n'], { type: 'text/csv' }),
+    fileName: 'directory-users.csv',
+  };
+  async importCsv(_url: string, token: string, file: Blob, commit: boolean) {
+    const text = await file.text();
+    this.imports.push({ token, commit, text });
+    const answer = this.answerImport(text, commit);
+    if (answer instanceof Error) throw answer;
+    return answer;
+  }
+  async exportCsv(_url: string, token: string) {
+    this.exports.push(token);
+    return this.exported;
+  }
+}
+
+export function directoryStatus(over: Partial<DirectoryStatus> = {}): DirectoryStatus {
+  return {
+    source: 'embedded',
+    state: 'available',
+    problem: null,
+    since: 1_000,
+    bindPasswordSaved: false,
+    embeddedUsers: 3,
+    ...over,
+  };
+}
+
+export function directoryUser(over: Partial<DirectoryUserView> = {}): DirectoryUserView {
+  const username = over.username ?? 'jdoe';
+  return {
+    username,
+    displayName: 'Jane Doe',
+    email: `${username}@example.com`,
+    phone: '+14155550123',
+    employeeId: 'E1001',
+    department: 'Finance',
+    manager: 'msmith',
+    enabled: true,
+    privileged: false,
+    ...over,
+  };
 }
 
 export function agentView(over: Partial<AgentView> = {}): AgentView {
@@ -184,20 +241,26 @@ export interface Harness {
   links: FakeLink[];
   host: FakeHost;
   api: FakeApi;
+  directoryApi: FakeDirectoryApi;
 }
 
 /** A store on fakes; `link` answers queue:list and config:get from the given data. */
-export function harness(options: { queue?: RequestView[]; config?: RealmConfig } = {}): Harness {
+export function harness(
+  options: { queue?: RequestView[]; config?: RealmConfig; directory?: DirectoryStatus } = {},
+): Harness {
   const host = new FakeHost();
   const api = new FakeApi();
+  const directoryApi = new FakeDirectoryApi();
   const links: FakeLink[] = [];
   const h: Harness = {
     host,
     api,
+    directoryApi,
     links,
     link: new FakeLink(),
     store: createConsoleStore({
       api,
+      directoryApi,
       host,
       connect: (_url, token, handlers) => {
         const link = links.length === 0 ? h.link : new FakeLink();
@@ -210,7 +273,8 @@ export function harness(options: { queue?: RequestView[]; config?: RealmConfig }
   };
   h.link
     .answer('queue:list', () => ({ requests: options.queue ?? [] }))
-    .answer('config:get', () => options.config ?? realmConfig());
+    .answer('config:get', () => options.config ?? realmConfig())
+    .answer('directory:status', () => options.directory ?? directoryStatus());
   return h;
 }
 

@@ -45,6 +45,7 @@ const handlers: AgentLinkHandlers = {
   requestCreated: ignore,
   requestUpdated: ignore,
   configUpdated: ignore,
+  directoryStatus: ignore,
   sessionEnded: ignore,
   rejected: ignore,
 };

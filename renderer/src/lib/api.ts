@@ -1,4 +1,5 @@
-// The two HTTP calls the console makes: sign in (POST /api/agent/session) and sign out (DELETE).
+// The session's HTTP calls: sign in (POST /api/agent/session) and sign out (DELETE); the error shape
+// every HTTP call of the console shares.
 import type { AgentView, LoginBody } from '../../../server/contract/agents';
 import type { ErrorCode, WireError } from '../../../server/contract/errors';
 
@@ -42,7 +43,8 @@ async function call(serverUrl: string, init: RequestInit): Promise<Response> {
   }
 }
 
-async function errorOf(response: Response): Promise<ApiError> {
+/** The server's `{ error }` body as an ApiError, or one that says what status came back. */
+export async function errorOf(response: Response): Promise<ApiError> {
   const body = (await response.json().catch(() => undefined)) as { error?: WireError } | undefined;
   if (body?.error) return new ApiError(body.error.code, body.error.message, body.error.fields);
   return new ApiError('internal', `The server answered ${response.status}.`);

@@ -8,6 +8,7 @@ import type {
   ServerToClientEvents,
   SessionInfo,
 } from '../../../server/contract/agent-events';
+import type { DirectoryStatus } from '../../../server/contract/directory';
 import type { AckResult, ErrorCode } from '../../../server/contract/errors';
 import type { RealmConfig } from '../../../server/contract/realm-config';
 import type { RequestView } from '../../../server/contract/request-view';
@@ -48,6 +49,8 @@ export interface AgentLinkHandlers {
   requestCreated(request: RequestView): void;
   requestUpdated(request: RequestView): void;
   configUpdated(config: RealmConfig): void;
+  /** The directory stopped or started answering, or its source changed. */
+  directoryStatus(status: DirectoryStatus): void;
   sessionEnded(end: SessionEnd): void;
   /** The server refused the token when (re)connecting: the session is gone. */
   rejected(): void;
@@ -121,6 +124,7 @@ export const connectAgent: ConnectAgent = (serverUrl, token, on) => {
   socket.on('request:created', (request) => on.requestCreated(request));
   socket.on('request:updated', (request) => on.requestUpdated(request));
   socket.on('config:updated', (config) => on.configUpdated(config));
+  socket.on('directory:status', (status) => on.directoryStatus(status));
   socket.on('session:ended', (end) => {
     closed = true;
     on.sessionEnded(end);

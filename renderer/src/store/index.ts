@@ -4,6 +4,7 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { WireRequestError } from '../lib/socket';
 import { createConnectionSlice } from './connection-slice';
+import { createDirectorySlice } from './directory-slice';
 import { queueSelectors, createQueueSlice } from './queue-slice';
 import { createRequestSlice } from './request-slice';
 import { SESSION_GONE_MESSAGE, createSessionSlice } from './session-slice';
@@ -41,6 +42,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
     ...createQueueSlice(runtime)(...a),
     ...createRequestSlice(runtime)(...a),
     ...createSettingsSlice(runtime)(...a),
+    ...createDirectorySlice(runtime)(...a),
   }));
 
   let pending = 0;
@@ -73,6 +75,7 @@ export function useConsoleStore(): ConsoleStore {
 export type { ConsoleState } from './state';
 export type { ConsoleDeps } from './types';
 export { connectionSelectors } from './connection-slice';
+export { directorySelectors } from './directory-slice';
 export { queueSelectors } from './queue-slice';
 export { requestSelectors } from './request-slice';
 export { sessionSelectors } from './session-slice';

@@ -27,6 +27,18 @@ function clearedData(state: ConsoleState): Partial<ConsoleState> {
     agentsStatus: 'idle',
     oneTimePassword: null,
     configErrors: {},
+    directoryStatus: null,
+    directoryTest: { step: 'idle' },
+    users: [],
+    usersTotal: 0,
+    usersQuery: '',
+    usersOffset: 0,
+    usersStatus: 'idle',
+    usersError: null,
+    userPassword: null,
+    userNotice: null,
+    importState: { step: 'idle' },
+    importPasswords: [],
     connection: 'offline',
     recoveredAt: null,
   };
@@ -40,13 +52,14 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
     const loadEverything = async (again: boolean) => {
       const state = get();
       if (state.screen === 'settings' && state.session?.role !== 'admin') set({ screen: 'queue' });
+      const inSettings = state.screen === 'settings' && state.session?.role === 'admin';
       await Promise.all([
         state.loadQueue(),
         state.loadConfig(),
+        state.loadDirectoryStatus(),
         state.openId ? state.refreshOpenRequest() : undefined,
-        state.screen === 'settings' && state.session?.role === 'admin'
-          ? state.loadAgents()
-          : undefined,
+        inSettings ? state.loadAgents() : undefined,
+        inSettings && state.usersStatus !== 'idle' ? state.reloadUsers() : undefined,
       ]);
       if (again) get().markRecovered(Date.now());
     };
@@ -84,6 +97,7 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
         get().applyRequestUpdate(request);
       },
       configUpdated: (config) => get().applyConfig(config),
+      directoryStatus: (status) => get().applyDirectoryStatus(status),
       sessionEnded: (end) => get().endSession(end.message),
       rejected: () => get().endSession(SESSION_GONE_MESSAGE),
     };

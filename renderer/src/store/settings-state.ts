@@ -13,7 +13,8 @@ export type SettingsSection =
   | 'workflow'
   | 'otp-policy'
   | 'verification-policy'
-  | 'agent-totp';
+  | 'agent-totp'
+  | 'directory';
 
 export interface OneTimePassword {
   username: string;

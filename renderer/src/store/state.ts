@@ -1,6 +1,7 @@
 // The console store's shape: the union of its slices' states, and what a slice creator is.
 import type { StateCreator } from 'zustand';
 import type { ConnectionSlice } from './connection-state';
+import type { DirectorySlice } from './directory-state';
 import type { QueueSlice } from './queue-state';
 import type { RequestSlice } from './request-state';
 import type { SessionSlice } from './session-state';
@@ -10,6 +11,7 @@ export type ConsoleState = ConnectionSlice &
   SessionSlice &
   QueueSlice &
   RequestSlice &
-  SettingsSlice;
+  SettingsSlice &
+  DirectorySlice;
 
 export type SliceCreator<T> = StateCreator<ConsoleState, [], [], T>;

@@ -5,12 +5,15 @@ import type {
   AgentResults,
 } from '../../../server/contract/agent-events';
 import type { SessionApi } from '../lib/api';
+import type { DirectoryApi } from '../lib/directory-api';
 import type { ConsoleHost } from '../lib/desk-bridge';
 import type { AgentLink, ConnectAgent } from '../lib/socket';
 
 /** The outside world the store talks to; tests pass fakes. */
 export interface ConsoleDeps {
   api: SessionApi;
+  /** CSV import and export of the embedded directory (files go over HTTP, not the socket). */
+  directoryApi: DirectoryApi;
   host: ConsoleHost;
   connect: ConnectAgent;
 }

@@ -2,12 +2,14 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useRef, type KeyboardEvent } from 'react';
 import {
+  directorySelectors,
   queueSelectors,
   requestSelectors,
   sessionSelectors,
   useConsole,
   useConsoleStore,
 } from '../../store';
+import { NO_USERS_YET, NO_USERS_YET_AGENT } from '../settings/directory/empty-directory';
 import { QueueRow, optionId } from './QueueRow';
 
 const ROW_HEIGHT = 64;
@@ -20,6 +22,11 @@ export function QueueList() {
   const status = useConsole(queueSelectors.status);
   const search = useConsole(queueSelectors.search);
   const desks = useConsole(sessionSelectors.desks);
+  const isAdmin = useConsole(sessionSelectors.isAdmin);
+  const noDeskEnabled = useConsole(
+    (s) => !!s.config && !Object.values(s.config.helpDesks).some((desk) => desk.enabled),
+  );
+  const noUsers = useConsole(directorySelectors.isEmptyEmbedded);
   const scroller = useRef<HTMLDivElement>(null);
 
   // The console is not built with the React Compiler; the virtualizer re-renders this list itself.
@@ -94,15 +101,25 @@ export function QueueList() {
     event.preventDefault();
   };
 
+  // A newcomer's realm says what is missing before it says the queue is empty.
+  const setUpNeeded = noDeskEnabled || noUsers;
   const empty =
     status === 'loading' && ids.length === 0
       ? 'Loading the queue…'
       : ids.length === 0
         ? search.trim()
           ? `No open request matches “${search.trim()}”.`
-          : desks.length === 0
-            ? 'You staff no desk yet; ask an admin to add you to one.'
-            : 'No open requests. New ones appear here as they arrive.'
+          : noDeskEnabled
+            ? isAdmin
+              ? 'No help desk is enabled: open Settings → Help desks and enable one, so end-users can ask for help.'
+              : 'No help desk is enabled yet, so no requests can arrive. An admin enables them.'
+            : noUsers
+              ? isAdmin
+                ? NO_USERS_YET
+                : NO_USERS_YET_AGENT
+              : desks.length === 0
+                ? 'You staff no desk yet; ask an admin to add you to one.'
+                : 'No open requests. New ones appear here as they arrive.'
         : null;
 
   return (
@@ -143,9 +160,18 @@ export function QueueList() {
         </div>
       </div>
       {empty ? (
-        <p className="queue-empty" role="status">
-          {empty}
-        </p>
+        <div className="queue-empty">
+          <p role="status">{empty}</p>
+          {setUpNeeded && isAdmin && ids.length === 0 && !search.trim() ? (
+            <button
+              type="button"
+              className="button button-small queue-empty-action"
+              onClick={() => store.getState().setScreen('settings')}
+            >
+              Open Settings
+            </button>
+          ) : null}
+        </div>
       ) : null}
     </div>
   );

@@ -1,4 +1,5 @@
-// Who the request is for: the directory record (masked where the policy says) and the impostor signals.
+// Who the request is for: the directory record (masked where the policy says), whether the user is
+// privileged, and the impostor signals; or that the directory does not answer just now.
 import { Fragment } from 'react';
 import type { MaskableField } from '../../../../server/contract/realm-config';
 import { isOpenState } from '../../../../server/domain/request-states';
@@ -24,8 +25,22 @@ export function CallerDetails() {
 
   return (
     <div className="caller">
-      <h3 className="section-title">Caller</h3>
-      {!detail.inDirectory || !directory ? (
+      <h3 className="section-title caller-title">
+        Caller
+        {directory?.privileged ? (
+          <span className="badge badge-privileged">Privileged user</span>
+        ) : null}
+      </h3>
+      {detail.directoryUnavailable ? (
+        <div className="signal signal-warn" role="status">
+          <p className="signal-title">Directory unavailable</p>
+          <p>
+            The directory did not answer, so the record of{' '}
+            <strong className="mono">{detail.username}</strong> cannot be shown and no passcode can
+            be revealed until it answers. This is not a sign against the caller.
+          </p>
+        </div>
+      ) : !detail.inDirectory || !directory ? (
         <div className="signal signal-danger">
           <p className="signal-title">Not in the directory</p>
           <p>
@@ -34,6 +49,12 @@ export function CallerDetails() {
             passcode; deny the request.
           </p>
         </div>
+      ) : null}
+      {directory?.privileged ? (
+        <p className="field-hint privileged-note">
+          A member of the directory’s privileged group: impostors aim for these accounts, so be
+          strict with every check.
+        </p>
       ) : null}
       {directory && !directory.enabled ? (
         <div className="signal signal-danger">

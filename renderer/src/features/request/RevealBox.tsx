@@ -52,15 +52,17 @@ export function RevealBox() {
             {busy === 'reveal' ? 'Revealing…' : 'Reveal passcode'}
           </button>
           <p id="reveal-why" className="field-hint">
-            {access.contested
-              ? `Not while contested: deny the other request (${contestedWith}) first.`
-              : !access.heldByMe
-                ? 'Claim the request and verify the caller first.'
-                : access.canReveal
-                  ? 'Read the passcode to the caller only; it works once, from their browser.'
-                  : access.revealRefusalCode === 'verification-incomplete'
-                    ? `Not yet: ${why}.`
-                    : access.revealRefusal}
+            {access.directoryUnavailable
+              ? 'Unavailable: the directory does not answer, so no passcode can be revealed until it does.'
+              : access.contested
+                ? `Not while contested: deny the other request (${contestedWith}) first.`
+                : !access.heldByMe
+                  ? 'Claim the request and verify the caller first.'
+                  : access.canReveal
+                    ? 'Read the passcode to the caller only; it works once, from their browser.'
+                    : access.revealRefusalCode === 'verification-incomplete'
+                      ? `Not yet: ${why}.`
+                      : access.revealRefusal}
           </p>
         </>
       ) : access.heldByMe ? (
@@ -69,12 +71,19 @@ export function RevealBox() {
             type="button"
             className="button"
             disabled={busy !== null || !access.canReveal}
-            aria-describedby={access.contested ? 'reveal-why' : undefined}
+            aria-describedby={
+              access.contested || access.directoryUnavailable ? 'reveal-why' : undefined
+            }
             onClick={() => setConfirming(true)}
           >
             Reveal again…
           </button>
-          {access.contested ? (
+          {access.directoryUnavailable ? (
+            <p id="reveal-why" className="field-hint">
+              Unavailable: the directory does not answer, so no passcode can be revealed until it
+              does.
+            </p>
+          ) : access.contested ? (
             <p id="reveal-why" className="field-hint">
               Not while contested: deny the other request ({contestedWith}) first.
             </p>

@@ -17,6 +17,8 @@ export interface RequestAccess {
   canEditChecks: boolean;
   /** Two browsers asked for this user: no passcode until the other request has ended. */
   contested: boolean;
+  /** The directory did not answer when the request was read: the server refuses a reveal. */
+  directoryUnavailable: boolean;
   canReveal: boolean;
   /** Why the rule refuses a reveal (contest aside), once the realm's policy is known. */
   revealRefusalCode: ErrorCode | null;
@@ -41,6 +43,7 @@ export function requestAccess(s: ConsoleState): RequestAccess {
     d && actor && policy ? agentRefusal(d, actor, { type: 'reveal', policy }) : undefined;
   const isOpen = !!d && isOpenState(d.state);
   const contested = isOpen && !!d?.contested;
+  const directoryUnavailable = isOpen && !!d?.directoryUnavailable;
   return {
     isOpen,
     heldByMe: !!d?.claimedBy && d.claimedBy.id === actor?.ref.id,
@@ -51,8 +54,10 @@ export function requestAccess(s: ConsoleState): RequestAccess {
     canTakeOver: allowed.has('take-over'),
     canEditChecks: allowed.has('verify'),
     contested,
-    // The server also refuses a reveal while another request of the user is open; the view says so.
-    canReveal: allowed.has('reveal') && !contested,
+    directoryUnavailable,
+    // The server also refuses a reveal while another request of the user is open, and while the
+    // directory does not answer; the view says so.
+    canReveal: allowed.has('reveal') && !contested && !directoryUnavailable,
     revealRefusalCode: revealRefusal?.code ?? null,
     revealRefusal: revealRefusal?.message ?? null,
   };

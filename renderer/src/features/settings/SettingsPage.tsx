@@ -1,9 +1,13 @@
 // Settings (admins only): the two help desks, general realm settings, workflow, passcode and
-// verification policies, the agents' authenticator rule, and the agents themselves.
+// verification policies, the agents' authenticator rule, the agents themselves, and the directory
+// (its source and LDAP settings, its users, CSV import and export).
 import { HELP_DESK_IDS } from '../../../../server/contract/realm-config';
 import { settingsSelectors, useConsole } from '../../store';
 import { AgentsAdmin } from './AgentsAdmin';
 import { AgentTotpForm } from './AgentTotpForm';
+import { DirectoryImport } from './directory/DirectoryImport';
+import { DirectorySettingsForm } from './directory/DirectorySettingsForm';
+import { DirectoryUsers } from './directory/DirectoryUsers';
 import { GeneralForm } from './GeneralForm';
 import { HelpDeskForm } from './HelpDeskForm';
 import { OtpPolicyForm } from './OtpPolicyForm';
@@ -31,6 +35,7 @@ export function SettingsPage() {
               <a href="#settings-verification-policy">Verification</a>
               <a href="#settings-agent-totp">Agent sign-in</a>
               <a href="#agents-heading">Agents</a>
+              <a href="#settings-directory">Directory</a>
             </nav>
             <div className="settings-grid">
               {HELP_DESK_IDS.map((desk) => (
@@ -43,6 +48,9 @@ export function SettingsPage() {
             <VerificationPolicyForm />
             <AgentTotpForm />
             <AgentsAdmin />
+            <DirectorySettingsForm />
+            <DirectoryUsers />
+            <DirectoryImport />
           </>
         ) : (
           <p role="status">Loading the settings…</p>

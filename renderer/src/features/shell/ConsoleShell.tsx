@@ -1,4 +1,4 @@
-// The signed-in console: top bar (screens, agent, connection, sign-out), banner, and the screen.
+// The signed-in console: top bar (screens, agent, connection, sign-out), banners, and the screen.
 import { useShallow } from 'zustand/react/shallow';
 import { QueuePanel } from '../queue/QueuePanel';
 import { RequestPanel } from '../request/RequestPanel';
@@ -11,6 +11,7 @@ import {
   useConsoleStore,
 } from '../../store';
 import { ConnectionBanner } from './ConnectionBanner';
+import { DirectoryBanner } from './DirectoryBanner';
 
 const CONNECTION_LABELS = {
   online: 'Online',
@@ -90,6 +91,7 @@ export function ConsoleShell() {
         </div>
       </header>
       <ConnectionBanner />
+      <DirectoryBanner />
       {screen === 'settings' && isAdmin ? (
         <SettingsPage />
       ) : (

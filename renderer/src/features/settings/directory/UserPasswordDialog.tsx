@@ -1,0 +1,44 @@
+// A directory user's new password, shown to the admin once with a copy button, then forgotten.
+import { useState } from 'react';
+import { directorySelectors, useConsole, useConsoleStore } from '../../../store';
+import { Dialog } from '../../../ui/Dialog';
+
+export function UserPasswordDialog() {
+  const store = useConsoleStore();
+  const shown = useConsole(directorySelectors.userPassword);
+  const [copied, setCopied] = useState(false);
+  if (!shown) return null;
+  const close = () => {
+    setCopied(false);
+    store.getState().dismissUserPassword();
+  };
+  return (
+    <Dialog title={`Password for ${shown.username}`} onClose={close}>
+      <p>
+        {shown.reason === 'added' ? 'User added.' : 'Password reset.'} Give it to{' '}
+        <strong className="mono">{shown.username}</strong> through a safe channel.
+      </p>
+      <p className="one-time-password mono" aria-label={`Password for ${shown.username}`}>
+        {shown.password}
+      </p>
+      <p className="notice notice-warn">It will not be shown again.</p>
+      <div className="dialog-actions">
+        <button
+          type="button"
+          className="button"
+          onClick={() =>
+            void navigator.clipboard
+              ?.writeText(shown.password)
+              .then(() => setCopied(true))
+              .catch(() => undefined)
+          }
+        >
+          {copied ? 'Copied' : 'Copy'}
+        </button>
+        <button type="button" className="button button-primary" onClick={close}>
+          Done, hide it
+        </button>
+      </div>
+    </Dialog>
+  );
+}
