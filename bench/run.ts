@@ -14,6 +14,12 @@ import { measureFlood } from './figures/flood';
 import { measureLifecycles, type LifecycleResult } from './figures/lifecycle';
 import { measureThroughputInterleaved } from './figures/throughput';
 import { ensureConsoleBuilt, launch, measureConsole } from './figures/console';
+import {
+  measureSignInPages,
+  setWorkflow,
+  startBenchLdap,
+  type SignInPagesResult,
+} from './figures/directory-source';
 
 interface Figure {
   id: string;
@@ -30,7 +36,12 @@ interface Figure {
 }
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, out: { type: 'string' } },
+  options: {
+    quick: { type: 'boolean', default: false },
+    out: { type: 'string' },
+    /** Only this figure (8: the directory source), for trying it alone; its results are not written. */
+    only: { type: 'string' },
+  },
 });
 /** --quick scales every load down, for trying the harness; only full runs go in the README. */
 const scale = values.quick ? 0.1 : 1;
@@ -50,6 +61,30 @@ const HISTORY = Math.round(100_000 * scale);
 const OPEN_FOR_RSS = 10_000;
 const CONSOLE_PENDING = 5_000;
 const CONSOLE_EVENTS = Math.max(20, Math.round(70 * scale));
+const FIG8 = {
+  users: 1_000,
+  rounds: 3,
+  figures: [
+    {
+      id: '8a',
+      workflow: 'username|second-factor',
+      what: 'without a password',
+      perSecond: 10,
+      perRound: Math.max(20, Math.round(100 * scale)),
+      target: 'LDAP ≤ 2 × embedded; no failed walk',
+      maxRatio: 2,
+    },
+    {
+      id: '8b',
+      workflow: 'username-password|second-factor',
+      what: 'with a password (embedded: scrypt N=2^17; LDAP: a bind)',
+      perSecond: 1,
+      perRound: Math.max(5, Math.round(12 * scale)),
+      target: 'LDAP ≤ embedded; no failed walk',
+      maxRatio: 1,
+    },
+  ],
+} as const;
 
 const figures: Figure[] = [];
 const ratio = (a: number, b: number) => (b > 0 ? round(a / b, 3) : null);
@@ -82,6 +117,82 @@ async function withFleets<T>(
   } finally {
     for (const fleet of fleets) fleet.close();
     await sleep(200);
+  }
+}
+
+/**
+ * Figures 8a and 8b: the sign-in pages with the realm on LDAP beside the same realm on the
+ * embedded directory, the same users, rounds alternating between the two servers; 8a without a
+ * password (the directory read is the lookup at submit), 8b with one (the password check too).
+ */
+async function measureDirectorySources(dirs: string[]): Promise<void> {
+  const ldap = await startBenchLdap(FIG8.users);
+  try {
+    for (const figure of FIG8.figures) {
+      const onEmbedded = await buildDataDir({ agentsPerDesk: 1, directoryUsers: FIG8.users });
+      const onLdap = await buildDataDir({ agentsPerDesk: 1, directoryUsers: 0 });
+      dirs.push(onEmbedded.dir, onLdap.dir);
+      await setWorkflow(onEmbedded.dir, figure.workflow);
+      await setWorkflow(onLdap.dir, figure.workflow);
+      await ldap.useLdap(onLdap.dir);
+      const servers = {
+        embedded: await startServer(onEmbedded.dir),
+        ldap: await startServer(onLdap.dir),
+      };
+      const rounds: Record<'embedded' | 'ldap', SignInPagesResult[]> = { embedded: [], ldap: [] };
+      try {
+        for (let r = 0; r < FIG8.rounds; r++) {
+          const order =
+            r % 2 === 0 ? (['embedded', 'ldap'] as const) : (['ldap', 'embedded'] as const);
+          for (const side of order) {
+            rounds[side].push(
+              await measureSignInPages(servers[side].url, {
+                count: figure.perRound,
+                perSecond: figure.perSecond,
+                firstUser: r * figure.perRound,
+                ipOffset: 900_000 + r * 1_000 + (side === 'ldap' ? 500 : 0),
+                withPassword: figure.workflow === 'username-password|second-factor',
+              }),
+            );
+          }
+        }
+      } finally {
+        await servers.embedded.stop();
+        await servers.ldap.stop();
+      }
+      const worst = (side: 'embedded' | 'ldap', of: 'pages' | 'directoryReads') =>
+        Math.max(...rounds[side].map((x) => x[of].p99));
+      const failed = [...rounds.embedded, ...rounds.ldap].reduce((n, x) => n + x.failed, 0);
+      const value = worst('ldap', 'pages');
+      const base = worst('embedded', 'pages');
+      report({
+        id: figure.id,
+        what: `sign-in page answer p99, realm on LDAP (slapd) vs the embedded directory, ${FIG8.users.toLocaleString('en')} users, ${figure.perSecond} people/s walking 5 pages ${figure.what} (worst round)`,
+        unit: 'ms',
+        value: round(value, 1),
+        baseline: round(base, 1),
+        ratio: ratio(value, base),
+        spread: spreadOf(
+          'ratio',
+          ratios(
+            rounds.ldap.map((x) => x.pages.p99),
+            rounds.embedded.map((x) => x.pages.p99),
+          ),
+        ),
+        target: figure.target,
+        met: failed === 0 && value <= figure.maxRatio * base,
+        details: {
+          directoryReadsP99: {
+            ldap: worst('ldap', 'directoryReads'),
+            embedded: worst('embedded', 'directoryReads'),
+          },
+          rounds,
+          failed,
+        },
+      });
+    }
+  } finally {
+    await ldap.slapd.dispose();
   }
 }
 
@@ -423,6 +534,8 @@ async function main() {
     details: { ours: ours6.eventToRow, baseline: base6.eventToRow },
   });
 
+  await measureDirectorySources(dirs);
+
   const results = {
     date: startedAt.toISOString(),
     machine: {
@@ -466,7 +579,18 @@ export function markdownTable(rows: Figure[]): string {
   return lines.join('\n');
 }
 
-main().then(
+async function onlyOne(figure: string): Promise<void> {
+  if (figure !== '8') throw new Error(`--only knows figure 8, not ${figure}`);
+  const dirs: string[] = [];
+  try {
+    await measureDirectorySources(dirs);
+  } finally {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  }
+  console.log(`\n${markdownTable(figures)}`);
+}
+
+(values.only ? onlyOne(values.only) : main()).then(
   () => process.exit(0),
   (error: unknown) => {
     console.error(error);
