@@ -156,6 +156,22 @@ describe('looking a user up', () => {
     expect((error as Error).message).not.toContain('not-the-password');
   });
 
+  it('shares at most poolSize service connections, bound once each, across many lookups', async () => {
+    const before = await ldap.counters();
+    const dir = directory({}, { poolSize: 3 });
+    const burst = () =>
+      Promise.all(Array.from({ length: 40 }, (_, i) => dir.findUser(['jsmith', 'mlee'][i % 2]!)));
+    await burst();
+    const after = await ldap.counters();
+    // Connections other tests left closing can only lower the count, never raise it.
+    expect(after.connections - before.connections).toBeLessThanOrEqual(3);
+    expect(after.binds - before.binds).toBeGreaterThanOrEqual(1);
+    expect(after.binds - before.binds).toBeLessThanOrEqual(3);
+    await burst();
+    // Reused: no new connection, no new bind.
+    expect((await ldap.counters()).binds).toBe(after.binds);
+  });
+
   it('answers concurrent lookups over its pool, each with its own user', async () => {
     const dir = directory({}, { poolSize: 2 });
     const names = Array.from(
@@ -184,7 +200,10 @@ describe('checking a password', () => {
     const naive = new Client({ url: ldap.url });
     await expect(naive.bind(userDn('jsmith'), '')).resolves.toBeUndefined();
     await naive.unbind();
+    const before = await ldap.counters();
     expect(await directory().checkPassword('jsmith', '')).toBe(false);
+    // Refused before asking: slapd received no bind at all.
+    expect((await ldap.counters()).binds).toBe(before.binds);
   });
 
   it('is false for a disabled user with the right password', async () => {

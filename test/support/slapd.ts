@@ -16,6 +16,8 @@
 // It listens on `ldap://127.0.0.1:PORT/` (StartTLS offered) and `ldaps://127.0.0.1:PORT2/`, with a
 // server certificate for 127.0.0.1 and localhost signed by a CA made for this run (`caPem`).
 //
+// cn=Monitor is on (readable by the root DN): `counters()` tells binds received and connections open.
+//
 // Access: the service account `cn=svc,dc=example,dc=com` (SVC_PASSWORD) reads everything but
 // passwords; anonymous may only bind. Unauthenticated binds (a DN with an empty password) are
 // ALLOWED (`olcAllows: bind_anon_dn`), as some real directories allow them: a client that forgets to
@@ -30,6 +32,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'ldapts';
 import { OPENLDAP_PRESET, type LdapSettings } from '../../server/contract/directory';
 
 const run = promisify(execFile);
@@ -146,14 +149,47 @@ export interface Slapd {
   dir: string;
   /** The running slapd's pid, or undefined while stopped. */
   pid(): number | undefined;
-  /** OpenLDAP-preset settings for this server (ldap://, service account); overrides win. */
+  /**
+   * Settings for this server: ldap:// without TLS, the service account, the OpenLDAP preset, the
+   * attribute rule `employeeType` = `disabled`, the privileged group cn=privileged,ou=groups and a
+   * 30 s display cache. Overrides win (e.g. `{ url: ldapsUrl, caCertificate: caPem }`).
+   */
   settings(overrides?: Partial<LdapSettings>): LdapSettings;
+  /**
+   * slapd's own counters (cn=Monitor), read as the root DN and not counting that read: binds
+   * received since start, and connections open now. For "no bind happened", "the pool holds N".
+   */
+  counters(): Promise<SlapdCounters>;
   /** SIGTERM and wait for exit. The ports then refuse connections. */
   stop(): Promise<void>;
   /** Starts slapd again on the same ports and data. */
   start(): Promise<void>;
   /** Stops for good and removes the temp dir. */
   dispose(): Promise<void>;
+}
+
+export interface SlapdCounters {
+  binds: number;
+  connections: number;
+}
+
+/** `earlierReads`: counter reads since slapd started, whose binds are not the caller's either. */
+async function readCounters(url: string, earlierReads: number): Promise<SlapdCounters> {
+  const client = new Client({ url });
+  try {
+    await client.bind(ROOT_DN, ROOT_PASSWORD);
+    const read = async (dn: string, attribute: string) => {
+      const { searchEntries } = await client.search(dn, { scope: 'base', attributes: [attribute] });
+      const value = searchEntries[0]?.[attribute];
+      return Number(Array.isArray(value) ? value[0] : value);
+    };
+    const binds = await read('cn=Bind,cn=Operations,cn=Monitor', 'monitorOpInitiated');
+    const connections = await read('cn=Current,cn=Connections,cn=Monitor', 'monitorCounter');
+    // This read's own bind and connection, and earlier reads' binds, are not the caller's.
+    return { binds: binds - 1 - earlierReads, connections: connections - 1 };
+  } finally {
+    await client.unbind().catch(() => undefined);
+  }
 }
 
 /** `{SSHA}` of a password, as slappasswd makes it. */
@@ -233,6 +269,11 @@ olcDbIndex: uid eq
 olcDbIndex: member,uniqueMember eq
 olcAccess: {0}to attrs=userPassword by anonymous auth by * none
 olcAccess: {1}to * by dn.exact="${SVC_DN}" read by self read by * none
+
+dn: olcDatabase={2}monitor,cn=config
+objectClass: olcDatabaseConfig
+olcDatabase: {2}monitor
+olcAccess: {0}to * by dn.exact="${ROOT_DN}" read by * none
 `;
 }
 
@@ -397,6 +438,20 @@ async function slapadd(dir: string, database: number, ldifFile: string): Promise
   }
 }
 
+/** Every slapd still running, killed if this process exits without disposing of it. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function killOnExit(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once('exit', () => {
+    for (const proc of running) proc.kill('SIGKILL');
+  });
+}
+
 /** Starts a seeded slapd with TLS in a fresh temp dir. Call `dispose()` when done (afterAll). */
 export async function startSlapd(): Promise<Slapd> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'helpdesk-slapd-'));
@@ -420,10 +475,13 @@ export async function startSlapd(): Promise<Slapd> {
   const ldapsUrl = `ldaps://127.0.0.1:${ldapsPort}`;
 
   let child: ChildProcess | undefined;
+  /** cn=Monitor restarts from zero with slapd. */
+  let counterReads = 0;
   let exited: Promise<void> = Promise.resolve();
 
   const start = async (): Promise<void> => {
     if (child) return;
+    counterReads = 0;
     const proc = spawn(
       SLAPD,
       ['-d', 'none', '-F', path.join(dir, 'slapd.d'), '-h', `${url}/ ${ldapsUrl}/`],
@@ -440,6 +498,7 @@ export async function startSlapd(): Promise<Slapd> {
       }),
     );
     child = proc;
+    killOnExit(proc);
     const deadline = Date.now() + 10_000;
     for (;;) {
       if (exitCode !== undefined) {
@@ -485,6 +544,7 @@ export async function startSlapd(): Promise<Slapd> {
     bindPassword: SVC_PASSWORD,
     dir,
     pid: () => child?.pid,
+    counters: () => readCounters(url, counterReads++),
     settings: (overrides = {}) => ({
       url,
       startTls: false,

@@ -22,6 +22,23 @@ export interface TestConnectionOptions {
   now?: () => number;
 }
 
+/** Resolves the host; a resolver that does not answer in time counts as EAI_AGAIN (stage dns). */
+async function resolve(host: string, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(Object.assign(new Error(`DNS lookup of ${host} timed out`), { code: 'EAI_AGAIN' })),
+      ms,
+    );
+  });
+  try {
+    await Promise.race([lookup(host), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** The first problem with settings that cannot work, before any network. */
 function settingsProblem(settings: LdapSettings, bindPassword: string | undefined): string | null {
   if (settings.url === '')
@@ -69,7 +86,8 @@ export async function testLdapConnection(
     // The template is the admin's: check it before asking the server anything.
     parseUserFilter(settings.userFilter, name);
     const { host } = ldapAddress(settings.url);
-    if (net.isIP(host) === 0) await atStep('connect', () => lookup(host));
+    if (net.isIP(host) === 0)
+      await atStep('connect', () => resolve(host, timeouts.connectTimeoutMs));
     client = await atStep('connect', () => openClient(settings, timeouts));
     const opened = client;
     await atStep('bind', () => bindClient(opened, settings.bindDn, bindPassword ?? ''));
