@@ -411,6 +411,10 @@ describe('Test connection', () => {
     const result = await test({ url: `ldap://127.0.0.1:${port}` });
     expect(result).toMatchObject({ ok: false, stage: 'connect' });
     expect(!result.ok && result.message).toMatch(/connection refused/);
+    expect(await test({ url: `ldap://127.0.0.1:${port}`, startTls: true })).toMatchObject({
+      ok: false,
+      stage: 'connect',
+    });
   });
 
   it('stops at tls for an untrusted certificate, over LDAPS and StartTLS', async () => {

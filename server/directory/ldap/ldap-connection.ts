@@ -129,10 +129,8 @@ export async function openClient(settings: LdapSettings, timeouts: LdapTimeouts)
       watchUpgradedSocket(client);
     } catch (error) {
       discardClient(client);
-      // Refused connections are not TLS's fault: keep them as they are.
-      const code = (error as { code?: unknown }).code;
-      if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') throw error;
-      if (error instanceof Error && /^Connection timeout$/.test(error.message)) throw error;
+      // Marked, so the server refusing StartTLS or closing mid-handshake reads as a TLS problem
+      // (a refused or unresolvable connection still reads as what it is).
       throw new LdapStepError('starttls', error);
     }
   }
