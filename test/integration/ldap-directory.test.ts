@@ -148,6 +148,20 @@ describe('looking a user up', () => {
     );
   });
 
+  it('reports a broken filter template and a missing service password as unavailable', async () => {
+    await expect(directory({ userFilter: '(uid={username}' }).findUser('jsmith')).rejects.toThrow(
+      /not a valid LDAP filter/,
+    );
+    const before = await ldap.counters();
+    const unsaved = new LdapDirectory(ldap.settings(), undefined);
+    opened.push(unsaved);
+    await expect(unsaved.findUser('jsmith')).rejects.toThrow(
+      /No password is saved for the service account/,
+    );
+    // Not tried as an unauthenticated bind.
+    expect((await ldap.counters()).binds).toBe(before.binds);
+  });
+
   it('reports a wrong service password as unavailable, never as "no such user"', async () => {
     const dir = directory({}, {}, 'not-the-password');
     const error = await dir.findUser('jsmith').catch((e: unknown) => e);
