@@ -220,6 +220,18 @@ describe('checking a password', () => {
     expect((await ldap.counters()).binds).toBe(before.binds);
   });
 
+  it('binds once for an unknown user too, so "no such user" costs what a wrong password does', async () => {
+    const dir = directory();
+    await dir.findUser('jsmith'); // the service connection is open and bound
+    const start = await ldap.counters();
+    expect(await dir.checkPassword('jsmith', 'wrong')).toBe(false);
+    const afterKnown = await ldap.counters();
+    expect(await dir.checkPassword('nobody', 'wrong')).toBe(false);
+    const afterUnknown = await ldap.counters();
+    expect(afterKnown.binds - start.binds).toBe(1);
+    expect(afterUnknown.binds - afterKnown.binds).toBe(1);
+  });
+
   it('is false for a disabled user with the right password', async () => {
     expect(await directory().checkPassword('gone', SEED_USERS.gone.password)).toBe(false);
   });
