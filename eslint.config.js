@@ -154,7 +154,7 @@ export default defineConfig([
   },
   {
     // The entry points open the embedded store.
-    files: ['server/index.ts', 'server/audit/verify-cli.ts'],
+    files: ['server/index.ts', 'server/audit/verify-cli.ts', 'server/directory/directory-cli.ts'],
     rules: {
       'no-restricted-imports': restrict(
         electron,

@@ -23,6 +23,7 @@ import { CookieSigner } from './http/signed-cookie';
 import { signInFloodGate } from './enduser/rate-limits';
 import { signInRoutes } from './enduser/sign-in-routes';
 import { agentConsole } from './http/agent-console';
+import { directoryRoutes } from './http/directory-routes';
 import { errorHandler } from './http/error-handler';
 import type { Logger } from './logger';
 import { consoleLogger } from './logger';
@@ -154,6 +155,7 @@ export function createApp(deps: AppDeps): App {
     } satisfies ServerHealth);
   });
   app.use(sessionRoutes(sessions));
+  app.use(directoryRoutes({ users: directoryUsers, sessions, authenticator, audit: store.audit }));
   app.use(agentConsole({ dir: deps.agentConsoleDir }));
   app.use(signInAssets());
   app.use(

@@ -4,13 +4,9 @@ import { rateLimit } from 'express-rate-limit';
 import { LoginSchema } from '../contract/agents';
 import { usernameOf } from '../contract/username';
 import { ServiceError } from '../errors';
+import { bearerToken } from '../http/bearer-token';
 import { parseBody } from '../http/validate';
 import type { AgentSessions } from './agent-sessions';
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer ([A-Za-z0-9_-]{20,200})$/.exec(header ?? '');
-  return match?.[1];
-}
 
 export function sessionRoutes(sessions: AgentSessions): Router {
   const router = Router();

@@ -272,7 +272,7 @@ export class DirectoryAdmin {
     actor: string,
   ): Promise<DirectoryImportResult> {
     const started = performance.now();
-    const { rows, errors, rowCount } = parseUserCsv(csv, { phoneCountry: this.phoneCountry });
+    const { rows, errors, rowCount } = await parseUserCsv(csv, { phoneCountry: this.phoneCountry });
     const existing = (row: CsvUserRow) => this.deps.users.find(row.user.username);
     const updated = rows.filter((row) => existing(row) !== undefined).length;
     const result: DirectoryImportResult = {

@@ -1,6 +1,7 @@
 // The embedded directory's CSV file: reading an import (rows checked one by one, with their line and
 // column) and writing an export that is safe to open in a spreadsheet.
-import { CsvError, parse, type Info } from 'csv-parse/sync';
+import { Readable } from 'node:stream';
+import { CsvError, parse, type Info } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import type { DirectoryUserInput, DirectoryUserView, ImportRowError } from '../contract/directory';
 import { DIRECTORY_CSV_COLUMNS, DirectoryUserInputSchema } from '../contract/directory';
@@ -43,6 +44,22 @@ const FALSE_WORDS = new Set(['false', 'no', 'n', '0']);
 
 /** Characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list). */
 const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** How often the checking of a long file gives the event loop a turn. */
+const YIELD_EVERY_ROWS = 500;
+/** The file is fed to the parser in pieces, so parsing too is interleaved with other work. */
+const SLICE_CHARS = 64 * 1024;
+
+/** The text in pieces, never splitting a surrogate pair (a character outside the BMP). */
+function* slices(text: string): Generator<string> {
+  for (let at = 0; at < text.length;) {
+    let end = Math.min(at + SLICE_CHARS, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    yield text.slice(at, end);
+    at = end;
+  }
+}
 
 /** The delimiter of the header line: `;` (spreadsheets in many locales) or `,`. */
 function delimiterOf(text: string): ',' | ';' {
@@ -106,35 +123,70 @@ function readHeader(cells: readonly string[]): Header {
  * user per row. Every row is checked as the console checks one user, phone numbers normalised with
  * `phoneCountry`; a username may appear once. Rows with errors are not returned.
  */
-export function parseUserCsv(text: string, options: { phoneCountry: string }): ParsedUserCsv {
+export async function parseUserCsv(
+  text: string,
+  options: { phoneCountry: string },
+): Promise<ParsedUserCsv> {
   const errors: ImportRowError[] = [];
-  let records: { record: string[]; info: Info }[];
+  const rows: CsvUserRow[] = [];
+  const firstLineOf = new Map<string, number>();
+  let header: Header | undefined;
+  let width = 0;
+  let rowCount = 0;
+  let hidden = 0;
+  let firstHiddenLine = 0;
+  const fail = (line: number, column: string | null, message: string) => {
+    if (errors.length < MAX_LISTED_ERRORS) errors.push({ line, column, message });
+    else if (hidden++ === 0) firstHiddenLine = line;
+  };
+  const parser = parse({
+    bom: true,
+    delimiter: delimiterOf(text.replace(/^\uFEFF/, '')),
+    info: true,
+    relax_column_count: true,
+    skip_empty_lines: true,
+  });
+  Readable.from(slices(text)).pipe(parser);
   try {
+    let seen = 0;
     // csv-parse's typings do not model `info: true`, which wraps each record with where it ended.
-    records = parse(text, {
-      bom: true,
-      delimiter: delimiterOf(text.replace(/^\uFEFF/, '')),
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: true,
-    }) as unknown as { record: string[]; info: Info }[];
+    for await (const { record, info } of parser as AsyncIterable<{
+      record: string[];
+      info: Info;
+    }>) {
+      // A 10 MB file is some 100,000 rows: let sockets and sign-ins through while they are checked.
+      if (++seen % YIELD_EVERY_ROWS === 0) await new Promise((resolve) => setImmediate(resolve));
+      if (header === undefined) {
+        header = readHeader(record);
+        width = record.length;
+        if (header.errors.length > 0) {
+          parser.destroy();
+          return {
+            rows: [],
+            rowCount: 0,
+            errors: header.errors.map((message) => ({ line: 1, column: null, message })),
+          };
+        }
+        continue;
+      }
+      // csv-parse counts the line a record ends on; a quoted cell may span lines.
+      const newlines = record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
+      const line = info.lines - newlines;
+      if (record.every((cell) => cell.trim() === '')) continue;
+      rowCount += 1;
+      checkRow(record, line, header.index);
+    }
   } catch (error) {
     if (!(error instanceof CsvError)) throw error;
     const { lines, message } = error;
-    return {
-      rows: [],
-      rowCount: 0,
-      errors: [
-        {
-          line: typeof lines === 'number' ? lines : 1,
-          column: null,
-          message: `The file is not valid CSV: ${message}`,
-        },
-      ],
-    };
+    errors.push({
+      line: typeof lines === 'number' ? lines : 1,
+      column: null,
+      message: `The file is not valid CSV: ${message}`,
+    });
+    return { rows: [], rowCount, errors };
   }
-  const [first, ...body] = records;
-  if (!first)
+  if (header === undefined)
     return {
       rows: [],
       rowCount: 0,
@@ -146,37 +198,23 @@ export function parseUserCsv(text: string, options: { phoneCountry: string }): P
         },
       ],
     };
-  const header = readHeader(first.record);
-  if (header.errors.length > 0)
-    return {
-      rows: [],
-      rowCount: 0,
-      errors: header.errors.map((message) => ({ line: 1, column: null, message })),
-    };
+  if (hidden > 0)
+    errors.push({
+      line: firstHiddenLine,
+      column: null,
+      message: `…and ${hidden} more error${hidden > 1 ? 's' : ''} from this line on, not listed`,
+    });
+  if (rowCount === 0)
+    errors.push({ line: 2, column: null, message: 'The file has a header row but no users' });
+  return { rows, errors, rowCount };
 
-  const rows: CsvUserRow[] = [];
-  const firstLineOf = new Map<string, number>();
-  let rowCount = 0;
-  let hidden = 0;
-  let firstHiddenLine = 0;
-  const fail = (line: number, column: string | null, message: string) => {
-    if (errors.length < MAX_LISTED_ERRORS) errors.push({ line, column, message });
-    else if (hidden++ === 0) firstHiddenLine = line;
-  };
-  const width = first.record.length;
-
-  for (const { record, info } of body) {
-    // csv-parse counts the line a record ends on; a quoted cell may span lines.
-    const newlines = record.reduce((n, cell) => n + (cell.match(/\n/g)?.length ?? 0), 0);
-    const line = info.lines - newlines;
-    if (record.every((cell) => cell.trim() === '')) continue;
-    rowCount += 1;
+  function checkRow(record: string[], line: number, index: Header['index']): void {
     if (record.length !== width) {
       fail(line, null, `Expected ${width} cells as in the header row, found ${record.length}`);
-      continue;
+      return;
     }
     const cell = (column: CsvColumn): string => {
-      const at = header.index.get(column);
+      const at = index.get(column);
       return at === undefined ? '' : unguard(record[at] ?? '');
     };
     let rowFailed = false;
@@ -214,9 +252,7 @@ export function parseUserCsv(text: string, options: { phoneCountry: string }): P
     const phone = normalisePhone(parsed.success ? parsed.data.phone : '', options.phoneCountry);
     if (!phone.ok) rowError('phone', phone.message);
 
-    const passwordCell = header.index.has('password')
-      ? (record[header.index.get('password') ?? 0] ?? '')
-      : '';
+    const passwordCell = index.has('password') ? (record[index.get('password') ?? 0] ?? '') : '';
     let password: CsvPassword = { kind: 'keep' };
     if (passwordCell.trim().toLowerCase() === 'generate') password = { kind: 'generate' };
     else if (passwordCell !== '') {
@@ -237,18 +273,9 @@ export function parseUserCsv(text: string, options: { phoneCountry: string }): P
         rowError('username', `"${username}" is already on line ${earlier}; a user may appear once`);
       else firstLineOf.set(username, line);
     }
-    if (rowFailed || !parsed.success || !phone.ok) continue;
+    if (rowFailed || !parsed.success || !phone.ok) return;
     rows.push({ line, user: { ...parsed.data, phone: phone.phone }, password });
   }
-  if (hidden > 0)
-    errors.push({
-      line: firstHiddenLine,
-      column: null,
-      message: `…and ${hidden} more error${hidden > 1 ? 's' : ''} from this line on, not listed`,
-    });
-  if (rowCount === 0)
-    errors.push({ line: 2, column: null, message: 'The file has a header row but no users' });
-  return { rows, errors, rowCount };
 }
 
 /** A cell a spreadsheet will show as text, never run as a formula; stored phone numbers stay as they are. */

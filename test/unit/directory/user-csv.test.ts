@@ -21,17 +21,17 @@ const jane: DirectoryUserView = {
 };
 
 describe('parseUserCsv', () => {
-  it('reads every column, normalising the username and the phone', () => {
+  it('reads every column, normalising the username and the phone', async () => {
     const csv = `${HEADER}\n Jane ,Jane Doe,jane@example.com,(415) 555-0123,E1,Finance,boss,yes,no,\n`;
-    const { rows, errors, rowCount } = parseUserCsv(csv, US);
+    const { rows, errors, rowCount } = await parseUserCsv(csv, US);
     expect(errors).toEqual([]);
     expect(rowCount).toBe(1);
     expect(rows).toEqual([{ line: 2, user: jane, password: { kind: 'keep' } }]);
   });
 
-  it('reads columns by name in any case and order, with a BOM, ; as delimiter and columns left out', () => {
+  it('reads columns by name in any case and order, with a BOM, ; as delimiter and columns left out', async () => {
     const csv = '\uFEFFDISPLAYNAME;UserName;Privileged\r\nJane Doe;jane;1\r\n';
-    const { rows, errors } = parseUserCsv(csv, US);
+    const { rows, errors } = await parseUserCsv(csv, US);
     expect(errors).toEqual([]);
     expect(rows[0]?.user).toEqual({
       ...jane,
@@ -52,12 +52,12 @@ describe('parseUserCsv', () => {
     ['no', false],
     ['0', false],
     ['', true],
-  ])('reads enabled %j as %s (empty: enabled)', (cell, enabled) => {
-    const { rows } = parseUserCsv(`username,displayName,enabled\njane,Jane,${cell}\n`, US);
+  ])('reads enabled %j as %s (empty: enabled)', async (cell, enabled) => {
+    const { rows } = await parseUserCsv(`username,displayName,enabled\njane,Jane,${cell}\n`, US);
     expect(rows[0]?.user.enabled).toBe(enabled);
   });
 
-  it('reads the password column: empty keeps, "generate" generates, anything else is the password', () => {
+  it('reads the password column: empty keeps, "generate" generates, anything else is the password', async () => {
     const csv = [
       'username,displayName,password',
       'a,A,',
@@ -65,7 +65,7 @@ describe('parseUserCsv', () => {
       'c,C,GENERATE',
       'd,D,a long enough password',
     ].join('\n');
-    const { rows, errors } = parseUserCsv(csv, US);
+    const { rows, errors } = await parseUserCsv(csv, US);
     expect(errors).toEqual([]);
     expect(rows.map((r) => r.password)).toEqual([
       { kind: 'keep' },
@@ -75,14 +75,14 @@ describe('parseUserCsv', () => {
     ]);
   });
 
-  it('reports each bad cell with its line (header = 1) and column, and returns only good rows', () => {
+  it('reports each bad cell with its line (header = 1) and column, and returns only good rows', async () => {
     const csv = [
       'username,displayName,email,phone,enabled,password',
       'good,Good,,,,',
       'bad user,,not-an-email,555,maybe,short',
       'also.good,Also Good,,,,',
     ].join('\n');
-    const { rows, errors, rowCount } = parseUserCsv(csv, US);
+    const { rows, errors, rowCount } = await parseUserCsv(csv, US);
     expect(rowCount).toBe(3);
     expect(rows.map((r) => r.user.username)).toEqual(['good', 'also.good']);
     expect(errors.map((e) => [e.line, e.column])).toEqual([
@@ -95,56 +95,61 @@ describe('parseUserCsv', () => {
     expect(errors.find((e) => e.column === 'password')?.message).toMatch(/12 characters/);
   });
 
-  it('checks the phone of a row that is otherwise valid', () => {
-    const { errors } = parseUserCsv('username,displayName,phone\njane,Jane,555\n', US);
+  it('checks the phone of a row that is otherwise valid', async () => {
+    const { errors } = await parseUserCsv('username,displayName,phone\njane,Jane,555\n', US);
     expect(errors).toEqual([
       { line: 2, column: 'phone', message: expect.stringMatching(/Not a valid phone number/) },
     ]);
   });
 
-  it('refuses a username that appears twice (after normalisation), naming the first line', () => {
+  it('refuses a username that appears twice (after normalisation), naming the first line', async () => {
     const csv = 'username,displayName\njane,Jane\nbob,Bob\nJANE,Jane Again\n';
-    const { errors } = parseUserCsv(csv, US);
+    const { errors } = await parseUserCsv(csv, US);
     expect(errors).toEqual([
       { line: 4, column: 'username', message: expect.stringContaining('line 2') },
     ]);
   });
 
-  it('counts lines as the file has them: blank lines and quoted line breaks included', () => {
+  it('counts lines as the file has them: blank lines and quoted line breaks included', async () => {
     const csv = 'username,displayName,department\n\njane,"Jane\nDoe",x\nbad user,B,y\n';
-    const { errors, rows } = parseUserCsv(csv, US);
+    const { errors, rows } = await parseUserCsv(csv, US);
     expect(rows[0]?.line).toBe(3);
     expect(errors).toEqual([expect.objectContaining({ line: 5, column: 'username' })]);
   });
 
-  it('names unknown columns, and asks for the required ones', () => {
-    const unknown = parseUserCsv('username,displayName,colour,shoe size\njane,Jane,red,9\n', US);
+  it('names unknown columns, and asks for the required ones', async () => {
+    const unknown = await parseUserCsv(
+      'username,displayName,colour,shoe size\njane,Jane,red,9\n',
+      US,
+    );
     expect(unknown.rows).toEqual([]);
     expect(unknown.errors).toEqual([
       { line: 1, column: null, message: expect.stringMatching(/"colour", "shoe size"/) },
     ]);
-    const missing = parseUserCsv('email\njane@example.com\n', US);
+    const missing = await parseUserCsv('email\njane@example.com\n', US);
     expect(missing.errors[0]?.message).toMatch(/username and displayName/);
   });
 
-  it('refuses a row with more or fewer cells than the header', () => {
-    const { errors } = parseUserCsv('username,displayName\njane,Jane,extra\n', US);
+  it('refuses a row with more or fewer cells than the header', async () => {
+    const { errors } = await parseUserCsv('username,displayName\njane,Jane,extra\n', US);
     expect(errors).toEqual([
       { line: 2, column: null, message: 'Expected 2 cells as in the header row, found 3' },
     ]);
   });
 
-  it('refuses a file that is not CSV, an empty file and one without users', () => {
-    expect(parseUserCsv('username,displayName\njane,"Jane\n', US).errors[0]?.message).toMatch(
-      /not valid CSV/,
+  it('refuses a file that is not CSV, an empty file and one without users', async () => {
+    expect(
+      (await parseUserCsv('username,displayName\njane,"Jane\n', US)).errors[0]?.message,
+    ).toMatch(/not valid CSV/);
+    expect((await parseUserCsv('', US)).errors[0]).toMatchObject({ line: 1, message: /empty/ });
+    expect((await parseUserCsv('username,displayName\n', US)).errors[0]?.message).toMatch(
+      /no users/,
     );
-    expect(parseUserCsv('', US).errors[0]).toMatchObject({ line: 1, message: /empty/ });
-    expect(parseUserCsv('username,displayName\n', US).errors[0]?.message).toMatch(/no users/);
   });
 
-  it('lists at most 500 errors and sums up the rest', () => {
+  it('lists at most 500 errors and sums up the rest', async () => {
     const lines = Array.from({ length: 700 }, (_, i) => `user${i},`);
-    const { errors } = parseUserCsv(`username,displayName\n${lines.join('\n')}\n`, US);
+    const { errors } = await parseUserCsv(`username,displayName\n${lines.join('\n')}\n`, US);
     expect(errors).toHaveLength(501);
     expect(errors[500]).toEqual({
       line: 502,
@@ -155,18 +160,18 @@ describe('parseUserCsv', () => {
 });
 
 describe('formatUserCsv', () => {
-  it('writes the import columns, never a password, and reads back to the same users', () => {
+  it('writes the import columns, never a password, and reads back to the same users', async () => {
     const users = [jane, { ...jane, username: 'zed', enabled: false, privileged: true }];
     const csv = formatUserCsv(users);
     expect(csv.split('\n')[0]).toBe(HEADER);
     const records = parse(csv, { columns: true }) as Record<string, string>[];
     expect(records.map((r) => r.password)).toEqual(['', '']);
-    const back = parseUserCsv(csv, US);
+    const back = await parseUserCsv(csv, US);
     expect(back.errors).toEqual([]);
     expect(back.rows.map((r) => r.user)).toEqual(users);
   });
 
-  it('guards cells a spreadsheet would run as formulas, and keeps E.164 phones as they are', () => {
+  it('guards cells a spreadsheet would run as formulas, and keeps E.164 phones as they are', async () => {
     const hostile = {
       ...jane,
       username: '-jane',
@@ -186,16 +191,44 @@ describe('formatUserCsv', () => {
       phone: '+14155550123',
     });
     // The guard comes off on import, so the round trip is exact.
-    expect(parseUserCsv(csv, US).rows[0]?.user).toMatchObject({
+    expect((await parseUserCsv(csv, US)).rows[0]?.user).toMatchObject({
       username: '-jane',
       displayName: hostile.displayName,
       department: '+1+2',
     });
   });
 
-  it('guards a phone that is not E.164 like any other cell', () => {
+  it('guards a phone that is not E.164 like any other cell', async () => {
     expect(guardCell('+SUM(1)', 'phone')).toBe("'+SUM(1)");
     expect(guardCell('\rx', 'email')).toBe("'\rx");
     expect(guardCell('plain', 'displayName')).toBe('plain');
+  });
+});
+
+describe('a long file', () => {
+  it('is checked in turns, so timers and sockets still run while it is read', async () => {
+    const lines = Array.from({ length: 5_000 }, (_, i) => `user${i},User ${i}`);
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 0);
+    try {
+      const { rows } = await parseUserCsv(`username,displayName\n${lines.join('\n')}\n`, US);
+      expect(rows).toHaveLength(5_000);
+    } finally {
+      clearInterval(timer);
+    }
+    expect(ticks).toBeGreaterThan(1);
+  });
+
+  it('keeps a character outside the BMP whole where the file is cut into 64 KiB pieces', async () => {
+    let text = 'username,displayName\n';
+    for (let i = 0; text.length < 65_536 - 100; i++) text += `u${i},User ${i}\n`;
+    const prefix = 'straddle,';
+    // The emoji's first UTF-16 unit is the last of the first piece.
+    const name = `${'a'.repeat(65_535 - text.length - prefix.length)}😀 b`;
+    text += `${prefix}${name}\n`;
+    expect(text.charCodeAt(65_535)).toBe('😀'.charCodeAt(0));
+    const { rows, errors } = await parseUserCsv(text, US);
+    expect(errors).toEqual([]);
+    expect(rows.at(-1)?.user).toMatchObject({ username: 'straddle', displayName: name });
   });
 });
