@@ -272,7 +272,10 @@ export class DirectoryAdmin {
     actor: string,
   ): Promise<DirectoryImportResult> {
     const started = performance.now();
-    const { rows, errors, rowCount } = await parseUserCsv(csv, { phoneCountry: this.phoneCountry });
+    const { rows, errors, rowCount } = await parseUserCsv(csv, {
+      phoneCountry: this.phoneCountry,
+      existing: (username) => this.deps.users.find(username),
+    });
     const existing = (row: CsvUserRow) => this.deps.users.find(row.user.username);
     const updated = rows.filter((row) => existing(row) !== undefined).length;
     const result: DirectoryImportResult = {
@@ -305,10 +308,10 @@ export class DirectoryAdmin {
     );
     // Read what is stored after hashing: a row that keeps the password keeps the one stored now.
     const before = new Map(rows.map((row) => [row.user.username, existing(row)]));
-    const records: DirectoryUser[] = rows.map((row, i) => ({
-      ...row.user,
-      passwordHash: hashes[i] ?? before.get(row.user.username)?.passwordHash ?? '',
-    }));
+    const records: DirectoryUser[] = rows.map((row, i) => {
+      const current = before.get(row.user.username);
+      return { ...row.user, passwordHash: hashes[i] ?? current?.passwordHash ?? '' };
+    });
     const addedNow = records.filter((r) => before.get(r.username) === undefined).length;
     await this.deps.users.putMany(records);
     const disabled = records.filter((r) => !r.enabled && before.get(r.username)?.enabled === true);

@@ -16,10 +16,12 @@ Manages the embedded directory's users in a data directory while no server runs 
 (while one does, use the console: Settings → Directory → Users).
 
 Commands:
-  import FILE.csv [--dry-run]   add or replace the users of a CSV file (header row:
-                                username,displayName,email,phone,employeeId,department,
-                                manager,enabled,privileged,password); nothing is stored
+  import FILE.csv [--dry-run]   add or replace the users of a CSV file; nothing is stored
                                 unless every row is valid. --dry-run only checks.
+                                Header row (any order; only username is required; a left-out
+                                column keeps an existing user's value): username,displayName,
+                                email,phone,employeeId,department,manager,enabled,privileged,
+                                password (empty: keep / none; "generate": printed once)
   export [--out FILE]           write every user as CSV (no passwords) to FILE or stdout
   add USERNAME --name "Jane Doe" [--email E] [--phone P] [--employee-id ID]
       [--department D] [--manager M] [--privileged] [--disabled]

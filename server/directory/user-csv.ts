@@ -5,6 +5,7 @@ import { CsvError, parse, type Info } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import type { DirectoryUserInput, DirectoryUserView, ImportRowError } from '../contract/directory';
 import { DIRECTORY_CSV_COLUMNS, DirectoryUserInputSchema } from '../contract/directory';
+import { normaliseUsername } from '../contract/username';
 import { isE164, normalisePhone } from './phone';
 
 export type CsvColumn = (typeof DIRECTORY_CSV_COLUMNS)[number];
@@ -32,8 +33,11 @@ export interface ParsedUserCsv {
   rowCount: number;
 }
 
-/** Columns a file must have; the others may be left out (empty, enabled, not privileged). */
-const REQUIRED_COLUMNS: readonly CsvColumn[] = ['username', 'displayName'];
+/**
+ * Columns a file must have. The others may be left out: an existing user keeps what they have, a
+ * new one gets empty fields, enabled, not privileged (and a name is needed for them).
+ */
+const REQUIRED_COLUMNS: readonly CsvColumn[] = ['username'];
 const MIN_PASSWORD_LENGTH = 12;
 const MAX_PASSWORD_LENGTH = 256;
 /** Beyond this many, errors are summed up in one last entry: nobody reads ten thousand of them. */
@@ -125,7 +129,11 @@ function readHeader(cells: readonly string[]): Header {
  */
 export async function parseUserCsv(
   text: string,
-  options: { phoneCountry: string },
+  options: {
+    phoneCountry: string;
+    /** The stored user of a (normalised) username: columns the file leaves out keep their values. */
+    existing?: (username: string) => DirectoryUserInput | undefined;
+  },
 ): Promise<ParsedUserCsv> {
   const errors: ImportRowError[] = [];
   const rows: CsvUserRow[] = [];
@@ -223,19 +231,26 @@ export async function parseUserCsv(
       fail(line, column, message);
     };
 
-    const enabled = parseFlag(cell('enabled'), true);
+    const current = options.existing?.(normaliseUsername(cell('username')));
+    /** A column the file leaves out keeps the stored value. */
+    const kept = <K extends Exclude<CsvColumn, 'password'>>(column: K) =>
+      current !== undefined && !index.has(column) ? { value: current[column] } : undefined;
+    const text = (column: Exclude<CsvColumn, 'password' | 'enabled' | 'privileged'>) =>
+      kept(column)?.value ?? cell(column);
+
+    const enabled = kept('enabled')?.value ?? parseFlag(cell('enabled'), true);
     if (enabled === undefined) rowError('enabled', 'Use true or false (yes/no, 1/0)');
-    const privileged = parseFlag(cell('privileged'), false);
+    const privileged = kept('privileged')?.value ?? parseFlag(cell('privileged'), false);
     if (privileged === undefined) rowError('privileged', 'Use true or false (yes/no, 1/0)');
 
     const parsed = DirectoryUserInputSchema.safeParse({
       username: cell('username'),
-      displayName: cell('displayName'),
-      email: cell('email'),
-      phone: cell('phone'),
-      employeeId: cell('employeeId'),
-      department: cell('department'),
-      manager: cell('manager'),
+      displayName: text('displayName'),
+      email: text('email'),
+      phone: text('phone'),
+      employeeId: text('employeeId'),
+      department: text('department'),
+      manager: text('manager'),
       enabled: enabled ?? true,
       privileged: privileged ?? false,
     });

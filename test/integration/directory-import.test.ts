@@ -201,6 +201,19 @@ describe('commit', () => {
     expect(again.body.data).toMatchObject({ added: 0, updated: 10_000 });
   });
 
+  it("a file with only some columns changes those and keeps the rest (a spreadsheet's ; and BOM welcome)", async () => {
+    const before = server.app.directoryUsers.search('user01000', 0, 1).users[0]!;
+    expect(before.privileged).toBe(true);
+    const csv = '\uFEFFUserName;Department\r\nuser01000;Treasury\r\nuser01001;Treasury\r\n';
+    const { body } = await postImport(csv, { commit: true });
+    expect(body.data).toMatchObject({ committed: true, rows: 2, added: 0, updated: 2 });
+    expect(body.data?.sample[0]).toEqual({ ...before, department: 'Treasury' });
+    expect(server.app.directoryUsers.search('user01000', 0, 1).users[0]).toEqual({
+      ...before,
+      department: 'Treasury',
+    });
+  });
+
   it('generated passwords come back once and sign the users in; an empty password keeps the one set', async () => {
     const given = 'an admin-chosen password';
     const csv = [
@@ -347,6 +360,21 @@ describe('who may import and export', () => {
     ]);
     expect(server.app.embeddedDirectory.count).toBe(count);
     expect(server.app.directoryUsers.search('intruder', 0, 1).total).toBe(0);
+  });
+
+  it('refuses an admin who must enrol an authenticator first, as the console does', async () => {
+    await server.app.realm.update({ agentTotp: 'admins' }, 'test');
+    try {
+      const res = await postImport(`${HEADER}\n${row({ username: 'x', displayName: 'X' })}`, {
+        commit: true,
+      });
+      expect(res.status).toBe(401);
+      expect(res.body.error?.code).toBe('totp-required');
+      expect((await getExport()).status).toBe(401);
+      expect(await server.directory.findUser('x')).toBeUndefined();
+    } finally {
+      await server.app.realm.update({ agentTotp: 'none' }, 'test');
+    }
   });
 
   it('refuses a body over 10 MB with 413, and a body that is not CSV, changing nothing', async () => {

@@ -127,7 +127,18 @@ describe('parseUserCsv', () => {
       { line: 1, column: null, message: expect.stringMatching(/"colour", "shoe size"/) },
     ]);
     const missing = await parseUserCsv('email\njane@example.com\n', US);
-    expect(missing.errors[0]?.message).toMatch(/username and displayName/);
+    expect(missing.errors[0]?.message).toMatch(/must name the column username/);
+  });
+
+  it('lets an existing user keep what the file has no column for; a new user needs a name', async () => {
+    const stored = { ...jane, privileged: true, enabled: false };
+    const existing = (username: string) => (username === 'jane' ? stored : undefined);
+    const csv = 'username,department,email\nJANE,Legal,\nnewbie,Sales,new@example.com\n';
+    const { rows, errors } = await parseUserCsv(csv, { ...US, existing });
+    expect(rows).toEqual([
+      { line: 2, user: { ...stored, department: 'Legal', email: '' }, password: { kind: 'keep' } },
+    ]);
+    expect(errors).toEqual([{ line: 3, column: 'displayName', message: 'Enter a name' }]);
   });
 
   it('refuses a row with more or fewer cells than the header', async () => {
