@@ -163,6 +163,23 @@ describe('adding and finding users', () => {
     expect(server.app.embeddedDirectory.count).toBe(before.total);
   });
 
+  it("reads a local phone number with the realm's default country", async () => {
+    const config = await must(admin, 'config:get', {});
+    const settings = { ...config.directory, phoneCountry: 'GB' };
+    await must(admin, 'directory:configure', { settings });
+    try {
+      const { user } = await addUser('london', { phone: '020 7946 0000' });
+      expect(user.phone).toBe('+442079460000');
+      const us = await ask(admin, 'users:update', {
+        username: 'london',
+        changes: { phone: '(415) 555-0123' },
+      });
+      expect(us).toMatchObject({ error: { code: 'bad-request' } });
+    } finally {
+      await must(admin, 'directory:configure', { settings: { ...settings, phoneCountry: 'US' } });
+    }
+  });
+
   it('searches username, name, email, employee ID and department in any case, a page at a time', async () => {
     for (const name of ['s1', 's2', 's3'])
       await addUser(`searchme-${name}`, { department: 'Quantum Research' });
