@@ -306,7 +306,9 @@ describe('the users of the embedded directory', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Add user' }));
     const dialog = screen.getByRole('alertdialog', { name: 'Add a user' });
     fireEvent.change(within(dialog).getByLabelText('Username'), { target: { value: 'mchen' } });
-    fireEvent.change(within(dialog).getByLabelText('Name'), { target: { value: 'Max Chen' } });
+    fireEvent.change(within(dialog).getByLabelText('Display name'), {
+      target: { value: 'Max Chen' },
+    });
     fireEvent.change(within(dialog).getByLabelText('Email'), { target: { value: 'max' } });
     fireEvent.click(within(dialog).getByRole('checkbox', { name: /Privileged/ }));
     fireEvent.click(within(dialog).getByRole('button', { name: 'Add user' }));

@@ -166,7 +166,12 @@ export function QueueList() {
             <button
               type="button"
               className="button button-small queue-empty-action"
-              onClick={() => store.getState().setScreen('settings')}
+              onClick={() => {
+                store.getState().setScreen('settings');
+                // Where the missing piece is set up, once the settings page has rendered.
+                const section = noDeskEnabled ? 'settings-help-desk-1' : 'settings-directory';
+                setTimeout(() => document.getElementById(section)?.scrollIntoView(), 0);
+              }}
             >
               Open Settings
             </button>

@@ -12,7 +12,7 @@ const ERRORS_SHOWN = 100;
 const EXAMPLE = [
   DIRECTORY_CSV_COLUMNS.join(','),
   'jdoe,Jane Doe,jane.doe@example.com,+14155550123,E1001,Finance,msmith,true,false,',
-  'rlee,Robin Lee,robin.lee@example.com,(415) 555-0188,E1002,Sales,jdoe,true,true,',
+  'rlee,Robin Lee,robin.lee@example.com,(415) 555-0188,E1002,Sales,jdoe,true,true,generate',
 ].join('\n');
 
 export function DirectoryImport() {
@@ -61,7 +61,9 @@ export function DirectoryImport() {
             . Only <code>username</code> and <code>displayName</code> must have a value;{' '}
             <code>enabled</code> and <code>privileged</code> are <code>true</code> or{' '}
             <code>false</code>; phone numbers without a +country code are read as the default
-            country’s. Leave <code>password</code> empty unless you set one.
+            country’s. In <code>password</code>, write <code>generate</code> to have one made (shown
+            to you once, for download), or a password of 12 characters or more; leave it empty to
+            keep a user’s password (a new user then has none until you reset it).
           </p>
           <pre className="csv-example" aria-label="Example CSV file">
             {EXAMPLE}

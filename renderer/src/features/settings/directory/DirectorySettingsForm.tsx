@@ -120,6 +120,18 @@ export function DirectorySettingsForm() {
         {errorAt('source') ? <p className="field-error">{errorAt('source')}</p> : null}
       </fieldset>
 
+      <TextField
+        className="field-short"
+        label="Default phone country"
+        value={settings.phoneCountry}
+        maxLength={2}
+        autoComplete="off"
+        spellCheck={false}
+        error={errorAt('phoneCountry')}
+        hint="Two letters, e.g. US or GB: phone numbers without a +country code are read as this country's."
+        onChange={(e) => change({ phoneCountry: e.target.value.toUpperCase() })}
+      />
+
       {settings.source === 'ldap' ? (
         <LdapFields
           ldap={ldap}
@@ -136,18 +148,6 @@ export function DirectorySettingsForm() {
           passwordError={saveErrors['bindPassword']}
         />
       ) : null}
-
-      <TextField
-        className="field-narrow"
-        label="Default phone country"
-        value={settings.phoneCountry}
-        maxLength={2}
-        autoComplete="off"
-        spellCheck={false}
-        error={errorAt('phoneCountry')}
-        hint="Two letters, e.g. US or GB: phone numbers without a +country code are read as this country's."
-        onChange={(e) => change({ phoneCountry: e.target.value.toUpperCase() })}
-      />
 
       {settings.source === 'ldap' ? (
         <DirectoryTestPanel
@@ -272,7 +272,7 @@ function LdapFields(props: {
       </fieldset>
 
       <fieldset className="directory-group">
-        <legend>Users</legend>
+        <legend>Looking users up</legend>
         <div className="preset-row">
           <span className="field-hint" id="directory-presets-hint">
             Fill the filter, attributes and disabled rule for:

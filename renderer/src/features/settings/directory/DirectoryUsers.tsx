@@ -108,13 +108,11 @@ export function DirectoryUsers() {
             <table className="data-table users-table" aria-label="Directory users">
               <thead>
                 <tr>
-                  <th scope="col">Username</th>
-                  <th scope="col">Name</th>
+                  <th scope="col">User</th>
                   <th scope="col">Email</th>
                   <th scope="col">Phone</th>
                   <th scope="col">Department</th>
-                  <th scope="col">Enabled</th>
-                  <th scope="col">Privileged</th>
+                  <th scope="col">Status</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
                   </th>
@@ -129,7 +127,10 @@ export function DirectoryUsers() {
           </div>
         )}
         {total > USERS_PAGE_SIZE ? (
-          <div className="pager">
+          <nav className="pager" aria-label="Pages of users">
+            <span className="users-count">
+              {first.toLocaleString()}–{last.toLocaleString()} of {total.toLocaleString()}
+            </span>
             <button
               type="button"
               className="button button-small"
@@ -146,7 +147,7 @@ export function DirectoryUsers() {
             >
               Next
             </button>
-          </div>
+          </nav>
         ) : null}
       </div>
       {adding ? <UserDialog mode="add" onClose={() => setAdding(false)} /> : null}
@@ -199,26 +200,20 @@ function UserRow({ user }: { user: DirectoryUserView }) {
 
   return (
     <tr className={user.enabled ? undefined : 'is-disabled'}>
-      <th scope="row" className="mono">
-        {username}
+      <th scope="row">
+        <span className="user-name">{user.displayName}</span>
+        <span className="user-username mono">{username}</span>
       </th>
-      <td>{user.displayName}</td>
       <td className="cell-clip" title={user.email}>
         {user.email || <span className="muted">—</span>}
       </td>
       <td className="mono">{user.phone || <span className="muted">—</span>}</td>
       <td>{user.department || <span className="muted">—</span>}</td>
-      <td>
+      <td className="user-status">
         <span className={`badge ${user.enabled ? 'badge-enabled' : 'badge-disabled'}`}>
           {user.enabled ? 'Enabled' : 'Disabled'}
         </span>
-      </td>
-      <td>
-        {user.privileged ? (
-          <span className="badge badge-privileged">Privileged</span>
-        ) : (
-          <span className="muted">No</span>
-        )}
+        {user.privileged ? <span className="badge badge-privileged">Privileged</span> : null}
       </td>
       <td className="row-actions">
         <button

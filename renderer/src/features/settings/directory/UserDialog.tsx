@@ -5,14 +5,14 @@ import type {
   DirectoryUserInput,
   DirectoryUserView,
 } from '../../../../../server/contract/directory';
-import { useConsoleStore } from '../../../store';
+import { useConsole, useConsoleStore } from '../../../store';
 import { Dialog } from '../../../ui/Dialog';
 import { TextField } from '../../../ui/Field';
 
 type Editable = Omit<DirectoryUserInput, 'username' | 'enabled' | 'privileged'>;
 
 const TEXT_FIELDS: Array<{ key: keyof Editable; label: string; type?: string; mono?: boolean }> = [
-  { key: 'displayName', label: 'Name' },
+  { key: 'displayName', label: 'Display name' },
   { key: 'email', label: 'Email', type: 'email' },
   { key: 'phone', label: 'Phone', type: 'tel', mono: true },
   { key: 'employeeId', label: 'Employee ID', mono: true },
@@ -55,6 +55,7 @@ export function UserDialog(
       : EMPTY,
   );
   const [password, setPassword] = useState('');
+  const country = useConsole((s) => s.config?.directory.phoneCountry ?? '');
   const [busy, setBusy] = useState(false);
   const [fields, setFields] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
@@ -114,7 +115,9 @@ export function UserDialog(
               value={user[key]}
               autoComplete="off"
               error={errorOf(key)}
-              hint={key === 'phone' ? 'Without a +country code, the default country’s.' : undefined}
+              hint={
+                key === 'phone' && country ? `Local numbers are read as ${country}.` : undefined
+              }
               onChange={(e) => change({ [key]: e.target.value })}
             />
           ))}
