@@ -94,10 +94,34 @@ describe('the directory for a newcomer', () => {
 describe('CSV import', () => {
   it('previews a 10,000-row file picked in the browser, imports it, and finds a user by search', async () => {
     const { page } = admin;
+    const card = page.getByRole('region', { name: 'Import and export users' });
+
+    // A file with mistakes: each is listed by line and column, and Import stays disabled.
+    const flawed = path.join(scratch, 'flawed.csv');
+    await writeFile(
+      flawed,
+      [
+        'username,displayName,email,phone',
+        'ok.user,Fine Person,ok@example.com,+14155550100',
+        'bad.mail,Bad Mail,not-an-email,',
+        'bad.phone,Bad Phone,,12',
+      ].join('\n'),
+    );
+    await card.getByLabel('CSV file to import').setInputFiles(flawed);
+    const flawedPreview = card.getByRole('region', { name: 'Import preview' });
+    const errors = flawedPreview.getByRole('table', { name: 'Rows with errors' });
+    await errors.waitFor();
+    expect(await errors.getByRole('row').count()).toBe(3);
+    expect(await errors.getByRole('row').nth(1).textContent()).toMatch(/^3email/);
+    expect(await errors.getByRole('row').nth(2).textContent()).toMatch(/^4phone/);
+    expect(await flawedPreview.getByRole('button', { name: 'Import 3 users' }).isDisabled()).toBe(
+      true,
+    );
+    await shootDirectory('directory-import-errors');
+    expect(server.directory.count).toBe(0);
+
     const file = path.join(scratch, 'people.csv');
     await writeFile(file, generatedCsv());
-
-    const card = page.getByRole('region', { name: 'Import and export users' });
     await card.getByLabel('CSV file to import').setInputFiles(file);
     const preview = card.getByRole('region', { name: 'Import preview' });
     await preview.waitFor({ timeout: 60_000 });

@@ -22,6 +22,8 @@ export function DirectoryImport() {
   const pickerId = useId();
   const [exporting, setExporting] = useState(false);
   const [exportError, setExportError] = useState<string | null>(null);
+  // A newcomer sees the format at once; later it stays folded away.
+  const [formatOpen] = useState(() => directorySelectors.isEmptyEmbedded(store.getState()));
 
   const exportCsv = async () => {
     setExporting(true);
@@ -48,7 +50,7 @@ export function DirectoryImport() {
         </p>
       </header>
       <div className="settings-card-body">
-        <details className="csv-format">
+        <details className="csv-format" open={formatOpen}>
           <summary>Columns and an example</summary>
           <p>
             Columns, in this order:{' '}
@@ -82,8 +84,10 @@ export function DirectoryImport() {
               onChange={(e) => {
                 const file = e.target.files?.[0];
                 if (file) void store.getState().previewImport(file);
-                // Cleared, so that choosing the same file again once fixed checks it again.
-                e.target.value = '';
+              }}
+              // Cleared on opening, so that choosing the same file again once fixed checks it again.
+              onClick={(e) => {
+                e.currentTarget.value = '';
               }}
             />
           </div>

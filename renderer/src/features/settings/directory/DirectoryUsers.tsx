@@ -101,7 +101,11 @@ export function DirectoryUsers() {
         </div>
         {status === 'ready' && total === 0 ? (
           <p className="users-empty" role="status">
-            {searched.trim() ? `No user matches “${searched.trim()}”.` : NO_USERS_YET}
+            {searched.trim()
+              ? `No user matches “${searched.trim()}”.`
+              : ldapIsSource
+                ? 'The embedded directory holds nobody; users come from LDAP / Active Directory.'
+                : NO_USERS_YET}
           </p>
         ) : (
           <div className="table-scroll">
