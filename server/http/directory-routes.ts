@@ -85,7 +85,8 @@ export function directoryRoutes(deps: DirectoryRoutesDeps): Router {
         { commit: query.data.commit === 'true' },
         actorOf(req),
       );
-      res.json({ data: result });
+      // The answer may carry generated passwords: no cache keeps a copy.
+      res.set('Cache-Control', 'no-store').json({ data: result });
     },
   );
 

@@ -42,7 +42,11 @@ afterAll(async () => {
 
 const HEADER = DIRECTORY_CSV_COLUMNS.join(',');
 
-type Answer<T> = { status: number; body: { data?: T; error?: WireError } };
+type Answer<T> = {
+  status: number;
+  headers: Headers;
+  body: { data?: T; error?: WireError };
+};
 
 async function postImport(
   csv: string | Uint8Array,
@@ -58,7 +62,11 @@ async function postImport(
     },
     body: csv,
   });
-  return { status: res.status, body: (await res.json()) as Answer<DirectoryImportResult>['body'] };
+  return {
+    status: res.status,
+    headers: res.headers,
+    body: (await res.json()) as Answer<DirectoryImportResult>['body'],
+  };
 }
 
 async function getExport(token: string | null = adminToken, from: TestServer = server) {
@@ -222,7 +230,8 @@ describe('commit', () => {
       row({ username: 'gen.two', displayName: 'Gen Two', password: 'generate' }),
       row({ username: 'given.pw', displayName: 'Given', password: given }),
     ].join('\n');
-    const { body } = await postImport(csv, { commit: true });
+    const { body, headers } = await postImport(csv, { commit: true });
+    expect(headers.get('cache-control')).toBe('no-store');
     const generated = body.data?.generatedPasswords ?? [];
     expect(generated.map((g) => g.username)).toEqual(['gen.one', 'gen.two']);
     console.log(`3 rows with passwords (3 scrypt hashes) committed in ${body.data?.elapsedMs} ms`);
