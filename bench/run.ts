@@ -536,29 +536,9 @@ async function main() {
 
   await measureDirectorySources(dirs);
 
-  const results = {
-    date: startedAt.toISOString(),
-    machine: {
-      cpus: os.cpus().length,
-      model: os.cpus()[0]?.model ?? '',
-      memoryGb: round(os.totalmem() / 2 ** 30, 1),
-      node: process.version,
-      platform: `${os.platform()} ${os.release()}`,
-    },
-    quick: values.quick,
-    /** 1-minute load averages at the start and as each figure finished (2 cores: above 2 is contention). */
-    loadAverage: {
-      atStart: loadAtStart,
-      perFigure: figures.map((f) => [f.id, f.details.loadAverage]),
-    },
-    durationSeconds: round((performance.now() - t0) / 1000, 1),
-    figures,
-  };
-  const out = values.out ?? path.join(ROOT, 'bench/results/latest.json');
-  await mkdir(path.dirname(out), { recursive: true });
-  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(
-    `\n${markdownTable(figures)}\nwritten to ${path.relative(ROOT, out)} in ${results.durationSeconds} s`,
+  await writeResults(
+    { startedAt, loadAtStart, t0 },
+    values.out ?? path.join(ROOT, 'bench/results/latest.json'),
   );
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 }
@@ -579,15 +559,47 @@ export function markdownTable(rows: Figure[]): string {
   return lines.join('\n');
 }
 
+/** Writes the figures measured so far, with the machine and its load, and prints their table. */
+async function writeResults(
+  run: { startedAt: Date; loadAtStart: number; t0: number },
+  out: string,
+): Promise<void> {
+  const results = {
+    date: run.startedAt.toISOString(),
+    machine: {
+      cpus: os.cpus().length,
+      model: os.cpus()[0]?.model ?? '',
+      memoryGb: round(os.totalmem() / 2 ** 30, 1),
+      node: process.version,
+      platform: `${os.platform()} ${os.release()}`,
+    },
+    quick: values.quick,
+    /** 1-minute load averages at the start and as each figure finished (2 cores: above 2 is contention). */
+    loadAverage: {
+      atStart: run.loadAtStart,
+      perFigure: figures.map((f) => [f.id, f.details.loadAverage]),
+    },
+    durationSeconds: round((performance.now() - run.t0) / 1000, 1),
+    figures,
+  };
+  await mkdir(path.dirname(out), { recursive: true });
+  await writeFile(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(
+    `\n${markdownTable(figures)}\nwritten to ${path.relative(ROOT, out)} in ${results.durationSeconds} s`,
+  );
+}
+
+/** One figure alone (8: the directory sources), written to bench/results/figure-8.json. */
 async function onlyOne(figure: string): Promise<void> {
   if (figure !== '8') throw new Error(`--only knows figure 8, not ${figure}`);
+  const run = { startedAt: new Date(), loadAtStart: loadAverage(), t0: performance.now() };
   const dirs: string[] = [];
   try {
     await measureDirectorySources(dirs);
   } finally {
     for (const dir of dirs) await rm(dir, { recursive: true, force: true });
   }
-  console.log(`\n${markdownTable(figures)}`);
+  await writeResults(run, values.out ?? path.join(ROOT, `bench/results/figure-${figure}.json`));
 }
 
 (values.only ? onlyOne(values.only) : main()).then(
