@@ -1,8 +1,8 @@
 // Command line check of the audit log's hash chain: `tsx server/audit/verify-cli.ts [--data DIR]`.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { StorageError, verifyAuditLog } from '../store/embedded/embedded-store';
+import { runIfEntryPoint } from '../setup/run-cli';
 
 export const AUDIT_LOG_FILE_NAME = 'audit.jsonl';
 
@@ -84,27 +84,4 @@ function parseArgs(
   return { dataDir };
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  if (import.meta.url === pathToFileURL(script).href) return true;
-  try {
-    return import.meta.url === pathToFileURL(fs.realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, main);

@@ -3,12 +3,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { DirectoryUserInput } from '../contract/directory';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
 import type { DirectoryAdmin } from './directory-admin';
+import { runIfEntryPoint } from '../setup/run-cli';
 
 export const USAGE = `Usage: npm run directory -- <command> [options] [--data DIR]
 
@@ -308,27 +308,4 @@ async function run(
   }
 }
 
-function isEntryPoint(): boolean {
-  const script = process.argv[1];
-  if (script === undefined) return false;
-  if (import.meta.url === pathToFileURL(script).href) return true;
-  try {
-    return import.meta.url === pathToFileURL(fs.realpathSync(script)).href;
-  } catch {
-    return false;
-  }
-}
-
-if (isEntryPoint()) {
-  main().then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(
-        `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-      );
-      process.exitCode = 1;
-    },
-  );
-}
+runIfEntryPoint(import.meta.url, main);

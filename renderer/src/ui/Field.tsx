@@ -6,13 +6,27 @@ import {
   type TextareaHTMLAttributes,
 } from 'react';
 
-interface FieldProps extends Omit<InputHTMLAttributes<HTMLInputElement>, 'id'> {
+interface FrameProps {
   label: string;
   error?: string | undefined;
   hint?: ReactNode;
+  className?: string | undefined;
 }
 
-export function TextField({ label, error, hint, className, ...input }: FieldProps) {
+/** The label, hint and error around a control, tied to it by ids. */
+function FieldFrame({
+  label,
+  error,
+  hint,
+  className,
+  control,
+}: FrameProps & {
+  control: (props: {
+    id: string;
+    'aria-invalid': true | undefined;
+    'aria-describedby': string | undefined;
+  }) => ReactNode;
+}) {
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : '']
     .filter(Boolean)
@@ -20,12 +34,11 @@ export function TextField({ label, error, hint, className, ...input }: FieldProp
   return (
     <div className={`field ${className ?? ''}`}>
       <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...input}
-      />
+      {control({
+        id,
+        'aria-invalid': error ? true : undefined,
+        'aria-describedby': describedBy || undefined,
+      })}
       {hint ? (
         <p id={`${id}-hint`} className="field-hint">
           {hint}
@@ -40,37 +53,31 @@ export function TextField({ label, error, hint, className, ...input }: FieldProp
   );
 }
 
-interface TextAreaProps extends Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id'> {
-  label: string;
-  error?: string | undefined;
-  hint?: ReactNode;
+type FieldProps = FrameProps & Omit<InputHTMLAttributes<HTMLInputElement>, 'id'>;
+
+export function TextField({ label, error, hint, className, ...input }: FieldProps) {
+  return (
+    <FieldFrame
+      label={label}
+      error={error}
+      hint={hint}
+      className={className}
+      control={(ids) => <input {...ids} {...input} />}
+    />
+  );
 }
+
+type TextAreaProps = FrameProps & Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'id'>;
 
 /** A multi-line TextField (certificates, notes). */
 export function TextAreaField({ label, error, hint, className, ...textarea }: TextAreaProps) {
-  const id = useId();
-  const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : '']
-    .filter(Boolean)
-    .join(' ');
   return (
-    <div className={`field ${className ?? ''}`}>
-      <label htmlFor={id}>{label}</label>
-      <textarea
-        id={id}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        {...textarea}
-      />
-      {hint ? (
-        <p id={`${id}-hint`} className="field-hint">
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p id={`${id}-error`} className="field-error">
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldFrame
+      label={label}
+      error={error}
+      hint={hint}
+      className={className}
+      control={(ids) => <textarea {...ids} {...textarea} />}
+    />
   );
 }

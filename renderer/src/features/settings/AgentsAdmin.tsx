@@ -5,6 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { HelpDeskId } from '../../../../server/contract/realm-config';
 import { HELP_DESK_IDS } from '../../../../server/contract/realm-config';
 import { sessionSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
+import { CopyButton } from '../../ui/CopyButton';
 import { Dialog } from '../../ui/Dialog';
 import { TextField } from '../../ui/Field';
 
@@ -347,7 +348,6 @@ function CreateAgentForm() {
 function OneTimePasswordNotice() {
   const store = useConsoleStore();
   const shown = useConsole(settingsSelectors.oneTimePassword);
-  const [copied, setCopied] = useState(false);
   if (!shown) return null;
   return (
     <div className="notice notice-success one-time" role="status">
@@ -360,25 +360,11 @@ function OneTimePasswordNotice() {
         {shown.password}
       </p>
       <div className="dialog-actions">
+        <CopyButton key={shown.password} text={shown.password} className="button button-small" />
         <button
           type="button"
           className="button button-small"
-          onClick={() =>
-            void navigator.clipboard
-              ?.writeText(shown.password)
-              .then(() => setCopied(true))
-              .catch(() => undefined)
-          }
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </button>
-        <button
-          type="button"
-          className="button button-small"
-          onClick={() => {
-            setCopied(false);
-            store.getState().dismissPassword();
-          }}
+          onClick={() => store.getState().dismissPassword()}
         >
           Done, hide it
         </button>

@@ -1,17 +1,13 @@
 // A directory user's new password, shown to the admin once with a copy button, then forgotten.
-import { useState } from 'react';
 import { directorySelectors, useConsole, useConsoleStore } from '../../../store';
+import { CopyButton } from '../../../ui/CopyButton';
 import { Dialog } from '../../../ui/Dialog';
 
 export function UserPasswordDialog() {
   const store = useConsoleStore();
   const shown = useConsole(directorySelectors.userPassword);
-  const [copied, setCopied] = useState(false);
   if (!shown) return null;
-  const close = () => {
-    setCopied(false);
-    store.getState().dismissUserPassword();
-  };
+  const close = () => store.getState().dismissUserPassword();
   return (
     <Dialog title={`Password for ${shown.username}`} onClose={close}>
       <p>
@@ -23,18 +19,7 @@ export function UserPasswordDialog() {
       </p>
       <p className="notice notice-warn">It will not be shown again.</p>
       <div className="dialog-actions">
-        <button
-          type="button"
-          className="button"
-          onClick={() =>
-            void navigator.clipboard
-              ?.writeText(shown.password)
-              .then(() => setCopied(true))
-              .catch(() => undefined)
-          }
-        >
-          {copied ? 'Copied' : 'Copy'}
-        </button>
+        <CopyButton key={shown.password} text={shown.password} />
         <button type="button" className="button button-primary" onClick={close}>
           Done, hide it
         </button>
