@@ -5,6 +5,7 @@ import helmet from 'helmet';
 import { Server } from 'socket.io';
 import { AgentAccounts } from './agents/agent-accounts';
 import { AgentSessions } from './agents/agent-sessions';
+import { AdminNotices } from './agents/admin-notices';
 import { Authenticator } from './agents/authenticator';
 import { sessionRoutes } from './agents/session-routes';
 import type { ServerHealth } from './contract/health';
@@ -64,6 +65,8 @@ export interface App {
   /** The users kept in the store (the embedded source), as admins manage them. */
   embeddedDirectory: EmbeddedDirectory;
   directoryUsers: DirectoryAdmin;
+  /** What admins must hear live: raise alerts here. */
+  notices: AdminNotices;
   /** End-user persistent tokens; `revokePersistentTokens(username)` signs the user out of every device. */
   persistentTokens: PersistentTokens;
   /** Starts the periodic sweeps (expiry of requests and sessions). */
@@ -77,6 +80,7 @@ export function createApp(deps: AppDeps): App {
   const now = deps.now ?? Date.now;
   const { store } = deps;
   const realm = new RealmService(store.realm, store.audit);
+  const notices = new AdminNotices();
   const embeddedDirectory = new EmbeddedDirectory(store.directory);
   const directory = new RealmDirectory({
     realm,
@@ -206,6 +210,7 @@ export function createApp(deps: AppDeps): App {
     realm,
     directory,
     directoryUsers,
+    notices,
     audit: store.audit,
     logger,
   });
@@ -231,6 +236,7 @@ export function createApp(deps: AppDeps): App {
     directory,
     embeddedDirectory,
     directoryUsers,
+    notices,
     persistentTokens,
     startTimers(intervalMs = 5_000) {
       void sweep();

@@ -142,8 +142,8 @@ function sampleRequest(username: string, now: number, state: 'queued' | 'complet
     state,
     claimedBy: agent,
     verification: [
-      { checkId: 'callback', note: 'called back', by: agent, at: now },
-      { checkId: 'employee-id', note: 'gave id', by: agent, at: now },
+      { checkId: 'callback', note: 'called back', by: agent, at: now, method: 'attested' },
+      { checkId: 'employee-id', note: 'gave id', by: agent, at: now, method: 'attested' },
     ],
     closedAt: now,
     closedReason: 'Signed in with the passcode.',

@@ -19,6 +19,8 @@ import {
   DirectoryUserSearchSchema,
   DirectoryUserUpdateSchema,
 } from './directory';
+import type { AdminAlert, MailSettings, MailStatus, MailTestResult, MethodBlockView } from './mail';
+import { BlockClearSchema, MailConfigureSchema, MailTestSchema } from './mail';
 import type { HelpDeskId, RealmConfig } from './realm-config';
 import { HelpDeskIdSchema, RealmConfigPatchSchema } from './realm-config';
 import type { RequestDetail, RequestView } from './request-view';
@@ -62,6 +64,31 @@ export const AgentPayloads = {
   'users:set-enabled': DirectoryUserEnableSchema,
   'users:reset-password': DirectoryUserRefSchema,
   'users:delete': DirectoryUserRefSchema,
+  /**
+   * Mails a 6-digit code to the user's address in the directory for a `mailed-code` check (the
+   * holder only; never to an address the caller gives). A new send voids the previous code.
+   */
+  'request:send-code': z.object({ requestId, checkId: z.string().min(1).max(40) }).strict(),
+  /** The code the caller read back, typed by the agent; the server checks it (3 wrong voids it). */
+  'request:check-code': z
+    .object({
+      requestId,
+      code: z
+        .string()
+        .trim()
+        .regex(/^\d{6}$/, 'Six digits'),
+    })
+    .strict(),
+  /** The SMTP settings (and password when given). Admins. */
+  'mail:configure': MailConfigureSchema,
+  /** Sends a test mail with these settings, saved or not; nothing is saved or queued. Admins. */
+  'mail:test': MailTestSchema,
+  /** The outbox's state and recent problems. Admins. */
+  'mail:status': z.object({}).strict(),
+  /** Users for whom the help-desk method is blocked. Admins. */
+  'blocks:list': z.object({}).strict(),
+  /** Clears a block, with a reason for the record. Admins. */
+  'blocks:clear': BlockClearSchema,
 } as const;
 
 export type AgentEventName = keyof typeof AgentPayloads;
@@ -119,6 +146,17 @@ export interface AgentResults {
   'users:set-enabled': { user: DirectoryUserView };
   'users:reset-password': { user: DirectoryUserView; password: string };
   'users:delete': { username: string; cancelledRequests: number };
+  'request:send-code': RequestView;
+  'request:check-code': {
+    /** verified: the check is recorded as verified by the server; wrong: try again; void: send a new code. */
+    result: 'verified' | 'wrong' | 'void';
+    request: RequestView;
+  };
+  'mail:configure': { settings: MailSettings; status: MailStatus };
+  'mail:test': MailTestResult;
+  'mail:status': MailStatus;
+  'blocks:list': { blocks: MethodBlockView[] };
+  'blocks:clear': { username: string };
 }
 
 /** An import's answer over HTTP, in `{ data }`. */
@@ -138,6 +176,10 @@ export interface ServerToClientEvents {
   'config:updated': (config: RealmConfig) => void;
   /** The directory became unavailable or answered again (or its source changed). */
   'directory:status': (status: DirectoryStatus) => void;
+  /** Admins only: something to act on now (a user said "This wasn't me"). */
+  'alert:raised': (alert: AdminAlert) => void;
+  /** Admins only: the outbox changed (a message failed, the backlog cleared). */
+  'mail:status': (status: MailStatus) => void;
   /** The session ended server-side (logout, disabled, expired); the socket is about to close. */
   'session:ended': (reason: {
     code: 'logged-out' | 'disabled' | 'expired';

@@ -1,6 +1,12 @@
 // The realm's configuration as it travels on the wire and sits on disk: help desks, workflow, policies.
 import { z } from 'zod';
 import { DirectorySettingsSchema, defaultDirectorySettings } from './directory';
+import {
+  MailSettingsSchema,
+  NotificationSettingsSchema,
+  defaultMailSettings,
+  defaultNotificationSettings,
+} from './mail';
 
 export const HELP_DESK_IDS = ['1', '2'] as const;
 export const HelpDeskIdSchema = z.enum(HELP_DESK_IDS);
@@ -64,8 +70,15 @@ export const OtpPolicySchema = z
   .strict();
 export type OtpPolicy = z.infer<typeof OtpPolicySchema>;
 
+/**
+ * attestation: the agent records what they confirmed (their word, with a note); mailed-code: the
+ * server mails a code to the address on file, the caller reads it back, the server checks it.
+ */
+export const VERIFICATION_CHECK_KINDS = ['attestation', 'mailed-code'] as const;
+
 export const VerificationCheckSchema = z
   .object({
+    kind: z.enum(VERIFICATION_CHECK_KINDS).default('attestation'),
     id: z
       .string()
       .regex(/^[a-z][a-z0-9-]{1,39}$/, 'Lower-case letters, digits and dashes, e.g. callback'),
@@ -149,6 +162,9 @@ export const RealmConfigSchema = z
      * password, kept apart); realms from before it read as the embedded directory.
      */
     directory: DirectorySettingsSchema.default(defaultDirectorySettings),
+    /** The SMTP connection. Changed only through `mail:configure` (its password is kept apart). */
+    mail: MailSettingsSchema.default(defaultMailSettings),
+    notifications: NotificationSettingsSchema.default(defaultNotificationSettings),
   })
   .strict();
 export type RealmConfig = z.infer<typeof RealmConfigSchema>;
@@ -165,6 +181,7 @@ export const RealmConfigPatchSchema = z
     persistentToken: z.unknown(),
     postSignInUrl: z.unknown(),
     agentTotp: z.unknown(),
+    notifications: z.unknown(),
   })
   .partial()
   .strict();
@@ -172,21 +189,25 @@ export type RealmConfigPatch = z.infer<typeof RealmConfigPatchSchema>;
 
 export const DEFAULT_VERIFICATION_CHECKS: VerificationCheck[] = [
   {
+    kind: 'attestation',
     id: 'callback',
     label: 'Called back the phone number on file',
     help: 'Hang up and call the number in the directory, never one the caller gives you.',
   },
   {
+    kind: 'attestation',
     id: 'employee-id',
     label: 'Caller stated the employee ID on file',
     help: 'Ask for it; do not read it out.',
   },
   {
+    kind: 'attestation',
     id: 'manager',
     label: 'Manager confirmed the request',
     help: 'Reach the manager in the directory through a known channel.',
   },
   {
+    kind: 'attestation',
     id: 'photo-id',
     label: 'Saw photo ID on a video call',
     help: 'Compare the face and name with the directory photo.',
@@ -213,5 +234,7 @@ export function defaultRealmConfig(): RealmConfig {
     postSignInUrl: '',
     agentTotp: 'none',
     directory: defaultDirectorySettings(),
+    mail: defaultMailSettings(),
+    notifications: defaultNotificationSettings(),
   };
 }

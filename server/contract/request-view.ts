@@ -34,8 +34,27 @@ export const RequestViewSchema = z.object({
   expiresAt: z.number(),
   claimedBy: AgentRefViewSchema.nullable(),
   verification: z.array(
-    z.object({ checkId: z.string(), note: z.string(), by: AgentRefViewSchema, at: z.number() }),
+    z.object({
+      checkId: z.string(),
+      note: z.string(),
+      by: AgentRefViewSchema,
+      at: z.number(),
+      /** attested: the agent's word; server-verified: the server checked a code the caller read back. */
+      method: z.enum(['attested', 'server-verified']),
+    }),
   ),
+  /** The code mailed for a mailed-code check, while one is outstanding (never the code). */
+  mailedCode: z
+    .object({
+      checkId: z.string(),
+      /** The address it went to, masked (`j•••@example.com`). */
+      sentTo: z.string(),
+      sentAt: z.number(),
+      expiresAt: z.number(),
+      attemptsLeft: z.number().int(),
+      sendsLeft: z.number().int(),
+    })
+    .nullable(),
   otp: z
     .object({ issuedAt: z.number(), expiresAt: z.number(), revealCount: z.number() })
     .nullable(),

@@ -13,6 +13,8 @@ export const VerificationRecordSchema = z
     note: z.string(),
     by: AgentRefSchema,
     at: z.number(),
+    /** attested: the agent's word; server-verified: the server checked a code the caller read back. */
+    method: z.enum(['attested', 'server-verified']).default('attested'),
   })
   .strict();
 export type VerificationRecord = z.infer<typeof VerificationRecordSchema>;
@@ -28,6 +30,24 @@ const IssuedOtpSchema = z
   })
   .strict();
 export type IssuedOtp = z.infer<typeof IssuedOtpSchema>;
+
+/** A code mailed for a `mailed-code` check and not yet read back: only its keyed hash is kept. */
+export const MailedCodeSchema = z
+  .object({
+    checkId: z.string(),
+    /** HMAC of the code bound to the request id. */
+    hash: z.string().regex(/^[0-9a-f]{64}$/),
+    /** The directory address it was sent to (shown masked). */
+    sentTo: z.string(),
+    sentAt: z.number(),
+    expiresAt: z.number(),
+    /** Codes sent for this request so far (resends are limited). */
+    sends: z.number().int().min(1),
+    /** Wrong codes typed against this one (three void it). */
+    wrong: z.number().int().min(0),
+  })
+  .strict();
+export type MailedCode = z.infer<typeof MailedCodeSchema>;
 
 const base = {
   id: z.string().min(16),
@@ -45,6 +65,8 @@ const base = {
   /** When an unfinished request lapses if nobody completes it. */
   expiresAt: z.number(),
   verification: z.array(VerificationRecordSchema),
+  /** The outstanding mailed code, if any (open requests only; cleared when checked or released). */
+  mailedCode: MailedCodeSchema.optional(),
   /** Wrong passcodes entered against this request. */
   failedAttempts: z.number().int().min(0),
   /** Client hints the agent may weigh (never trusted for decisions). */

@@ -242,7 +242,13 @@ export function applyCommand(
         command.type === 'verify'
           ? [
               ...others,
-              { checkId: command.checkId, note: command.note, by: command.actor.ref, at: now },
+              {
+                checkId: command.checkId,
+                note: command.note,
+                by: command.actor.ref,
+                at: now,
+                method: 'attested' as const,
+              },
             ]
           : others;
       const met = verificationProgress(command.policy, verification).met;

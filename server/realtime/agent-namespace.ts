@@ -13,6 +13,7 @@ import { AgentPayloads } from '../contract/agent-events';
 import type { AckResult } from '../contract/errors';
 import { HELP_DESK_IDS, type HelpDeskId } from '../contract/realm-config';
 import type { AgentAccounts } from '../agents/agent-accounts';
+import type { AdminNotices } from '../agents/admin-notices';
 import type { AgentSessions } from '../agents/agent-sessions';
 import { toAgentView } from '../agents/agent-view';
 import type { Authenticator } from '../agents/authenticator';
@@ -57,6 +58,8 @@ export interface AgentNamespaceDeps {
   realm: RealmService;
   directory: RealmDirectory;
   directoryUsers: DirectoryAdmin;
+  /** What admins must hear live (alerts, the outbox's state). */
+  notices: AdminNotices;
   audit: AuditLog;
   logger: Logger;
 }
@@ -64,6 +67,8 @@ export interface AgentNamespaceDeps {
 const deskRoom = (desk: HelpDeskId) => `desk:${desk}`;
 const sessionRoom = (sessionId: string) => `session:${sessionId}`;
 const agentRoom = (agentId: string) => `agent:${agentId}`;
+/** Every admin's sockets: alerts and the outbox's state go here only. */
+const ADMINS_ROOM = 'admins';
 
 const ADMIN_ONLY: ReadonlySet<AgentEventName> = new Set([
   'config:update',
@@ -108,7 +113,8 @@ export function attachAgentNamespace(
   deps: AgentNamespaceDeps,
 ): { namespace: AgentNamespace; detach: () => void } {
   const nsp = io.of('/agent') as unknown as AgentNamespace;
-  const { agents, sessions, authenticator, requests, realm, directory, audit, logger } = deps;
+  const { agents, sessions, authenticator, requests, realm, directory, notices, audit, logger } =
+    deps;
   const sessionInfo = (agent: AgentRecord): SessionInfo => ({
     agent: toAgentView(agent),
     desks: agent.desks,
@@ -132,6 +138,7 @@ export function attachAgentNamespace(
       sessionRoom(auth.session.id),
       agentRoom(auth.agent.id),
       ...auth.agent.desks.map(deskRoom),
+      ...(auth.agent.role === 'admin' ? [ADMINS_ROOM] : []),
     ]);
     socket.emit('session:ready', sessionInfo(auth.agent));
 
@@ -302,6 +309,12 @@ export function attachAgentNamespace(
       ),
     ),
     directory.onStatus((status) => afterAnswer(() => nsp.emit('directory:status', status))),
+    notices.onNotice((notice) =>
+      afterAnswer(() => {
+        if (notice.kind === 'alert') nsp.to(ADMINS_ROOM).emit('alert:raised', notice.alert);
+        else nsp.to(ADMINS_ROOM).emit('mail:status', notice.status);
+      }),
+    ),
     realm.onChange((config) =>
       afterAnswer(() => {
         nsp.emit('config:updated', config);
@@ -331,10 +344,15 @@ export function attachAgentNamespace(
     agents.onAgentChanged((agent) =>
       afterAnswer(() => {
         // Desks changed: move the agent's sockets to exactly the rooms of the desks they now staff.
-        const rooms = HELP_DESK_IDS.map(deskRoom);
+        const rooms = [...HELP_DESK_IDS.map(deskRoom), ADMINS_ROOM];
         nsp.in(agentRoom(agent.id)).socketsLeave(rooms);
         if (!agent.enabled) return;
-        nsp.in(agentRoom(agent.id)).socketsJoin(agent.desks.map(deskRoom));
+        nsp
+          .in(agentRoom(agent.id))
+          .socketsJoin([
+            ...agent.desks.map(deskRoom),
+            ...(agent.role === 'admin' ? [ADMINS_ROOM] : []),
+          ]);
         // Desks, role or enrolment changed: the agent's consoles get their session info anew.
         nsp.to(agentRoom(agent.id)).emit('session:ready', sessionInfo(agent));
       }),

@@ -4,7 +4,9 @@ import type { RealmConfig } from '../contract/realm-config';
 import type { RequestView } from '../contract/request-view';
 import type { HelpRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
+import { MAILED_CODE } from '../domain/mailed-code';
 import { deadlineOf } from '../domain/request-lifecycle';
+import { maskValue } from './mask';
 
 /**
  * What agents see of a request. `contestedWith` holds the references of the user's other open
@@ -24,6 +26,17 @@ export function toRequestView(request: HelpRequest, contestedWith: readonly stri
     expiresAt: request.state === 'otp-issued' ? request.otp.expiresAt : request.expiresAt,
     claimedBy: 'claimedBy' in request && request.claimedBy ? request.claimedBy : null,
     verification: request.verification,
+    mailedCode:
+      isOpen(request) && request.mailedCode
+        ? {
+            checkId: request.mailedCode.checkId,
+            sentTo: maskValue('email', request.mailedCode.sentTo),
+            sentAt: request.mailedCode.sentAt,
+            expiresAt: request.mailedCode.expiresAt,
+            attemptsLeft: Math.max(0, MAILED_CODE.maxWrong - request.mailedCode.wrong),
+            sendsLeft: Math.max(0, MAILED_CODE.maxSends - request.mailedCode.sends),
+          }
+        : null,
     otp:
       request.state === 'otp-issued'
         ? {

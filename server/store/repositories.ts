@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AuditEntry } from '../audit/audit-chain';
 import { AgentViewSchema } from '../contract/agents';
 import type { ServerHealth } from '../contract/health';
+import { MAIL_KINDS } from '../contract/mail';
 import type { RealmConfig } from '../contract/realm-config';
 import { DirectoryDetailsSchema } from '../contract/request-view';
 import type { HelpRequest, OpenRequest } from '../domain/help-request';
@@ -211,13 +212,89 @@ export interface KeyRepository {
 }
 
 /** The secrets kept with the keys. */
-export const SECRET_NAMES = ['ldap-bind-password'] as const;
+export const SECRET_NAMES = ['ldap-bind-password', 'smtp-password'] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 export interface PersistentTokenRepository {
   /** Persistent tokens of this user issued at or before this time (ms) are revoked. */
   notBefore(username: string): number | undefined;
   revokeUpTo(username: string, at: number): Promise<void>;
+}
+
+export const OutboxMessageSchema = z
+  .object({
+    id: z.string(),
+    /** The RFC 5322 Message-ID, fixed when recorded, so a resend after a crash is the same message. */
+    messageId: z.string(),
+    kind: z.enum(MAIL_KINDS),
+    to: z.array(z.string()).min(1),
+    subject: z.string(),
+    /** Emptied once sent or given up on: a body may hold a verification code. */
+    text: z.string(),
+    html: z.string(),
+    /** The request it is about, if any (for the audit and admins). */
+    requestId: z.string().optional(),
+    createdAt: z.number(),
+    state: z.enum(['pending', 'sent', 'failed']),
+    attempts: z.number().int().min(0),
+    /** When a pending message is next tried. */
+    nextAttemptAt: z.number(),
+    sentAt: z.number().nullable(),
+    lastError: z.string().nullable(),
+  })
+  .strict();
+/** A mail recorded before it is sent, and what became of it. */
+export type OutboxMessage = z.infer<typeof OutboxMessageSchema>;
+
+/** The durable outbox: a message is recorded before it is sent, and marked once the server took it. */
+export interface OutboxRepository {
+  /** Records a new message; resolves once durable. */
+  enqueue(message: OutboxMessage): Promise<void>;
+  get(id: string): OutboxMessage | undefined;
+  /** Pending messages due at or before `now`, oldest first, at most `limit`. */
+  due(now: number, limit: number): OutboxMessage[];
+  /** When the next pending message is due, if any. */
+  nextDueAt(): number | undefined;
+  /** Reads, changes and writes one message atomically; resolves with what was written. */
+  update(
+    id: string,
+    change: (current: OutboxMessage) => OutboxMessage | undefined,
+  ): Promise<OutboxMessage | undefined>;
+  /** The newest messages in these states, newest first. */
+  recent(states: readonly OutboxMessage['state'][], limit: number): OutboxMessage[];
+  counts(): { pending: number; failed: number; sent: number };
+  /** Forgets sent and failed messages older than `before`; resolves with how many. */
+  prune(before: number): Promise<number>;
+}
+
+export const MethodBlockSchema = z
+  .object({
+    username: z.string(),
+    reason: z.enum(['not-me', 'suspicious-caller', 'admin']),
+    detail: z.string(),
+    at: z.number(),
+    by: z.string(),
+  })
+  .strict();
+/** The help-desk method is blocked for this user until an admin clears it. */
+export type MethodBlock = z.infer<typeof MethodBlockSchema>;
+
+export interface MethodBlockRepository {
+  get(username: string): MethodBlock | undefined;
+  list(): readonly MethodBlock[];
+  /** Blocks the user (replacing an earlier block's details). */
+  put(block: MethodBlock): Promise<void>;
+  /** False when there was no block. */
+  remove(username: string): Promise<boolean>;
+}
+
+/** Ids of single-use links (e.g. "This wasn't me") already used. */
+export interface UsedLinkRepository {
+  /**
+   * Marks the link used; true the first time, false ever after (until `expiresAt`, after which the
+   * link itself no longer verifies and the id may be forgotten). Atomic across callers.
+   */
+  use(id: string, expiresAt: number): Promise<boolean>;
 }
 
 export interface Repositories {
@@ -229,6 +306,9 @@ export interface Repositories {
   readonly realm: RealmRepository;
   readonly keys: KeyRepository;
   readonly persistentTokens: PersistentTokenRepository;
+  readonly outbox: OutboxRepository;
+  readonly blocks: MethodBlockRepository;
+  readonly usedLinks: UsedLinkRepository;
 }
 
 export type StoreHealth = ServerHealth['storage'];

@@ -96,8 +96,8 @@ describe('the request panel', () => {
       claimedBy: me,
       inDirectory: false,
       verification: [
-        { checkId: 'callback', note: '', by: me, at: 1 },
-        { checkId: 'employee-id', note: '', by: me, at: 2 },
+        { checkId: 'callback', note: '', by: me, at: 1, method: 'attested' },
+        { checkId: 'employee-id', note: '', by: me, at: 2, method: 'attested' },
       ],
     });
     await opened(view, { ...requestDetail(view), directory: null, directoryUnavailable: true });
@@ -115,8 +115,8 @@ describe('the request panel', () => {
       state: 'verified',
       claimedBy: me,
       verification: [
-        { checkId: 'callback', note: '', by: me, at: 1 },
-        { checkId: 'employee-id', note: '', by: me, at: 2 },
+        { checkId: 'callback', note: '', by: me, at: 1, method: 'attested' },
+        { checkId: 'employee-id', note: '', by: me, at: 2, method: 'attested' },
       ],
     });
     await opened(view);

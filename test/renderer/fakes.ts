@@ -189,6 +189,7 @@ export function requestView(over: Partial<RequestView> = {}): RequestView {
     expiresAt: 10_000_000,
     claimedBy: null,
     verification: [],
+    mailedCode: null,
     otp: null,
     failedAttempts: 0,
     closedReason: null,

@@ -23,7 +23,10 @@ async function opened(view: RequestView, detail = requestDetail(view)) {
   h.link
     .answer('request:get', () => current)
     .answer('request:verify', ({ checkId, note }) => {
-      const verification = [...current.verification, { checkId, note, by: me, at: 1 }];
+      const verification = [
+        ...current.verification,
+        { checkId, note, by: me, at: 1, method: 'attested' as const },
+      ];
       current = {
         ...current,
         verification,
@@ -97,8 +100,8 @@ describe('verifying and revealing', () => {
       state: 'verified',
       claimedBy: me,
       verification: [
-        { checkId: 'callback', note: '', by: me, at: 1 },
-        { checkId: 'employee-id', note: '', by: me, at: 1 },
+        { checkId: 'callback', note: '', by: me, at: 1, method: 'attested' },
+        { checkId: 'employee-id', note: '', by: me, at: 1, method: 'attested' },
       ],
     });
     const h = await opened(view);
@@ -152,8 +155,8 @@ describe('verifying and revealing', () => {
       state: 'verified',
       claimedBy: me,
       verification: [
-        { checkId: 'callback', note: '', by: me, at: 1 },
-        { checkId: 'employee-id', note: '', by: me, at: 1 },
+        { checkId: 'callback', note: '', by: me, at: 1, method: 'attested' },
+        { checkId: 'employee-id', note: '', by: me, at: 1, method: 'attested' },
       ],
       contested: true,
       contestedWith: ['Q2P-8XZ'],
@@ -187,8 +190,8 @@ describe('verifying and revealing', () => {
       state: 'otp-issued',
       claimedBy: me,
       verification: [
-        { checkId: 'callback', note: '', by: me, at: 1 },
-        { checkId: 'employee-id', note: '', by: me, at: 1 },
+        { checkId: 'callback', note: '', by: me, at: 1, method: 'attested' },
+        { checkId: 'employee-id', note: '', by: me, at: 1, method: 'attested' },
       ],
       otp: { issuedAt: Date.now(), expiresAt: Date.now() + 600_000, revealCount: 1 },
       contested: true,
@@ -206,8 +209,8 @@ describe('verifying and revealing', () => {
       state: 'verified',
       claimedBy: me,
       verification: [
-        { checkId: 'callback', note: '', by: me, at: 1 },
-        { checkId: 'employee-id', note: '', by: me, at: 1 },
+        { checkId: 'callback', note: '', by: me, at: 1, method: 'attested' },
+        { checkId: 'employee-id', note: '', by: me, at: 1, method: 'attested' },
       ],
     });
     await opened(view, { ...requestDetail(view), directory: null });

@@ -22,7 +22,7 @@ function serve(h: Harness, initial: RequestView) {
     .answer('request:verify', ({ checkId, note }) => {
       const verification = [
         ...current.verification.filter((r) => r.checkId !== checkId),
-        { checkId, note, by: me, at: 1 },
+        { checkId, note, by: me, at: 1, method: 'attested' as const },
       ];
       return bump({ verification, state: verification.length >= 2 ? 'verified' : 'claimed' });
     })

@@ -4,10 +4,13 @@ import type { RealmConfig } from '../../contract/realm-config';
 import type { DocumentStore } from './document';
 import type {
   AgentsDocument,
+  BlocksDocument,
   DirectoryDocument,
   KeysDocument,
+  OutboxDocument,
   PersistentTokensDocument,
   SessionsDocument,
+  UsedLinksDocument,
 } from './documents';
 import { newAssertionKey } from './documents';
 import type {
@@ -15,9 +18,13 @@ import type {
   DirectoryUser,
   DirectoryUserRepository,
   KeyRepository,
+  MethodBlockRepository,
+  OutboxMessage,
+  OutboxRepository,
   PersistentTokenRepository,
   RealmRepository,
   SessionRepository,
+  UsedLinkRepository,
 } from '../repositories';
 
 export function agentRepository(doc: DocumentStore<AgentsDocument>): AgentRepository {
@@ -134,5 +141,88 @@ export function persistentTokenRepository(
       doc.update((d) => {
         d.notBefore[username] = at;
       }),
+  };
+}
+
+export function outboxRepository(doc: DocumentStore<OutboxDocument>): OutboxRepository {
+  const find = (id: string) => doc.data.messages.find((m) => m.id === id);
+  const pending = () => doc.data.messages.filter((m) => m.state === 'pending');
+  return {
+    enqueue: (message) => doc.update((d) => void d.messages.push(message)),
+    get: find,
+    due: (now, limit) =>
+      pending()
+        .filter((m) => m.nextAttemptAt <= now)
+        .sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.createdAt - b.createdAt)
+        .slice(0, limit),
+    nextDueAt() {
+      const times = pending().map((m) => m.nextAttemptAt);
+      return times.length > 0 ? Math.min(...times) : undefined;
+    },
+    update(id, change) {
+      // Read and changed in one synchronous step, so concurrent callers see each other's change.
+      const current = find(id);
+      const next = current && change(current);
+      if (!next) return Promise.resolve(undefined);
+      return doc.update((d) => {
+        d.messages[d.messages.findIndex((m) => m.id === id)] = next;
+        return next;
+      });
+    },
+    recent: (states, limit) =>
+      doc.data.messages
+        .filter((m) => states.includes(m.state))
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .slice(0, limit),
+    counts() {
+      const counts = { pending: 0, failed: 0, sent: 0 };
+      for (const m of doc.data.messages) counts[m.state] += 1;
+      return counts;
+    },
+    async prune(before) {
+      const old = (m: OutboxMessage) => m.state !== 'pending' && m.createdAt < before;
+      const count = doc.data.messages.filter(old).length;
+      if (count > 0)
+        await doc.update((d) => {
+          d.messages = d.messages.filter((m) => !old(m));
+        });
+      return count;
+    },
+  };
+}
+
+export function methodBlockRepository(doc: DocumentStore<BlocksDocument>): MethodBlockRepository {
+  return {
+    get: (username) => doc.data.blocks.find((b) => b.username === username),
+    list: () => doc.data.blocks,
+    put: (block) =>
+      doc.update((d) => {
+        d.blocks = d.blocks.filter((b) => b.username !== block.username).concat(block);
+      }),
+    async remove(username) {
+      if (!doc.data.blocks.some((b) => b.username === username)) return false;
+      await doc.update((d) => {
+        d.blocks = d.blocks.filter((b) => b.username !== username);
+      });
+      return true;
+    },
+  };
+}
+
+export function usedLinkRepository(
+  doc: DocumentStore<UsedLinksDocument>,
+  now: () => number = Date.now,
+): UsedLinkRepository {
+  return {
+    async use(id, expiresAt) {
+      // Decided synchronously: of two simultaneous uses, only the first finds the id free.
+      if (Object.hasOwn(doc.data.used, id)) return false;
+      await doc.update((d) => {
+        const t = now();
+        for (const [known, until] of Object.entries(d.used)) if (until < t) delete d.used[known];
+        d.used[id] = expiresAt;
+      });
+      return true;
+    },
   };
 }

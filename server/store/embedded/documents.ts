@@ -6,6 +6,8 @@ import {
   AgentRecordSchema,
   AssertionKeySchema,
   DirectoryUserSchema,
+  MethodBlockSchema,
+  OutboxMessageSchema,
   SECRET_NAMES,
   SessionRecordSchema,
 } from '../repositories';
@@ -40,6 +42,20 @@ export const PersistentTokensDocumentSchema = z
   })
   .strict();
 export type PersistentTokensDocument = z.infer<typeof PersistentTokensDocumentSchema>;
+
+export const OutboxDocumentSchema = z.object({ messages: z.array(OutboxMessageSchema) }).strict();
+export type OutboxDocument = z.infer<typeof OutboxDocumentSchema>;
+
+export const BlocksDocumentSchema = z.object({ blocks: z.array(MethodBlockSchema) }).strict();
+export type BlocksDocument = z.infer<typeof BlocksDocumentSchema>;
+
+export const UsedLinksDocumentSchema = z
+  .object({
+    /** Link id → when the link expires (ms); forgotten after that. */
+    used: z.record(z.string(), z.number()),
+  })
+  .strict();
+export type UsedLinksDocument = z.infer<typeof UsedLinksDocumentSchema>;
 
 /** A new P-256 key pair for sign-in assertions, as a private JWK. */
 export function newAssertionKey(): AssertionKeyJwk {

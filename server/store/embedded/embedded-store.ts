@@ -11,16 +11,22 @@ import {
   agentRepository,
   directoryUserRepository,
   keyRepository,
+  methodBlockRepository,
+  outboxRepository,
   persistentTokenRepository,
   realmRepository,
   sessionRepository,
+  usedLinkRepository,
 } from './document-repositories';
 import {
   AgentsDocumentSchema,
+  BlocksDocumentSchema,
   DirectoryDocumentSchema,
   KeysDocumentSchema,
+  OutboxDocumentSchema,
   PersistentTokensDocumentSchema,
   SessionsDocumentSchema,
+  UsedLinksDocumentSchema,
   newKeys,
 } from './documents';
 import { StorageError } from './errors';
@@ -64,6 +70,12 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
         readDocument(file('persistent-tokens.json'), PersistentTokensDocumentSchema),
         readDocument(file('requests.json'), RequestsCheckpointSchema),
       ]);
+    // Added after the first releases: optional, created when missing, checked like the rest.
+    const [outboxData, blocksData, usedLinksData] = await Promise.all([
+      readDocument(file('outbox.json'), OutboxDocumentSchema),
+      readDocument(file('blocks.json'), BlocksDocumentSchema),
+      readDocument(file('used-links.json'), UsedLinksDocumentSchema),
+    ]);
     const found = {
       audit: await inspectJournal(file('audit.jsonl'), AuditEntrySchema),
       closed: await inspectJournal(file('closed-requests.jsonl'), HelpRequestSchema),
@@ -141,7 +153,37 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
       },
       entries: () => readAuditJournal(found.audit.file),
     };
-    const documents = [realm, agents, sessions, directory, keys, persistentTokens];
+    const [outbox, blocks, usedLinks] = await Promise.all([
+      openDocument(
+        file('outbox.json'),
+        OutboxDocumentSchema,
+        () => ({ messages: [] }),
+        outboxData ?? null,
+      ),
+      openDocument(
+        file('blocks.json'),
+        BlocksDocumentSchema,
+        () => ({ blocks: [] }),
+        blocksData ?? null,
+      ),
+      openDocument(
+        file('used-links.json'),
+        UsedLinksDocumentSchema,
+        () => ({ used: {} }),
+        usedLinksData ?? null,
+      ),
+    ]);
+    const documents = [
+      realm,
+      agents,
+      sessions,
+      directory,
+      keys,
+      persistentTokens,
+      outbox,
+      blocks,
+      usedLinks,
+    ];
     return {
       requests,
       audit,
@@ -151,6 +193,9 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
       realm: realmRepository(realm),
       keys: keyRepository(keys),
       persistentTokens: persistentTokenRepository(persistentTokens),
+      outbox: outboxRepository(outbox),
+      blocks: methodBlockRepository(blocks),
+      usedLinks: usedLinkRepository(usedLinks),
       firstRun,
       health() {
         // After a failed log write the store acknowledges nothing more.

@@ -52,9 +52,9 @@ const root: Actor = { ref: ROOT, isAdmin: true };
 /** Callback is required, and two checks in all. */
 const POLICY: VerificationPolicy = {
   checks: [
-    { id: 'callback', label: 'Called back the number on file', help: '' },
-    { id: 'employee-id', label: 'Stated the employee ID', help: '' },
-    { id: 'manager', label: 'Manager confirmed', help: '' },
+    { kind: 'attestation', id: 'callback', label: 'Called back the number on file', help: '' },
+    { kind: 'attestation', id: 'employee-id', label: 'Stated the employee ID', help: '' },
+    { kind: 'attestation', id: 'manager', label: 'Manager confirmed', help: '' },
   ],
   required: ['callback'],
   minimumChecks: 2,
@@ -77,6 +77,7 @@ const record = (checkId: string, note = `${checkId} done`): VerificationRecord =
   note,
   by: ALICE,
   at: T0 + 2 * MINUTE,
+  method: 'attested',
 });
 
 const base = {
@@ -534,7 +535,13 @@ describe('verify', () => {
     );
     expect(result.verification).toEqual([
       record('callback'),
-      { checkId: 'manager', note: 'Manager Kim confirmed on Teams', by: ALICE, at: NOW },
+      {
+        checkId: 'manager',
+        note: 'Manager Kim confirmed on Teams',
+        by: ALICE,
+        at: NOW,
+        method: 'attested',
+      },
     ]);
   });
 
@@ -542,7 +549,7 @@ describe('verify', () => {
     const result = accepted(apply(verified, verify(alice, 'callback', 'Called back again')));
     expect(result.verification).toEqual([
       record('employee-id'),
-      { checkId: 'callback', note: 'Called back again', by: ALICE, at: NOW },
+      { checkId: 'callback', note: 'Called back again', by: ALICE, at: NOW, method: 'attested' },
     ]);
     expect(result.state).toBe('verified');
   });

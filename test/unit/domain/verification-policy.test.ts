@@ -5,6 +5,7 @@ import type { VerificationRecord } from '../../../server/domain/help-request';
 import { verificationProgress } from '../../../server/domain/verification-policy';
 
 const CHECKS = ['callback', 'employee-id', 'manager', 'photo-id'].map((id) => ({
+  kind: 'attestation' as const,
   id,
   label: `Check ${id}`,
   help: '',
@@ -23,6 +24,7 @@ const records = (...checkIds: string[]): VerificationRecord[] =>
     note: `${checkId} done`,
     by: { id: 'agent-alice', username: 'alice' },
     at: 1_000 + i,
+    method: 'attested',
   }));
 
 describe('verificationProgress', () => {

@@ -149,7 +149,12 @@ export function VerificationPolicyForm() {
         className="button"
         disabled={value.checks.length >= 12}
         onClick={() =>
-          update({ checks: [...value.checks, { id: '', label: '', help: '', saved: false }] })
+          update({
+            checks: [
+              ...value.checks,
+              { kind: 'attestation', id: '', label: '', help: '', saved: false },
+            ],
+          })
         }
       >
         Add a check
