@@ -3,6 +3,7 @@ import type { ErrorCode } from '../contract/errors';
 import type { VerificationPolicy } from '../contract/realm-config';
 import type { AgentRef, HelpRequest, OpenRequest } from './help-request';
 import { isOpen } from './help-request';
+import { MAILED_CODE } from './mailed-code';
 import type { ClosedState, RequestState } from './request-states';
 import { isOpenState } from './request-states';
 import { verificationProgress } from './verification-policy';
@@ -26,6 +27,21 @@ export type LifecycleCommand =
       policy: VerificationPolicy;
     }
   | { type: 'deny'; actor: Actor; reason: string }
+  /**
+   * A code was mailed to the user's address on file for a mailed-code check (the caller reads it
+   * back); only its keyed hash comes here. It replaces any code still outstanding.
+   */
+  | {
+      type: 'send-code';
+      actor: Actor;
+      checkId: string;
+      codeHash: string;
+      sentTo: string;
+      expiresAt: number;
+      policy: VerificationPolicy;
+    }
+  /** The code the caller read back, as judged by the server against the outstanding one. */
+  | { type: 'check-code'; actor: Actor; valid: boolean; policy: VerificationPolicy }
   | { type: 'cancel'; reason: string }
   /** The server ends the request itself (e.g. the user was disabled in the directory meanwhile). */
   | { type: 'deny-by-system'; reason: string }
@@ -44,7 +60,12 @@ export const AGENT_COMMAND_TYPES = [
   'unverify',
   'reveal',
   'deny',
+  'send-code',
+  'check-code',
 ] as const satisfies readonly AgentCommandType[];
+
+/** What the server records for a mailed-code check whose code the caller read back correctly. */
+export const MAILED_CODE_NOTE = 'Code mailed to the address on file, read back by the caller';
 
 export interface LifecycleError {
   code: ErrorCode;
@@ -75,7 +96,7 @@ function close(
   closedReason: string,
   closedBy?: AgentRef,
 ): HelpRequest {
-  const { otp: _otp, ...rest } = request as OpenRequest & { otp?: unknown };
+  const { otp: _otp, mailedCode: _code, ...rest } = request as OpenRequest & { otp?: unknown };
   return {
     ...rest,
     state,
@@ -153,6 +174,8 @@ export function agentRefusal(
 
     case 'verify':
     case 'unverify':
+    case 'send-code':
+    case 'check-code':
       return (
         notHolder(request, actor) ??
         (request.state === 'otp-issued'
@@ -226,17 +249,26 @@ export function applyCommand(
       return ok({ ...queued, state: 'claimed', claimedBy: command.actor.ref, updatedAt: now });
 
     case 'release': {
-      const { claimedBy: _holder, ...rest } = held;
+      // The code went to the caller of this agent's call; whoever claims next sends their own.
+      const { claimedBy: _holder, mailedCode: _code, ...rest } = held;
       return ok({ ...rest, state: 'queued', verification: [], updatedAt: now });
     }
 
-    case 'take-over':
-      return ok({ ...held, claimedBy: command.actor.ref, updatedAt: now });
+    case 'take-over': {
+      const { mailedCode: _code, ...rest } = held;
+      return ok({ ...rest, claimedBy: command.actor.ref, updatedAt: now });
+    }
 
     case 'verify':
     case 'unverify': {
-      if (!command.policy.checks.some((c) => c.id === command.checkId))
-        return fail('unknown-check', `The realm has no check "${command.checkId}".`);
+      const check = command.policy.checks.find((c) => c.id === command.checkId);
+      if (!check) return fail('unknown-check', `The realm has no check "${command.checkId}".`);
+      // The agent's word is not taken for a check the server verifies; removing its record is fine.
+      if (command.type === 'verify' && check.kind === 'mailed-code')
+        return fail(
+          'forbidden',
+          `"${check.label}" is verified by the server: use Send code and type the code the caller reads back.`,
+        );
       const others = held.verification.filter((r) => r.checkId !== command.checkId);
       const verification =
         command.type === 'verify'
@@ -260,10 +292,75 @@ export function applyCommand(
       });
     }
 
-    case 'reveal': {
-      const revealCount = held.state === 'otp-issued' ? held.otp.revealCount + 1 : 1;
+    case 'send-code': {
+      const check = command.policy.checks.find((c) => c.id === command.checkId);
+      if (!check) return fail('unknown-check', `The realm has no check "${command.checkId}".`);
+      if (check.kind !== 'mailed-code')
+        return fail(
+          'unknown-check',
+          `"${check.label}" is recorded by the agent; no code is mailed for it.`,
+        );
+      const sends = (held.mailedCode?.sends ?? 0) + 1;
+      if (sends > MAILED_CODE.maxSends)
+        return fail(
+          'rate-limited',
+          `${MAILED_CODE.maxSends} codes have been sent for this request already; verify the caller another way or deny the request.`,
+        );
       return ok({
         ...held,
+        mailedCode: {
+          checkId: command.checkId,
+          hash: command.codeHash,
+          sentTo: command.sentTo,
+          sentAt: now,
+          expiresAt: command.expiresAt,
+          sends,
+          wrong: 0,
+        },
+        updatedAt: now,
+      });
+    }
+
+    case 'check-code': {
+      const code = held.mailedCode;
+      if (!code || code.wrong >= MAILED_CODE.maxWrong)
+        return fail('invalid-state', 'No code is outstanding for this request; send one first.');
+      if (now >= code.expiresAt)
+        return fail('invalid-state', 'The mailed code has expired; send a new one.');
+      if (!command.valid) {
+        // A void code stays on the request (unusable), so the count of codes sent still holds.
+        const wrong = code.wrong + 1;
+        return ok({ ...held, mailedCode: { ...code, wrong }, updatedAt: now });
+      }
+      const check = command.policy.checks.find((c) => c.id === code.checkId);
+      if (!check)
+        return fail('unknown-check', `The realm no longer has the check "${code.checkId}".`);
+      const { mailedCode: _code, ...rest } = held;
+      const verification = [
+        ...held.verification.filter((r) => r.checkId !== code.checkId),
+        {
+          checkId: code.checkId,
+          note: MAILED_CODE_NOTE,
+          by: command.actor.ref,
+          at: now,
+          method: 'server-verified' as const,
+        },
+      ];
+      const met = verificationProgress(command.policy, verification).met;
+      return ok({
+        ...rest,
+        state: met ? 'verified' : 'claimed',
+        verification,
+        updatedAt: now,
+      });
+    }
+
+    case 'reveal': {
+      const revealCount = held.state === 'otp-issued' ? held.otp.revealCount + 1 : 1;
+      // Verification is settled once a passcode is out: a code still outstanding is dropped.
+      const { mailedCode: _code, ...rest } = held;
+      return ok({
+        ...rest,
         state: 'otp-issued',
         otp: { hash: command.otpHash, issuedAt: now, expiresAt: command.otpExpiresAt, revealCount },
         updatedAt: now,

@@ -7,7 +7,7 @@ import type {
   HelpRequest,
   VerificationRecord,
 } from '../../../server/domain/help-request';
-import { HelpRequestSchema } from '../../../server/domain/help-request';
+import { HelpRequestSchema, isOpen } from '../../../server/domain/help-request';
 import type { RequestState } from '../../../server/domain/request-states';
 import type {
   Actor,
@@ -917,16 +917,54 @@ describe('expire and deadlineOf', () => {
 // ---------------------------------------------------------------------------------------------
 
 describe('allowedCommands and agentRefusal', () => {
+  /** POLICY with a mailed-code check besides, for the code commands. */
+  const WITH_MAILED: VerificationPolicy = {
+    ...POLICY,
+    checks: [
+      ...POLICY.checks,
+      { kind: 'mailed-code', id: 'mailed', label: 'Read back the mailed code', help: '' },
+    ],
+  };
   const agentCommand = (type: AgentCommandType, actor: Actor): LifecycleCommand =>
-    ({
-      claim: claim(actor),
-      release: release(actor),
-      'take-over': takeOver(actor),
-      verify: verify(actor, 'manager'),
-      unverify: unverify(actor, 'callback'),
-      reveal: reveal(actor),
-      deny: deny(actor),
-    })[type];
+    (
+      ({
+        claim: claim(actor),
+        release: release(actor),
+        'take-over': takeOver(actor),
+        verify: verify(actor, 'manager'),
+        unverify: unverify(actor, 'callback'),
+        reveal: reveal(actor),
+        deny: deny(actor),
+        'send-code': {
+          type: 'send-code',
+          actor,
+          checkId: 'mailed',
+          codeHash: NEW_HASH,
+          sentTo: 'jdoe@example.com',
+          expiresAt: NOW + 10 * MINUTE,
+          policy: WITH_MAILED,
+        },
+        'check-code': { type: 'check-code', actor, valid: true, policy: WITH_MAILED },
+      }) satisfies Record<AgentCommandType, LifecycleCommand>
+    )[type];
+  /**
+   * Whether a code is outstanding is judged by the command itself (as an unknown check is for
+   * verify): the rule of who may act is compared on the request with one outstanding.
+   */
+  const withOutstandingCode = (request: HelpRequest): HelpRequest =>
+    isOpen(request)
+      ? variant(request, {
+          mailedCode: {
+            checkId: 'mailed',
+            hash: OLD_HASH,
+            sentTo: 'jdoe@example.com',
+            sentAt: T0,
+            expiresAt: NOW + MINUTE,
+            sends: 1,
+            wrong: 0,
+          },
+        })
+      : request;
 
   const CASES = (Object.keys(FIXTURES) as RequestState[]).flatMap((state) =>
     Object.entries({ alice, bob, root }).flatMap(([who, actor]) =>
@@ -938,7 +976,10 @@ describe('allowedCommands and agentRefusal', () => {
     '%s, %s, %s: allowed exactly when the lifecycle accepts it, refused for the same reason',
     (state, _who, type, actor) => {
       const request = FIXTURES[state];
-      const result = apply(request, agentCommand(type, actor));
+      const result = apply(
+        type === 'check-code' ? withOutstandingCode(request) : request,
+        agentCommand(type, actor),
+      );
       expect(allowedCommands(request, actor, POLICY).has(type)).toBe(result.ok);
       const attempt = type === 'reveal' ? { type, policy: POLICY } : { type };
       expect(agentRefusal(request, actor, attempt)).toEqual(result.ok ? undefined : result.error);
@@ -967,6 +1008,8 @@ describe('allowedCommands and agentRefusal', () => {
       'unverify',
       'reveal',
       'deny',
+      'send-code',
+      'check-code',
     ]);
     expect([...allowedCommands(held, bob, POLICY)]).toEqual([]);
     expect([...allowedCommands(held, root, POLICY)]).toEqual(['take-over']);
