@@ -11,6 +11,12 @@ import type {
   DirectoryStatus,
   DirectoryUserView,
 } from '../../server/contract/directory';
+import type {
+  AdminAlert,
+  MailStatus,
+  MethodBlockView,
+  OutboxEntryView,
+} from '../../server/contract/mail';
 import { defaultRealmConfig, type RealmConfig } from '../../server/contract/realm-config';
 import type { RequestDetail, RequestView } from '../../server/contract/request-view';
 import type { SessionApi, SignedIn } from '../../renderer/src/lib/api';
@@ -153,6 +159,54 @@ export function directoryUser(over: Partial<DirectoryUserView> = {}): DirectoryU
   };
 }
 
+export function mailStatus(over: Partial<MailStatus> = {}): MailStatus {
+  return {
+    enabled: true,
+    passwordSaved: false,
+    outbox: { pending: 0, failed: 0, lastError: null, lastSentAt: null },
+    problems: [],
+    ...over,
+  };
+}
+
+export function outboxEntry(over: Partial<OutboxEntryView> = {}): OutboxEntryView {
+  return {
+    id: 'mail-1',
+    kind: 'passcode-issued',
+    to: ['jdoe@example.com'],
+    subject: 'A passcode was issued for your account',
+    state: 'pending',
+    attempts: 2,
+    createdAt: 1_000,
+    nextAttemptAt: 61_000,
+    sentAt: null,
+    lastError: 'connect ECONNREFUSED 127.0.0.1:587',
+    ...over,
+  };
+}
+
+export function methodBlock(over: Partial<MethodBlockView> = {}): MethodBlockView {
+  return {
+    username: 'jsmith',
+    reason: 'not-me',
+    detail: 'Followed “This wasn’t me” in the passcode-issued mail',
+    at: 1_700_000_000_000,
+    by: 'jsmith',
+    ...over,
+  };
+}
+
+export function adminAlert(over: Partial<AdminAlert> = {}): AdminAlert {
+  return {
+    id: 'alert-1',
+    kind: 'not-me',
+    username: 'jsmith',
+    message: 'their requests were ended and the help-desk method is blocked.',
+    at: 1_700_000_000_000,
+    ...over,
+  };
+}
+
 export function agentView(over: Partial<AgentView> = {}): AgentView {
   return {
     id: 'agent-alice',
@@ -247,7 +301,12 @@ export interface Harness {
 
 /** A store on fakes; `link` answers queue:list and config:get from the given data. */
 export function harness(
-  options: { queue?: RequestView[]; config?: RealmConfig; directory?: DirectoryStatus } = {},
+  options: {
+    queue?: RequestView[];
+    config?: RealmConfig;
+    directory?: DirectoryStatus;
+    mail?: MailStatus;
+  } = {},
 ): Harness {
   const host = new FakeHost();
   const api = new FakeApi();
@@ -275,7 +334,8 @@ export function harness(
   h.link
     .answer('queue:list', () => ({ requests: options.queue ?? [] }))
     .answer('config:get', () => options.config ?? realmConfig())
-    .answer('directory:status', () => options.directory ?? directoryStatus());
+    .answer('directory:status', () => options.directory ?? directoryStatus())
+    .answer('mail:status', () => options.mail ?? mailStatus());
   return h;
 }
 

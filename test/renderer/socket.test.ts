@@ -46,6 +46,8 @@ const handlers: AgentLinkHandlers = {
   requestUpdated: ignore,
   configUpdated: ignore,
   directoryStatus: ignore,
+  alertRaised: ignore,
+  mailStatus: ignore,
   sessionEnded: ignore,
   rejected: ignore,
 };

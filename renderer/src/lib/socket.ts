@@ -9,6 +9,7 @@ import type {
   SessionInfo,
 } from '../../../server/contract/agent-events';
 import type { DirectoryStatus } from '../../../server/contract/directory';
+import type { AdminAlert, MailStatus } from '../../../server/contract/mail';
 import type { AckResult, ErrorCode } from '../../../server/contract/errors';
 import type { RealmConfig } from '../../../server/contract/realm-config';
 import type { RequestView } from '../../../server/contract/request-view';
@@ -51,6 +52,10 @@ export interface AgentLinkHandlers {
   configUpdated(config: RealmConfig): void;
   /** The directory stopped or started answering, or its source changed. */
   directoryStatus(status: DirectoryStatus): void;
+  /** Admins: something to act on now (a user said a passcode was not theirs). */
+  alertRaised(alert: AdminAlert): void;
+  /** Admins: the outbox changed. */
+  mailStatus(status: MailStatus): void;
   sessionEnded(end: SessionEnd): void;
   /** The server refused the token when (re)connecting: the session is gone. */
   rejected(): void;
@@ -125,6 +130,8 @@ export const connectAgent: ConnectAgent = (serverUrl, token, on) => {
   socket.on('request:updated', (request) => on.requestUpdated(request));
   socket.on('config:updated', (config) => on.configUpdated(config));
   socket.on('directory:status', (status) => on.directoryStatus(status));
+  socket.on('alert:raised', (alert) => on.alertRaised(alert));
+  socket.on('mail:status', (status) => on.mailStatus(status));
   socket.on('session:ended', (end) => {
     closed = true;
     on.sessionEnded(end);

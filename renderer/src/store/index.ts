@@ -5,6 +5,7 @@ import { createStore, type StoreApi } from 'zustand/vanilla';
 import { WireRequestError } from '../lib/socket';
 import { createConnectionSlice } from './connection-slice';
 import { createDirectorySlice } from './directory-slice';
+import { createMailSlice } from './mail-slice';
 import { queueSelectors, createQueueSlice } from './queue-slice';
 import { createRequestSlice } from './request-slice';
 import { SESSION_GONE_MESSAGE, createSessionSlice } from './session-slice';
@@ -43,6 +44,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
     ...createRequestSlice(runtime)(...a),
     ...createSettingsSlice(runtime)(...a),
     ...createDirectorySlice(runtime)(...a),
+    ...createMailSlice(runtime)(...a),
   }));
 
   let pending = 0;
@@ -76,6 +78,7 @@ export type { ConsoleState } from './state';
 export type { ConsoleDeps } from './types';
 export { connectionSelectors } from './connection-slice';
 export { directorySelectors } from './directory-slice';
+export { mailSelectors } from './mail-slice';
 export { queueSelectors } from './queue-slice';
 export { requestSelectors } from './request-slice';
 export { sessionSelectors } from './session-slice';

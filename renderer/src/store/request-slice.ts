@@ -18,6 +18,7 @@ const idle = {
   actionError: null,
   checkIntents: {},
   revealed: null,
+  codeCheck: null,
 };
 
 export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<RequestSlice> {
@@ -178,6 +179,26 @@ export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<Reques
         });
       },
 
+      sendCode(checkId) {
+        return act('send-code', async () => {
+          const requestId = openIdOrThrow();
+          took(await runtime.request('request:send-code', { requestId, checkId }));
+          set({ codeCheck: null });
+        });
+      },
+
+      async checkCode(code) {
+        const outcome = await act('check-code', async () => {
+          const requestId = openIdOrThrow();
+          const answer = await runtime.request('request:check-code', { requestId, code });
+          took(answer.request);
+          set({ codeCheck: { requestId, result: answer.result } });
+        });
+        // A malformed code is refused next to the field; the panel need not repeat it.
+        if (!outcome.ok && Object.keys(outcome.fields).length > 0) set({ actionError: null });
+        return outcome;
+      },
+
       showOtp() {
         const revealed = get().revealed;
         if (revealed) showFor(revealed);
@@ -208,4 +229,7 @@ export const requestSelectors = {
   busy: (s: ConsoleState) => s.busy,
   actionError: (s: ConsoleState) => s.actionError,
   revealed: (s: ConsoleState) => s.revealed,
+  /** The last code check's result, for the open request only. */
+  codeCheck: (s: ConsoleState) =>
+    s.codeCheck && s.codeCheck.requestId === s.openId ? s.codeCheck.result : null,
 };

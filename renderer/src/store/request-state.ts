@@ -11,7 +11,20 @@ export interface RevealedOtp {
 }
 
 export type RequestAction =
-  'claim' | 'release' | 'take-over' | 'deny' | 'reveal' | `check:${string}`;
+  | 'claim'
+  | 'release'
+  | 'take-over'
+  | 'deny'
+  | 'reveal'
+  | 'send-code'
+  | 'check-code'
+  | `check:${string}`;
+
+/** What the server said of the last code the agent typed for the open request's mailed-code check. */
+export interface CodeCheckOutcome {
+  requestId: string;
+  result: 'verified' | 'wrong' | 'void';
+}
 
 export type ActionOutcome =
   { ok: true } | { ok: false; message: string; fields: Record<string, string> };
@@ -28,6 +41,7 @@ export interface RequestSlice {
   /** Checks being recorded or withdrawn right now, by id: the box shows the intent at once. */
   checkIntents: Record<string, boolean>;
   revealed: RevealedOtp | null;
+  codeCheck: CodeCheckOutcome | null;
 
   openRequest(id: string): Promise<void>;
   refreshOpenRequest(): Promise<void>;
@@ -43,6 +57,10 @@ export interface RequestSlice {
   takeOver(): Promise<ActionOutcome>;
   deny(reason: string): Promise<ActionOutcome>;
   reveal(): Promise<ActionOutcome>;
+  /** Has the server mail a code to the user's address on file for a mailed-code check. */
+  sendCode(checkId: string): Promise<ActionOutcome>;
+  /** The code the caller read back, for the server to check (the agent never sees the code). */
+  checkCode(code: string): Promise<ActionOutcome>;
   showOtp(): void;
   hideOtp(): void;
   dismissActionError(): void;

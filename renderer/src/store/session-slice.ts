@@ -39,6 +39,12 @@ function clearedData(state: ConsoleState): Partial<ConsoleState> {
     userNotice: null,
     importState: { step: 'idle' },
     importPasswords: [],
+    mailStatus: null,
+    mailTest: { step: 'idle' },
+    blocks: [],
+    blocksStatus: 'idle',
+    blocksError: null,
+    alerts: [],
     connection: 'offline',
     recoveredAt: null,
   };
@@ -52,7 +58,8 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
     const loadEverything = async (again: boolean) => {
       const state = get();
       if (state.screen === 'settings' && state.session?.role !== 'admin') set({ screen: 'queue' });
-      const inSettings = state.screen === 'settings' && state.session?.role === 'admin';
+      const isAdmin = state.session?.role === 'admin';
+      const inSettings = state.screen === 'settings' && isAdmin;
       await Promise.all([
         state.loadQueue(),
         state.loadConfig(),
@@ -60,6 +67,8 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
         state.openId ? state.refreshOpenRequest() : undefined,
         inSettings ? state.loadAgents() : undefined,
         inSettings && state.usersStatus !== 'idle' ? state.reloadUsers() : undefined,
+        isAdmin ? state.loadMailStatus() : undefined,
+        inSettings && state.blocksStatus !== 'idle' ? state.loadBlocks() : undefined,
       ]);
       if (again) get().markRecovered(Date.now());
     };
@@ -98,6 +107,8 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
       },
       configUpdated: (config) => get().applyConfig(config),
       directoryStatus: (status) => get().applyDirectoryStatus(status),
+      alertRaised: (alert) => get().raiseAlert(alert),
+      mailStatus: (status) => get().applyMailStatus(status),
       sessionEnded: (end) => get().endSession(end.message),
       rejected: () => get().endSession(SESSION_GONE_MESSAGE),
     };

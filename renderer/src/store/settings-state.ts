@@ -14,7 +14,9 @@ export type SettingsSection =
   | 'otp-policy'
   | 'verification-policy'
   | 'agent-totp'
-  | 'directory';
+  | 'directory'
+  | 'mail'
+  | 'notifications';
 
 export interface OneTimePassword {
   username: string;

@@ -2,6 +2,7 @@
 import type { StateCreator } from 'zustand';
 import type { ConnectionSlice } from './connection-state';
 import type { DirectorySlice } from './directory-state';
+import type { MailSlice } from './mail-state';
 import type { QueueSlice } from './queue-state';
 import type { RequestSlice } from './request-state';
 import type { SessionSlice } from './session-state';
@@ -12,6 +13,7 @@ export type ConsoleState = ConnectionSlice &
   QueueSlice &
   RequestSlice &
   SettingsSlice &
-  DirectorySlice;
+  DirectorySlice &
+  MailSlice;
 
 export type SliceCreator<T> = StateCreator<ConsoleState, [], [], T>;

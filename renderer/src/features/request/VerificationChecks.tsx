@@ -1,10 +1,13 @@
-// The realm's verification checks: tick each one done, with a note; the line above says what is missing.
+// The realm's verification checks: tick each attestation done, with a note, or have the server mail
+// and check a code; the line above says what is missing.
 import { useShallow } from 'zustand/react/shallow';
 import type { VerificationCheck } from '../../../../server/contract/realm-config';
 import { verificationProgress } from '../../../../server/domain/verification-policy';
 import { requestSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
+import { MailedCodeCheck } from './MailedCodeCheck';
 import { progressText } from './progress-text';
 import { requestAccess } from './request-access';
+import { VerificationRecordLine } from './VerificationRecordLine';
 
 export function VerificationChecks() {
   const policy = useConsole(settingsSelectors.verificationPolicy);
@@ -37,9 +40,13 @@ export function VerificationChecks() {
         <p className="field-hint">Claim the request to record checks.</p>
       ) : null}
       <ul className="check-list">
-        {policy.checks.map((check) => (
-          <CheckRow key={check.id} check={check} required={required.has(check.id)} />
-        ))}
+        {policy.checks.map((check) =>
+          check.kind === 'mailed-code' ? (
+            <MailedCodeCheck key={check.id} check={check} required={required.has(check.id)} />
+          ) : (
+            <CheckRow key={check.id} check={check} required={required.has(check.id)} />
+          ),
+        )}
       </ul>
     </fieldset>
   );
@@ -75,15 +82,7 @@ function CheckRow({ check, required }: { check: VerificationCheck; required: boo
         {check.help}
       </p>
       {record ? (
-        <p className="check-record">
-          Recorded by {record.by.username} at {new Date(record.at).toLocaleTimeString()}
-          {record.note ? (
-            <>
-              {' — '}
-              <q>{record.note}</q>
-            </>
-          ) : null}
-        </p>
+        <VerificationRecordLine record={record} />
       ) : (
         <input
           className="check-note"
@@ -125,15 +124,7 @@ function RecordedChecks() {
               <p className="check-main">
                 <strong>{labelOf(record.checkId)}</strong>
               </p>
-              <p className="check-record check-record-flush">
-                {record.by.username} at {new Date(record.at).toLocaleTimeString()}
-                {record.note ? (
-                  <>
-                    {' — '}
-                    <q>{record.note}</q>
-                  </>
-                ) : null}
-              </p>
+              <VerificationRecordLine record={record} flush />
             </li>
           ))}
         </ul>

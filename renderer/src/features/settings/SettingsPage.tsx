@@ -1,6 +1,7 @@
 // Settings (admins only): the two help desks, general realm settings, workflow, passcode and
 // verification policies, the agents' authenticator rule, the agents themselves, and the directory
-// (its source and LDAP settings, its users, CSV import and export).
+// (its source and LDAP settings, its users, CSV import and export), mail (SMTP, the outbox, test
+// mail), notifications, and the users whose help-desk method is blocked.
 import { HELP_DESK_IDS } from '../../../../server/contract/realm-config';
 import { settingsSelectors, useConsole } from '../../store';
 import { AgentsAdmin } from './AgentsAdmin';
@@ -10,6 +11,9 @@ import { DirectorySettingsForm } from './directory/DirectorySettingsForm';
 import { DirectoryUsers } from './directory/DirectoryUsers';
 import { GeneralForm } from './GeneralForm';
 import { HelpDeskForm } from './HelpDeskForm';
+import { BLOCKED_USERS_HEADING_ID, BlockedUsers } from './mail/BlockedUsers';
+import { MailSettingsForm } from './mail/MailSettingsForm';
+import { NotificationsForm } from './mail/NotificationsForm';
 import { OtpPolicyForm } from './OtpPolicyForm';
 import { VerificationPolicyForm } from './VerificationPolicyForm';
 import { WorkflowForm } from './WorkflowForm';
@@ -36,6 +40,9 @@ export function SettingsPage() {
               <a href="#settings-agent-totp">Agent sign-in</a>
               <a href="#agents-heading">Agents</a>
               <a href="#settings-directory">Directory</a>
+              <a href="#settings-mail">Mail</a>
+              <a href="#settings-notifications">Notifications</a>
+              <a href={`#${BLOCKED_USERS_HEADING_ID}`}>Blocked users</a>
             </nav>
             <div className="settings-grid">
               {HELP_DESK_IDS.map((desk) => (
@@ -51,6 +58,9 @@ export function SettingsPage() {
             <DirectorySettingsForm />
             <DirectoryUsers />
             <DirectoryImport />
+            <MailSettingsForm />
+            <NotificationsForm />
+            <BlockedUsers />
           </>
         ) : (
           <p role="status">Loading the settings…</p>

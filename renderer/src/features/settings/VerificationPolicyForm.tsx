@@ -1,14 +1,15 @@
-// The verification policy: the checks agents record, which are required, how many in all, and
-// which directory fields agents see only masked.
+// The verification policy: the checks agents record (their word, or a code the server mails and
+// checks), which are required, how many in all, and which directory fields agents see only masked.
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import {
   MASKABLE_FIELDS,
+  VERIFICATION_CHECK_KINDS,
   type MaskableField,
   type VerificationCheck,
   type VerificationPolicy,
 } from '../../../../server/contract/realm-config';
-import { settingsSelectors, useConsole, useConsoleStore } from '../../store';
+import { mailSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
 import { TextField } from '../../ui/Field';
 import { SettingsSection } from './SettingsSection';
 import { useDraft } from './use-draft';
@@ -19,6 +20,21 @@ const MASKABLE_LABELS: Record<MaskableField, string> = {
   employeeId: 'Employee ID',
   department: 'Department',
   manager: 'Manager',
+};
+
+type CheckKind = VerificationCheck['kind'];
+
+export const CHECK_KIND_WORDS: Record<CheckKind, string> = {
+  attestation: 'Agent confirms (with a note)',
+  'mailed-code': 'Code mailed to the address on file (checked by the server)',
+};
+
+/** What "Add mailed-code check" starts from; the admin may reword it. */
+const MAILED_CODE_CHECK: VerificationCheck = {
+  kind: 'mailed-code',
+  id: 'mailed-code',
+  label: 'Caller read back the code mailed to the address on file',
+  help: 'Send the code, ask the caller to read it from their mailbox, type it in. Never accept an address the caller gives.',
 };
 
 interface CheckDraft extends VerificationCheck {
@@ -39,13 +55,14 @@ export function VerificationPolicyForm() {
   const source = useMemo(() => toDraft(policy), [policy]);
   const draft = useDraft<PolicyDraft>(source);
   const errors = useConsole(useShallow(settingsSelectors.errorsUnder('verificationPolicy')));
+  const mailEnabled = useConsole(mailSelectors.enabled);
   const value = draft.value;
   const update = (patch: Partial<PolicyDraft>) => draft.set((d) => ({ ...d, ...patch }));
   const updateCheck = (index: number, patch: Partial<CheckDraft>) =>
     update({ checks: value.checks.map((c, i) => (i === index ? { ...c, ...patch } : c)) });
 
   const save = () => {
-    const checks = value.checks.map(({ id, label, help }) => ({ id, label, help }));
+    const checks = value.checks.map(({ kind, id, label, help }) => ({ kind, id, label, help }));
     void store
       .getState()
       .saveConfig('verification-policy', {
@@ -68,6 +85,12 @@ export function VerificationPolicyForm() {
       onReset={draft.reset}
       onSave={save}
     >
+      {!mailEnabled && value.checks.some((c) => c.kind === 'mailed-code') ? (
+        <p className="notice notice-warn" role="status">
+          Mail is not enabled: a mailed-code check cannot be done until it is (Settings → Mail), so
+          a policy that needs it blocks every reveal.
+        </p>
+      ) : null}
       <ol className="policy-checks">
         {value.checks.map((check, index) => (
           <li key={index} className="policy-check">
@@ -94,6 +117,23 @@ export function VerificationPolicyForm() {
                   });
                 }}
               />
+            </div>
+            <div className="field">
+              <label htmlFor={`policy-kind-${index}`}>How it is checked</label>
+              <select
+                id={`policy-kind-${index}`}
+                value={check.kind}
+                onChange={(e) => updateCheck(index, { kind: e.target.value as CheckKind })}
+              >
+                {VERIFICATION_CHECK_KINDS.map((kind) => (
+                  <option key={kind} value={kind}>
+                    {CHECK_KIND_WORDS[kind]}
+                  </option>
+                ))}
+              </select>
+              {errors[`checks.${index}.kind`] ? (
+                <p className="field-error">{errors[`checks.${index}.kind`]}</p>
+              ) : null}
             </div>
             <TextField
               label="Guidance for agents"
@@ -158,6 +198,18 @@ export function VerificationPolicyForm() {
         }
       >
         Add a check
+      </button>{' '}
+      <button
+        type="button"
+        className="button"
+        disabled={
+          value.checks.length >= 12 || value.checks.some((c) => c.id === MAILED_CODE_CHECK.id)
+        }
+        onClick={() =>
+          update({ checks: [...value.checks, { ...MAILED_CODE_CHECK, saved: false }] })
+        }
+      >
+        Add mailed-code check
       </button>
       <TextField
         label="Checks needed in all (required ones included)"

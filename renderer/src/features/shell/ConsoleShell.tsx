@@ -10,6 +10,7 @@ import {
   useConsole,
   useConsoleStore,
 } from '../../store';
+import { AdminAlerts } from './AdminAlerts';
 import { ConnectionBanner } from './ConnectionBanner';
 import { DirectoryBanner } from './DirectoryBanner';
 
@@ -90,6 +91,7 @@ export function ConsoleShell() {
           </button>
         </div>
       </header>
+      <AdminAlerts />
       <ConnectionBanner />
       <DirectoryBanner />
       {screen === 'settings' && isAdmin ? (
