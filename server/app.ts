@@ -28,6 +28,8 @@ import { directoryRoutes } from './http/directory-routes';
 import { errorHandler } from './http/error-handler';
 import type { Logger } from './logger';
 import { consoleLogger } from './logger';
+import { RealmMail } from './mail/mail-settings';
+import { Outbox } from './mail/outbox';
 import { RealmService } from './realm/realm-service';
 import { attachAgentNamespace } from './realtime/agent-namespace';
 import { attachEndUserNamespace } from './realtime/enduser-namespace';
@@ -67,6 +69,10 @@ export interface App {
   directoryUsers: DirectoryAdmin;
   /** What admins must hear live: raise alerts here. */
   notices: AdminNotices;
+  /** Mail leaves through here: `queue` records it durably; the worker sends it. */
+  outbox: Outbox;
+  /** The realm's SMTP settings, test mail and the outbox's status, as admins see them. */
+  mail: RealmMail;
   /** End-user persistent tokens; `revokePersistentTokens(username)` signs the user out of every device. */
   persistentTokens: PersistentTokens;
   /** Starts the periodic sweeps (expiry of requests and sessions). */
@@ -81,6 +87,16 @@ export function createApp(deps: AppDeps): App {
   const { store } = deps;
   const realm = new RealmService(store.realm, store.audit);
   const notices = new AdminNotices();
+  const outbox = new Outbox({
+    outbox: store.outbox,
+    realm,
+    keys: store.keys,
+    audit: store.audit,
+    notices,
+    logger,
+    now,
+  });
+  const mail = new RealmMail({ realm, keys: store.keys, outbox, audit: store.audit, logger, now });
   const embeddedDirectory = new EmbeddedDirectory(store.directory);
   const directory = new RealmDirectory({
     realm,
@@ -211,6 +227,7 @@ export function createApp(deps: AppDeps): App {
     directory,
     directoryUsers,
     notices,
+    mail,
     audit: store.audit,
     logger,
   });
@@ -237,15 +254,20 @@ export function createApp(deps: AppDeps): App {
     embeddedDirectory,
     directoryUsers,
     notices,
+    outbox,
+    mail,
     persistentTokens,
     startTimers(intervalMs = 5_000) {
       void sweep();
       timers.push(setInterval(() => void sweep(), intervalMs));
       // While the directory is down it is read every few seconds, so it comes back by itself.
       timers.push(setInterval(() => void directory.probe(), DIRECTORY_PROBE_MS));
+      outbox.start();
     },
     async close() {
       timers.forEach(clearInterval);
+      // A send in progress finishes and is recorded before the store closes.
+      await outbox.stop();
       agentNamespace.detach();
       endUserNamespace.detach();
       await new Promise<void>((resolve, reject) => {

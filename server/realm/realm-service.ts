@@ -1,5 +1,6 @@
 // Reads and changes the realm's configuration: validated as a whole, audited, announced to listeners.
 import type { DirectorySettings } from '../contract/directory';
+import type { MailSettings } from '../contract/mail';
 import type { RealmConfig, RealmConfigPatch } from '../contract/realm-config';
 import { RealmConfigPatchSchema, RealmConfigSchema } from '../contract/realm-config';
 import { badRequest } from '../errors';
@@ -75,6 +76,30 @@ export class RealmService {
         actor,
         action: 'realm.directory-updated',
         details: { ...details, after: next.directory },
+      }),
+    ]);
+    for (const listener of this.listeners) listener(next);
+    return next;
+  }
+
+  /**
+   * Replaces the SMTP settings (validated by the caller's schema); audited with `details`, which
+   * must hold no secret. The SMTP password is kept with the keys, not here.
+   */
+  async updateMail(
+    settings: MailSettings,
+    actor: string,
+    details: Record<string, unknown>,
+  ): Promise<RealmConfig> {
+    const parsed = RealmConfigSchema.safeParse({ ...this.realm.config, mail: settings });
+    if (!parsed.success) throw badRequest(parsed.error, 'The mail settings');
+    const next = parsed.data;
+    await Promise.all([
+      this.realm.save(next),
+      this.audit.record({
+        actor,
+        action: 'realm.mail-updated',
+        details: { ...details, after: next.mail },
       }),
     ]);
     for (const listener of this.listeners) listener(next);

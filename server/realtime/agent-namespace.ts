@@ -31,6 +31,8 @@ import type { AgentHandler, OnAgentEvent } from './agent-handler';
 import { afterAnswer, answerFirst } from './answer-first';
 import { directoryEvents } from './directory-events';
 import { directoryUserEvents } from './directory-user-events';
+import type { RealmMail } from '../mail/mail-settings';
+import { mailEvents } from './mail-events';
 
 interface SocketData {
   sessionId: string;
@@ -60,6 +62,8 @@ export interface AgentNamespaceDeps {
   directoryUsers: DirectoryAdmin;
   /** What admins must hear live (alerts, the outbox's state). */
   notices: AdminNotices;
+  /** The realm's SMTP settings, test mail and outbox status (admins). */
+  mail: RealmMail;
   audit: AuditLog;
   logger: Logger;
 }
@@ -83,6 +87,9 @@ const ADMIN_ONLY: ReadonlySet<AgentEventName> = new Set([
   'users:set-enabled',
   'users:reset-password',
   'users:delete',
+  'mail:configure',
+  'mail:test',
+  'mail:status',
 ]);
 
 /** What an agent may still do while the realm requires an authenticator they have not enrolled. */
@@ -294,6 +301,7 @@ export function attachAgentNamespace(
     on('totp:begin', (_payload, agent) => authenticator.begin(agent));
     on('totp:confirm', ({ code }, agent) => authenticator.confirm(agent, code));
     directoryEvents(on, directory);
+    mailEvents(on, deps.mail);
     directoryUserEvents(on, deps.directoryUsers);
   });
 
