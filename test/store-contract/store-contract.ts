@@ -12,7 +12,12 @@ import type { OpenRequest } from '../../server/domain/help-request';
 import { applyCommand } from '../../server/domain/request-lifecycle';
 import type { AgentActor } from '../../server/requests/request-service';
 import { RequestService } from '../../server/requests/request-service';
-import type { AgentRecord, RequestCommit, Store } from '../../server/store/repositories';
+import type {
+  AgentRecord,
+  OutboxMessage,
+  RequestCommit,
+  Store,
+} from '../../server/store/repositories';
 import { ROOT } from '../support/server-process';
 import type { Acknowledged, WriterLine } from './crash-writer';
 import { cancelled, changed, claimedBy, queuedRequest } from './records';
@@ -354,6 +359,102 @@ export function describeStoreContract(name: string, create: () => Promise<StoreU
       }).toEqual(keys);
     });
 
+    it('keeps an outbox message once enqueue resolves, and answers what is due, next, recent and counted', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const [late, early, sent] = [
+        outboxMessage(1, { nextAttemptAt: 5_000 }),
+        outboxMessage(2, { nextAttemptAt: 1_000 }),
+        outboxMessage(3, { state: 'sent', sentAt: 3_500, text: '', html: '' }),
+      ];
+      for (const message of [late!, early!, sent!]) await store.outbox.enqueue(message);
+
+      store = await reopen(store);
+      expect(store.outbox.get(late!.id)).toEqual(late);
+      expect(store.outbox.get(sent!.id)).toEqual(sent);
+      expect(store.outbox.due(1_000, 10).map((m) => m.id)).toEqual([early!.id]);
+      expect(store.outbox.due(9_000, 10).map((m) => m.id)).toEqual([early!.id, late!.id]);
+      expect(store.outbox.due(9_000, 1).map((m) => m.id)).toEqual([early!.id]);
+      expect(store.outbox.nextDueAt()).toBe(1_000);
+      expect(store.outbox.counts()).toEqual({ pending: 2, failed: 0, sent: 1 });
+      expect(store.outbox.recent(['sent'], 5).map((m) => m.id)).toEqual([sent!.id]);
+      expect(store.outbox.recent(['pending', 'sent'], 2).map((m) => m.id)).toEqual([
+        sent!.id,
+        early!.id,
+      ]);
+
+      // Pruning forgets settled messages older than the cut, never a pending one.
+      expect(await store.outbox.prune(Number.MAX_SAFE_INTEGER)).toBe(1);
+      store = await reopen(store);
+      expect(store.outbox.get(sent!.id)).toBeUndefined();
+      expect(store.outbox.counts()).toEqual({ pending: 2, failed: 0, sent: 0 });
+    });
+
+    it('updates an outbox message atomically: of ten simultaneous changes from pending to sent, only the first applies', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const message = outboxMessage(1);
+      await store.outbox.enqueue(message);
+      const markSent = (at: number) => (current: OutboxMessage) =>
+        current.state === 'pending'
+          ? { ...current, state: 'sent' as const, sentAt: at, text: '', html: '' }
+          : undefined;
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.outbox.update(message.id, markSent(100 + i))),
+      );
+      expect(results.map((r) => r?.sentAt ?? null)).toEqual([100, ...Array(9).fill(null)]);
+      expect(store.outbox.get(message.id)).toMatchObject({ state: 'sent', sentAt: 100, text: '' });
+
+      store = await reopen(store);
+      expect(store.outbox.get(message.id)).toEqual(results[0]);
+      expect(store.outbox.nextDueAt()).toBeUndefined();
+    });
+
+    it('keeps method blocks across a reopen: put replaces, remove says whether there was one', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const block = {
+        username: 'jsmith',
+        reason: 'not-me' as const,
+        detail: 'Link',
+        at: 1,
+        by: 'user:jsmith',
+      };
+      await store.blocks.put(block);
+      await store.blocks.put({ ...block, username: 'mlee', reason: 'admin', by: 'agent:root' });
+      const replaced = { ...block, reason: 'suspicious-caller' as const, detail: 'Again', at: 2 };
+      await store.blocks.put(replaced);
+
+      store = await reopen(store);
+      expect(store.blocks.get('jsmith')).toEqual(replaced);
+      expect(
+        store.blocks
+          .list()
+          .map((b) => b.username)
+          .sort(),
+      ).toEqual(['jsmith', 'mlee']);
+      expect(await store.blocks.remove('jsmith')).toBe(true);
+      expect(await store.blocks.remove('jsmith')).toBe(false);
+
+      store = await reopen(store);
+      expect(store.blocks.get('jsmith')).toBeUndefined();
+      expect(store.blocks.list().map((b) => b.username)).toEqual(['mlee']);
+    });
+
+    it('lets a single-use link be used once: of twenty simultaneous uses exactly one wins, and none after a reopen', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const expiresAt = Date.now() + 3_600_000;
+      const uses = await Promise.all(
+        Array.from({ length: 20 }, () => store.usedLinks.use('link-1', expiresAt)),
+      );
+      expect(uses.filter(Boolean)).toHaveLength(1);
+
+      store = await reopen(store);
+      expect(await store.usedLinks.use('link-1', expiresAt)).toBe(false);
+      expect(await store.usedLinks.use('link-2', expiresAt)).toBe(true);
+    });
+
     describe('after a crash', () => {
       it('has every write acknowledged before the writer was killed, and an audit log that agrees with the requests', async () => {
         const { sut, open, close } = await freshStore();
@@ -489,6 +590,26 @@ const slowDirectory: Directory = {
     return directoryOfEveryone.findUser(username);
   },
 };
+
+/** A pending outbox message numbered `n` (overrides win). */
+function outboxMessage(n: number, overrides: Partial<OutboxMessage> = {}): OutboxMessage {
+  return {
+    id: `contract-mail-${n}`,
+    messageId: `<contract-mail-${n}@example.com>`,
+    kind: 'test',
+    to: [`user${n}@example.com`],
+    subject: `Mail ${n}`,
+    text: `Text ${n}`,
+    html: `<p>Text ${n}</p>`,
+    createdAt: 1_000 + n,
+    state: 'pending',
+    attempts: 0,
+    nextAttemptAt: 1_000 + n,
+    sentAt: null,
+    lastError: null,
+    ...overrides,
+  };
+}
 
 function agentActor(id: string): AgentActor {
   return { ref: { id, username: id }, isAdmin: false, desks: ['1'] };
