@@ -80,6 +80,8 @@ export function retryDelay(attempts: number, schedule: RetrySchedule): number {
 export class Outbox {
   private readonly schedule: RetrySchedule;
   private started = false;
+  /** Set by `stop`: a pass in progress ends after the message it is sending. */
+  private stopping = false;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private again = false;
@@ -134,12 +136,14 @@ export class Outbox {
   start(): void {
     if (this.started) return;
     this.started = true;
+    this.stopping = false;
     void this.run();
   }
 
   /** Stops the worker; resolves once a send in progress has finished and been recorded. */
   async stop(): Promise<void> {
     this.started = false;
+    this.stopping = true;
     clearTimeout(this.timer);
     this.timer = undefined;
     await this.running;
@@ -200,7 +204,7 @@ export class Outbox {
       do {
         this.again = false;
         await this.sendDue();
-      } while (this.again);
+      } while (this.again && !this.stopping);
     };
     this.running = pass()
       .then(
@@ -222,7 +226,7 @@ export class Outbox {
     await this.pruneNowAndThen();
     for (;;) {
       const settings = this.deps.realm.config.mail;
-      if (!settings.enabled) return;
+      if (!settings.enabled || this.stopping) return;
       const [message] = this.deps.outbox.due(this.deps.now(), 1);
       if (!message) return;
       await this.attempt(message, settings);
