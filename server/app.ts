@@ -30,10 +30,13 @@ import type { Logger } from './logger';
 import { consoleLogger } from './logger';
 import { RealmMail } from './mail/mail-settings';
 import { Outbox } from './mail/outbox';
+import { mailNotifications } from './mail/notifications';
 import { RealmService } from './realm/realm-service';
 import { attachAgentNamespace } from './realtime/agent-namespace';
 import { attachEndUserNamespace } from './realtime/enduser-namespace';
 import { openAnswerScope } from './realtime/answer-first';
+import { MethodBlocks } from './requests/method-blocks';
+import { NotMeReports } from './requests/not-me-reports';
 import { RequestService } from './requests/request-service';
 import type { Store } from './store/repositories';
 
@@ -53,6 +56,20 @@ export interface AppDeps {
   trustProxy?: number | boolean;
   /** The built agent console served at /agent (default: out/renderer). */
   agentConsoleDir?: string;
+  /** The server's address as users reach it, for links in mails (default: where it listens). */
+  publicUrl?: string;
+}
+
+/** Where the server listens, as a URL (an unspecified address reads as localhost). */
+function listeningUrl(server: HttpServer): string {
+  const address = server.address();
+  if (!address || typeof address === 'string') return 'http://localhost';
+  const host = ['0.0.0.0', '::'].includes(address.address)
+    ? 'localhost'
+    : address.family === 'IPv6'
+      ? `[${address.address}]`
+      : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 export interface App {
@@ -110,7 +127,7 @@ export function createApp(deps: AppDeps): App {
   const authenticator = new Authenticator(store, now);
   const sessions = new AgentSessions(store, authenticator, now);
   const agents = new AgentAccounts(store, sessions, authenticator, now);
-  const requests = new RequestService(store, directory, now);
+  const requests = new RequestService(store, directory, now, { mail: outbox, logger });
   const directoryUsers = new DirectoryAdmin({
     users: store.directory,
     requests,
@@ -127,6 +144,17 @@ export function createApp(deps: AppDeps): App {
     realmConfig,
     now,
   );
+  const blocks = new MethodBlocks({ blocks: store.blocks, audit: store.audit, now });
+  const notMe = new NotMeReports({
+    signer,
+    usedLinks: store.usedLinks,
+    blocks,
+    requests,
+    tokens: persistentTokens,
+    audit: store.audit,
+    notices,
+    now,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -188,6 +216,7 @@ export function createApp(deps: AppDeps): App {
       tokens: persistentTokens,
       assertions: new SignInAssertions(store.keys, now),
       audit: store.audit,
+      notMe,
       logger,
       now,
     }),
@@ -228,10 +257,21 @@ export function createApp(deps: AppDeps): App {
     directoryUsers,
     notices,
     mail,
+    blocks,
     audit: store.audit,
     logger,
   });
   const endUserNamespace = attachEndUserNamespace(io, { requests, logger });
+  const publicUrl = () => deps.publicUrl?.replace(/\/+$/, '') ?? listeningUrl(httpServer);
+  const notifications = mailNotifications({
+    requests,
+    realm,
+    directory,
+    mail: outbox,
+    notMe,
+    publicUrl,
+    logger,
+  });
 
   const timers: NodeJS.Timeout[] = [];
   const sweep = async () => {
@@ -266,6 +306,7 @@ export function createApp(deps: AppDeps): App {
     },
     async close() {
       timers.forEach(clearInterval);
+      await notifications.stop();
       // A send in progress finishes and is recorded before the store closes.
       await outbox.stop();
       agentNamespace.detach();

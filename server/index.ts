@@ -9,13 +9,15 @@ import type { Credential } from './setup/first-run';
 import { createFirstAdmin, seedDemo } from './setup/first-run';
 import { StorageError, openEmbeddedStore } from './store/embedded/embedded-store';
 
-const USAGE = `Usage: npm run server -- [--port N] [--host H] [--data DIR] [--demo] [--allowed-origin URL]...
+const USAGE = `Usage: npm run server -- [--port N] [--host H] [--data DIR] [--demo] [--allowed-origin URL]... [--public-url URL]
   --port            port to listen on (env PORT, default 3000; 0 picks a free one)
   --host            address to bind (env HOST, default 127.0.0.1)
   --data            data directory (env DATA_DIR, default ./data)
   --demo            on a new data dir: enable both desks, add two agents and sample users
   --allowed-origin  extra browser origin allowed to open agent sockets (env ALLOWED_ORIGINS, comma-separated)
-  --trust-proxy     number of reverse proxies in front (env TRUST_PROXY, default 0)`;
+  --trust-proxy     number of reverse proxies in front (env TRUST_PROXY, default 0)
+  --public-url      the address users reach the server at, for links in mails, e.g. https://signin.example.com
+                    (env PUBLIC_URL, default http://<host>:<port> where it listens)`;
 
 function readVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -55,6 +57,7 @@ async function main(): Promise<void> {
       demo: { type: 'boolean', default: false },
       'allowed-origin': { type: 'string', multiple: true },
       'trust-proxy': { type: 'string' },
+      'public-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -76,10 +79,20 @@ async function main(): Promise<void> {
       .filter(Boolean),
   ];
   const trustProxy = Number(values['trust-proxy'] ?? process.env.TRUST_PROXY ?? 0);
+  const publicUrl = values['public-url'] ?? process.env.PUBLIC_URL;
+  if (publicUrl !== undefined && !(/^https?:\/\//i.test(publicUrl) && URL.canParse(publicUrl)))
+    throw new Error(`--public-url must be an http(s) URL, got ${publicUrl}`);
 
   const logger = consoleLogger();
   const store = await openEmbeddedStore(dataDir);
-  const app = createApp({ store, version: readVersion(), logger, allowedOrigins, trustProxy });
+  const app = createApp({
+    store,
+    version: readVersion(),
+    logger,
+    allowedOrigins,
+    trustProxy,
+    ...(publicUrl ? { publicUrl } : {}),
+  });
 
   const credentials: Credential[] = [];
   if (store.firstRun) {

@@ -1,5 +1,5 @@
 // The sign-in pages, one router per step: identify, choose a desk, follow the request, cancel, enter the
-// code, the password where it comes last, done. Composed here with what they share.
+// code, the password where it comes last, done, and "This wasn't me". Composed here with what they share.
 import type { RequestHandler } from 'express';
 import { Router } from 'express';
 import { CsrfTokens } from '../http/csrf';
@@ -11,6 +11,7 @@ import { codeStep } from './steps/code';
 import { doneStep } from './steps/done';
 import { identifyStep } from './steps/identify';
 import { methodStep } from './steps/method';
+import { notMeStep } from './steps/not-me';
 import { passwordStep } from './steps/password';
 import { requestStatusStep } from './steps/request-status';
 import type { SignInDeps, StepDeps } from './steps/step-deps';
@@ -60,6 +61,7 @@ export function signInRoutes(deps: SignInDeps): Router {
     codeStep(steps),
     passwordStep(steps),
     doneStep(steps),
+    notMeStep(steps),
   );
   return router;
 }

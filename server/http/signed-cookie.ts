@@ -2,7 +2,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { z } from 'zod';
 
-export type SigningPurpose = 'flow' | 'persistent-token' | 'csrf' | 'session-binding';
+export type SigningPurpose =
+  'flow' | 'persistent-token' | 'csrf' | 'session-binding' | 'not-me-link';
 
 export class CookieSigner {
   private readonly key: Buffer;

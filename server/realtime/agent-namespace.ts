@@ -31,6 +31,9 @@ import type { AgentHandler, OnAgentEvent } from './agent-handler';
 import { afterAnswer, answerFirst } from './answer-first';
 import { directoryEvents } from './directory-events';
 import { directoryUserEvents } from './directory-user-events';
+import type { MethodBlocks } from '../requests/method-blocks';
+import { blockEvents } from './block-events';
+import { verificationCodeEvents } from './verification-code-events';
 import type { RealmMail } from '../mail/mail-settings';
 import { mailEvents } from './mail-events';
 
@@ -62,6 +65,8 @@ export interface AgentNamespaceDeps {
   directoryUsers: DirectoryAdmin;
   /** What admins must hear live (alerts, the outbox's state). */
   notices: AdminNotices;
+  /** Users for whom the help-desk method is blocked (admins list and clear them). */
+  blocks: MethodBlocks;
   /** The realm's SMTP settings, test mail and outbox status (admins). */
   mail: RealmMail;
   audit: AuditLog;
@@ -87,6 +92,8 @@ const ADMIN_ONLY: ReadonlySet<AgentEventName> = new Set([
   'users:set-enabled',
   'users:reset-password',
   'users:delete',
+  'blocks:list',
+  'blocks:clear',
   'mail:configure',
   'mail:test',
   'mail:status',
@@ -301,6 +308,8 @@ export function attachAgentNamespace(
     on('totp:begin', (_payload, agent) => authenticator.begin(agent));
     on('totp:confirm', ({ code }, agent) => authenticator.confirm(agent, code));
     directoryEvents(on, directory);
+    verificationCodeEvents(on, requests);
+    blockEvents(on, deps.blocks);
     mailEvents(on, deps.mail);
     directoryUserEvents(on, deps.directoryUsers);
   });

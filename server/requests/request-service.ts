@@ -7,17 +7,39 @@ import type { Directory, DirectoryProfile, DirectoryRefusal } from '../directory
 import { DirectoryUnavailableError, directoryRefusal } from '../directory/directory';
 import type { HelpRequest, OpenRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
+import { MAILED_CODE } from '../domain/mailed-code';
 import { newReferenceCode } from '../domain/reference-code';
 import type { Actor, LifecycleCommand } from '../domain/request-lifecycle';
-import { applyCommand, deadlineOf } from '../domain/request-lifecycle';
+import { agentRefusal, applyCommand, deadlineOf } from '../domain/request-lifecycle';
 import type { EndUserRequestStatus } from '../contract/enduser';
 import { ServiceError } from '../errors';
+import type { Logger } from '../logger';
+import { silentLogger } from '../logger';
+import type { MailQueue } from '../mail/messages';
+import { verificationCodeMail } from '../mail/messages';
+import { maskValue } from './mask';
+import { METHOD_BLOCKED_MESSAGE } from './method-blocks';
 import { toEndUserStatus, toRequestView } from './request-view';
-import { generateOtp, hashOtp, otpMatches } from '../security/otp';
+import {
+  generateOtp,
+  generateVerificationCode,
+  hashOtp,
+  hashVerificationCode,
+  otpMatches,
+  verificationCodeMatches,
+} from '../security/otp';
 import { newId } from '../security/tokens';
 import type { AuditRecordInput, Repositories } from '../store/repositories';
 
-export type RequestChange = { kind: 'created' | 'updated'; request: HelpRequest };
+/**
+ * A request was created or changed; `action` names the change as the audit does
+ * (`request.otp-revealed`, `request.completed`, …), absent when only its view changed (a contest).
+ */
+export type RequestChange = {
+  kind: 'created' | 'updated';
+  request: HelpRequest;
+  action?: string;
+};
 export type RequestListener = (change: RequestChange) => void;
 
 /** An agent acting: who they are, their role and the desks they staff. */
@@ -31,6 +53,17 @@ export interface SubmitInput {
   /** The browser session's secret; only its digest is kept on the request. */
   sessionSecret: string;
   origin: { ip: string; userAgent: string };
+}
+
+/** What the code the caller read back came to. */
+export type CodeCheckResult = 'verified' | 'wrong' | 'void';
+
+/** The help-desk method is blocked for this user (they said "This wasn't me", or an admin did). */
+export class MethodBlockedError extends ServiceError {
+  constructor() {
+    super('forbidden', METHOD_BLOCKED_MESSAGE, undefined, { audited: true });
+    this.name = 'MethodBlockedError';
+  }
 }
 
 export type OtpOutcome =
@@ -51,21 +84,38 @@ function digestSession(secret: string): string {
   return createHash('sha256').update(secret).digest('hex');
 }
 
-/** What the request service keeps and reads: requests with their audit entries, the realm, the passcode key. */
-export type RequestRepositories = Pick<Repositories, 'requests' | 'audit' | 'realm' | 'keys'>;
+/**
+ * What the request service keeps and reads: requests with their audit entries, the realm, the
+ * passcode key, and the users for whom the method is blocked.
+ */
+export type RequestRepositories = Pick<
+  Repositories,
+  'requests' | 'audit' | 'realm' | 'keys' | 'blocks'
+>;
+
+export interface RequestServiceOptions {
+  /** Where the mailed verification code is handed over (the outbox); without it none is sent. */
+  mail?: MailQueue;
+  logger?: Logger;
+}
 
 export class RequestService {
   private readonly listeners = new Set<RequestListener>();
   /** Closed requests stay readable here for a while so the end-user's page can show how it ended. */
   private readonly recentlyClosed = new Map<string, HelpRequest>();
   private readonly otpKey: Buffer;
+  private readonly mail: MailQueue | undefined;
+  private readonly logger: Logger;
 
   constructor(
     private readonly repos: RequestRepositories,
     private readonly directory: Directory,
     private readonly now: () => number,
+    options: RequestServiceOptions = {},
   ) {
     this.otpKey = Buffer.from(repos.keys.otpKey, 'hex');
+    this.mail = options.mail;
+    this.logger = options.logger ?? silentLogger();
   }
 
   onChange(listener: RequestListener): () => void {
@@ -146,7 +196,20 @@ export class RequestService {
     return this.repos.requests.exclusive(username, () => this.submitFor(username, input));
   }
 
+  /** Whether the help-desk method is blocked for this user (until an admin clears it). */
+  methodBlocked(username: string): boolean {
+    return this.repos.blocks.get(normaliseUsername(username)) !== undefined;
+  }
+
   private async submitFor(username: string, input: SubmitInput): Promise<HelpRequest> {
+    if (this.methodBlocked(username)) {
+      await this.repos.audit.record({
+        actor: `user:${username}`,
+        action: 'request.refused',
+        details: { reason: 'method-blocked', desk: input.desk, ip: input.origin.ip },
+      });
+      throw new MethodBlockedError();
+    }
     const config = this.repos.realm.config;
     const desk = config.helpDesks[input.desk];
     if (!desk.enabled) throw new ServiceError('invalid-state', `${desk.name} is not available.`);
@@ -213,7 +276,7 @@ export class RequestService {
         ]
       : [];
     await this.repos.requests.commit(request, [submitted, ...contested]);
-    this.emit({ kind: 'created', request });
+    this.emit({ kind: 'created', request, action: 'request.submitted' });
     return request;
   }
 
@@ -268,6 +331,113 @@ export class RequestService {
     return this.agentCommand(id, actor, { type: 'deny', actor, reason }, 'request.denied', {
       reason,
     });
+  }
+
+  /**
+   * Mails a new code for a mailed-code check to the user's address in the directory, read now (never
+   * one the caller gives). The code leaves only in the mail: the request keeps its keyed hash, the
+   * audit the masked address. Committed first, then queued; a new send voids the previous code.
+   */
+  async sendCode(id: string, actor: AgentActor, checkId: string): Promise<HelpRequest> {
+    const request = this.find(id);
+    if (!request) throw new ServiceError('not-found', 'No such request.');
+    if (!actor.desks.includes(request.desk))
+      throw new ServiceError(
+        'forbidden',
+        `This request is for Help Desk ${request.desk}, which you do not staff.`,
+      );
+    // Only the holder gets as far as the directory and the mail settings.
+    const refused = agentRefusal(request, actor, { type: 'send-code' });
+    if (refused) throw new ServiceError(refused.code, refused.message);
+    const mail = this.mail;
+    const config = this.repos.realm.config;
+    if (!mail || !config.mail.enabled)
+      throw new ServiceError(
+        'invalid-state',
+        'Mail is turned off for this realm, so no code can be mailed. Verify the caller another way, or ask an admin to turn mail on.',
+      );
+    const profile = await this.directory.findUser(request.username);
+    if (directoryRefusal(profile))
+      throw new ServiceError(
+        'forbidden',
+        `${request.username} is not an active directory user; deny the request.`,
+      );
+    const sentTo = profile?.email.trim() ?? '';
+    if (sentTo === '')
+      throw new ServiceError(
+        'invalid-state',
+        `${request.username} has no email address in the directory, so no code can be mailed. Verify the caller another way.`,
+      );
+
+    const code = generateVerificationCode(MAILED_CODE.digits);
+    const after = await this.agentCommand(
+      id,
+      actor,
+      {
+        type: 'send-code',
+        actor,
+        checkId,
+        codeHash: hashVerificationCode(this.otpKey, id, code),
+        sentTo,
+        expiresAt: this.now() + MAILED_CODE.ttlMs,
+        policy: config.verificationPolicy,
+      },
+      'request.code-sent',
+      (r) => ({
+        checkId,
+        sentTo: maskValue('email', sentTo),
+        sends: isOpen(r) ? r.mailedCode?.sends : undefined,
+      }),
+    );
+    try {
+      await mail.queue({
+        ...verificationCodeMail({ realm: this.repos.realm.config, request: after, code }),
+        to: sentTo,
+        requestId: id,
+      });
+    } catch (error) {
+      // Never the code: only what went wrong handing the mail over.
+      this.logger.error(`could not queue the verification code of request ${id}`, error);
+      throw new ServiceError(
+        'unavailable',
+        error instanceof ServiceError
+          ? `The code could not be mailed: ${error.message}`
+          : 'The code could not be mailed; try Send code again.',
+      );
+    }
+    return after;
+  }
+
+  /**
+   * Checks the code the caller read back against the one outstanding, as committed when the change
+   * is made (so of simultaneous right answers one verifies). Three wrong codes void it.
+   */
+  async checkCode(
+    id: string,
+    actor: AgentActor,
+    code: string,
+  ): Promise<{ result: CodeCheckResult; request: HelpRequest }> {
+    const policy = this.repos.realm.config.verificationPolicy;
+    const judged = { valid: false };
+    const resultOf = (after: HelpRequest): CodeCheckResult =>
+      judged.valid
+        ? 'verified'
+        : isOpen(after) && (after.mailedCode?.wrong ?? 0) >= MAILED_CODE.maxWrong
+          ? 'void'
+          : 'wrong';
+    const request = await this.agentCommand(
+      id,
+      actor,
+      (current) => {
+        judged.valid =
+          current.mailedCode !== undefined &&
+          verificationCodeMatches(this.otpKey, id, current.mailedCode.hash, code);
+        return { type: 'check-code', actor, valid: judged.valid, policy };
+      },
+      'request.code-checked',
+      (after, before) => ({ checkId: before.mailedCode?.checkId, result: resultOf(after) }),
+    );
+    return { result: resultOf(request), request };
   }
 
   /**
@@ -379,19 +549,20 @@ export class RequestService {
    * Ends every open request of a user the directory no longer has as it was (deleted by an admin):
    * held against their submissions, so none slips in between. Resolves with how many were ended.
    */
-  endRequestsOf(username: string, reason: string, actor: string): Promise<number> {
+  endRequestsOf(
+    username: string,
+    reason: string,
+    actor: string,
+    action = 'request.ended-by-directory',
+  ): Promise<number> {
     const user = normaliseUsername(username);
     return this.repos.requests.exclusive(user, async () => {
       let ended = 0;
       for (const request of this.repos.requests.ofUser(user)) {
         try {
-          await this.transition(
-            request.id,
-            { type: 'deny-by-system', reason },
-            actor,
-            'request.ended-by-directory',
-            { reason },
-          );
+          await this.transition(request.id, { type: 'deny-by-system', reason }, actor, action, {
+            reason,
+          });
           ended += 1;
         } catch (error) {
           // Closed meanwhile (expired, completed): nothing left to end.
@@ -499,7 +670,7 @@ export class RequestService {
   private agentCommand(
     id: string,
     actor: AgentActor,
-    command: LifecycleCommand,
+    command: LifecycleCommand | ((current: OpenRequest) => LifecycleCommand),
     action: string,
     details?: Details,
   ): Promise<HelpRequest> {
@@ -528,7 +699,7 @@ export class RequestService {
     details?: Details,
   ): Promise<HelpRequest> {
     // What the last call of the change function decided (a store may call it more than once).
-    const decided: { request?: HelpRequest; lapsed?: boolean } = {};
+    const decided: { request?: HelpRequest; lapsed?: boolean; action?: string } = {};
     let after: HelpRequest | undefined;
     try {
       after = await this.repos.requests.change(id, (current) => {
@@ -546,13 +717,18 @@ export class RequestService {
         // Readable as closed from the moment it leaves the open set (forgotten again if it fails).
         if (!isOpen(next)) this.rememberClosed(next);
         const change = { from: current.state, to: next.state };
+        decided.action = lapsed
+          ? 'request.expired'
+          : typeof action === 'function'
+            ? action(next)
+            : action;
         return {
           request: next,
           audit: lapsed
             ? { actor: 'system', action: 'request.expired', requestId: id, details: change }
             : {
                 actor,
-                action: typeof action === 'function' ? action(next) : action,
+                action: decided.action,
                 requestId: id,
                 details: {
                   ...change,
@@ -567,7 +743,7 @@ export class RequestService {
       throw error;
     }
     if (!after) throw new Error(`The change of request ${id} committed nothing.`);
-    this.emit({ kind: 'updated', request: after });
+    this.emit({ kind: 'updated', request: after, action: decided.action });
     if (decided.lapsed) throw new ServiceError('invalid-state', 'The request has expired.');
     return after;
   }

@@ -1,5 +1,5 @@
-// One-time passcodes: generated with otplib's RFC 4226 HOTP over a fresh secret, kept only as a keyed hash.
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+// One-time passcodes (otplib RFC 4226 HOTP over a fresh secret) and mailed verification codes, each kept only as a keyed hash.
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { generateSync } from 'otplib';
 import { normalizeOtpInput } from '../domain/otp';
 
@@ -36,4 +36,29 @@ export function otpMatches(
   const candidate = Buffer.from(hashOtp(key, requestId, normalizeOtpInput(typed)), 'hex');
   const stored = Buffer.from(storedHash, 'hex');
   return candidate.length === stored.length && timingSafeEqual(candidate, stored);
+}
+
+/**
+ * The only form in which a mailed verification code is stored: HMAC-SHA256 under the passcode key,
+ * bound to its request, in its own domain (a code's hash can never stand for a passcode's).
+ */
+export function hashVerificationCode(key: Uint8Array, requestId: string, code: string): string {
+  return createHmac('sha256', key).update(`mailed-code\n${requestId}\n${code}`).digest('hex');
+}
+
+/** Constant-time check of the code the caller read back against the stored hash. */
+export function verificationCodeMatches(
+  key: Uint8Array,
+  requestId: string,
+  storedHash: string,
+  typed: string,
+): boolean {
+  const candidate = Buffer.from(hashVerificationCode(key, requestId, typed.trim()), 'hex');
+  const stored = Buffer.from(storedHash, 'hex');
+  return candidate.length === stored.length && timingSafeEqual(candidate, stored);
+}
+
+/** A new mailed verification code: `digits` uniformly random decimal digits. */
+export function generateVerificationCode(digits: number): string {
+  return String(randomInt(0, 10 ** digits)).padStart(digits, '0');
 }

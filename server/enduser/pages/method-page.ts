@@ -1,6 +1,7 @@
 // Choose a help desk and send the request (or learn that no desk is taking requests).
 import type { HelpDeskId, RealmConfig } from '../../contract/realm-config';
 import { HELP_DESK_IDS } from '../../contract/realm-config';
+import { METHOD_BLOCKED_MESSAGE } from '../../requests/method-blocks';
 import type { SafeHtml } from './html';
 import { attr, html } from './html';
 import { layout } from './layout';
@@ -24,6 +25,8 @@ export interface MethodPageInput {
   errors: FieldError[];
   cancelled?: string;
   openRequest?: { reference: string };
+  /** The help-desk method is blocked for this account: no desk is offered, and nothing says why. */
+  blocked?: boolean;
 }
 
 export function methodPage(p: MethodPageInput): SafeHtml {
@@ -36,6 +39,12 @@ export function methodPage(p: MethodPageInput): SafeHtml {
         </p>
       </div>`
     : '';
+  if (p.blocked) {
+    const body = html`<h1>Help-desk sign-in isn't available</h1>
+      ${identityLine(p.username, p.csrf, p.viaToken)}
+      <p class="lead">${METHOD_BLOCKED_MESSAGE}</p>`;
+    return layout({ realm: p.realm, title: 'Help desk not available', body });
+  }
   if (desks.length === 0) {
     const body = html`${notice}
       <h1>Help-desk sign-in isn't available right now</h1>

@@ -5,6 +5,7 @@ import { HelpDeskIdSchema } from '../../contract/realm-config';
 import type { HelpRequest } from '../../domain/help-request';
 import { isOpen } from '../../domain/help-request';
 import { ServiceError } from '../../errors';
+import { MethodBlockedError } from '../../requests/request-service';
 import { readCookie } from '../../http/cookies';
 import type { Flow } from '../flow';
 import { stateOf } from '../flow';
@@ -30,6 +31,19 @@ export function methodStep(deps: StepDeps): Router {
     errors: FieldError[],
   ) => {
     const { config } = ctx;
+    if (requests.methodBlocked(flow.u)) {
+      const page = methodPage({
+        realm: config,
+        csrf: ctx.csrf,
+        step: context.step(ctx, 'method'),
+        username: flow.u,
+        viaToken: flow.via === 'token',
+        selected: undefined,
+        errors: [],
+        blocked: true,
+      });
+      return sendPage(res, status === 200 ? 200 : 403, page);
+    }
     const remembered = HelpDeskIdSchema.safeParse(readCookie(req, METHOD_COOKIE));
     const preferred = remembered.success ? remembered.data : undefined;
     const open = flow.rid ? requests.findForSession(flow.rid, ctx.sid) : undefined;
@@ -86,6 +100,8 @@ export function methodStep(deps: StepDeps): Router {
           },
         });
       } catch (error) {
+        // Blocked meanwhile (or a form sent from an older page): the same neutral page.
+        if (error instanceof MethodBlockedError) return render(req, res, ctx, flow, 403, []);
         if (error instanceof ServiceError && error.code === 'invalid-state')
           return render(req, res, ctx, flow, 409, [
             {

@@ -3,6 +3,7 @@ import type { RequestHandler, Response } from 'express';
 import type { Directory } from '../../directory/directory';
 import type { Logger } from '../../logger';
 import type { RealmService } from '../../realm/realm-service';
+import type { NotMeReports } from '../../requests/not-me-reports';
 import type { RequestService } from '../../requests/request-service';
 import type { AuditLog } from '../../store/repositories';
 import type { SignInAssertions } from '../assertion';
@@ -22,6 +23,8 @@ export interface SignInDeps {
   tokens: PersistentTokens;
   assertions: SignInAssertions;
   audit: AuditLog;
+  /** "This wasn't me" links: read, and reported once. */
+  notMe: NotMeReports;
   logger: Logger;
   now: () => number;
 }

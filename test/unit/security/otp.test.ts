@@ -3,9 +3,12 @@ import { describe, expect, it } from 'vitest';
 import {
   OTP_SECRET_BYTES,
   generateOtp,
+  generateVerificationCode,
   hashOtp,
+  hashVerificationCode,
   hotp,
   otpMatches,
+  verificationCodeMatches,
 } from '../../../server/security/otp';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -131,5 +134,33 @@ describe('otpMatches', () => {
   it('rejects anything when the stored hash is not a hash (no throw)', () => {
     expect(otpMatches(KEY, REQUEST_ID, '', OTP)).toBe(false);
     expect(otpMatches(KEY, REQUEST_ID, 'not-hex', OTP)).toBe(false);
+  });
+});
+
+describe('mailed verification codes', () => {
+  const CODE = '042137';
+  const stored = hashVerificationCode(KEY, REQUEST_ID, CODE);
+
+  it('are six random digits, leading zeros kept', () => {
+    const codes = Array.from({ length: 200 }, () => generateVerificationCode(6));
+    for (const code of codes) expect(code).toMatch(/^\d{6}$/);
+    expect(new Set(codes).size).toBeGreaterThan(150);
+  });
+
+  it('match the code sent for this request, under this key, only', () => {
+    expect(verificationCodeMatches(KEY, REQUEST_ID, stored, CODE)).toBe(true);
+    expect(verificationCodeMatches(KEY, REQUEST_ID, stored, ` ${CODE} `)).toBe(true);
+    expect(verificationCodeMatches(KEY, REQUEST_ID, stored, '042138')).toBe(false);
+    expect(verificationCodeMatches(KEY, 'req-fedcba9876543210', stored, CODE)).toBe(false);
+    expect(verificationCodeMatches(OTHER_KEY, REQUEST_ID, stored, CODE)).toBe(false);
+    expect(verificationCodeMatches(KEY, REQUEST_ID, 'not-hex', CODE)).toBe(false);
+  });
+
+  it('hash apart from passcodes: the same digits on the same request never share a hash', () => {
+    expect(hashVerificationCode(KEY, REQUEST_ID, CODE)).not.toBe(hashOtp(KEY, REQUEST_ID, CODE));
+    expect(otpMatches(KEY, REQUEST_ID, stored, CODE)).toBe(false);
+    expect(verificationCodeMatches(KEY, REQUEST_ID, hashOtp(KEY, REQUEST_ID, CODE), CODE)).toBe(
+      false,
+    );
   });
 });
