@@ -22,14 +22,17 @@ import {
 let smtp: SmtpTestServer;
 /** Takes mail without TLS or a login (a local relay), and refuses STARTTLS. */
 let relay: SmtpTestServer;
+/** TLS from the first byte (as on port 465), with a login. */
+let implicit: SmtpTestServer;
 let server: TestServer;
 let admin: AgentSocket;
 let agent: AgentSocket;
 
 beforeAll(async () => {
-  [smtp, relay] = await Promise.all([
+  [smtp, relay, implicit] = await Promise.all([
     startSmtpServer({ rejectRecipients: ['nobody@example.com'] }),
     startSmtpServer({ tls: 'none', auth: 'none' }),
+    startSmtpServer({ tls: 'implicit' }),
   ]);
   server = await startTestServer();
   await seedRealm(server, [
@@ -44,7 +47,7 @@ afterAll(async () => {
   admin?.disconnect();
   agent?.disconnect();
   await server?.cleanup();
-  await Promise.all([smtp?.dispose(), relay?.dispose()]);
+  await Promise.all([smtp?.dispose(), relay?.dispose(), implicit?.dispose()]);
 });
 
 describe('an admin configures SMTP', () => {
@@ -146,6 +149,38 @@ describe('send test mail', () => {
     });
     expect(result).toMatchObject({ ok: true });
     await relay.waitFor((m) => m.to.includes('r@example.com'));
+  });
+
+  it('delivers over implicit TLS, and names TLS when STARTTLS is chosen for that port instead', async () => {
+    const ok = await must(admin, 'mail:test', {
+      settings: implicit.settings(),
+      password: implicit.password,
+      to: 'i@example.com',
+    });
+    expect(ok).toMatchObject({ ok: true });
+    expect(await implicit.waitFor((m) => m.to.includes('i@example.com'))).toMatchObject({
+      user: implicit.username,
+    });
+    const plainOnTls = await must(admin, 'mail:test', {
+      settings: smtp.settings({ tls: 'implicit' }),
+      to: 'i@example.com',
+    });
+    expect(plainOnTls).toMatchObject({ ok: false, stage: 'tls' });
+    expect(!plainOnTls.ok && plainOnTls.message).toMatch(/does not speak TLS from the start/);
+  });
+
+  it('reports the sender stage when the server refuses the From address', async () => {
+    smtp.rejectSenders.add('helpdesk@example.com');
+    try {
+      const result = await must(admin, 'mail:test', {
+        settings: smtp.settings(),
+        to: 'tester@example.com',
+      });
+      expect(result).toMatchObject({ ok: false, stage: 'sender' });
+      expect(!result.ok && result.message).toMatch(/refused the sender helpdesk@example\.com.*550/);
+    } finally {
+      smtp.rejectSenders.delete('helpdesk@example.com');
+    }
   });
 
   const failures = [
