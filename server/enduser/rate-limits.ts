@@ -101,6 +101,7 @@ const SIGN_IN_FORM_POSTS: readonly string[] = [
   '/sign-in/cancel',
   '/sign-in/code',
   '/sign-in/password',
+  '/sign-in/not-me',
 ];
 
 /**

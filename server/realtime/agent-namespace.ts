@@ -23,11 +23,12 @@ import type { DirectoryAdmin } from '../directory/directory-admin';
 import type { RealmDirectory } from '../directory/realm-directory';
 import { ServiceError, badRequest, fieldErrors, toWireError } from '../errors';
 import type { RealmService } from '../realm/realm-service';
-import type { AgentActor, RequestService } from '../requests/request-service';
+import type { RequestService } from '../requests/request-service';
 import { maskDirectoryDetails } from '../requests/mask';
 import type { Logger } from '../logger';
 import type { AgentRecord, AuditLog } from '../store/repositories';
 import type { AgentHandler, OnAgentEvent } from './agent-handler';
+import { agentActor } from './agent-handler';
 import { afterAnswer, answerFirst } from './answer-first';
 import { directoryEvents } from './directory-events';
 import { directoryUserEvents } from './directory-user-events';
@@ -112,14 +113,6 @@ function splitArguments(
   const ack = args.at(-1);
   if (typeof ack !== 'function') return undefined;
   return { payloads: args.slice(0, -1), ack: ack as (result: AckResult<never>) => void };
-}
-
-function actorOf(agent: AgentRecord): AgentActor {
-  return {
-    ref: { id: agent.id, username: agent.username },
-    isAdmin: agent.role === 'admin',
-    desks: agent.desks,
-  };
 }
 
 export function attachAgentNamespace(
@@ -277,28 +270,28 @@ export function attachAgentNamespace(
     });
 
     on('request:claim', async ({ requestId }, agent) =>
-      requests.view(await requests.claim(requestId, actorOf(agent))),
+      requests.view(await requests.claim(requestId, agentActor(agent))),
     );
     on('request:release', async ({ requestId }, agent) =>
-      requests.view(await requests.release(requestId, actorOf(agent))),
+      requests.view(await requests.release(requestId, agentActor(agent))),
     );
     on('request:take-over', async ({ requestId }, agent) =>
-      requests.view(await requests.takeOver(requestId, actorOf(agent))),
+      requests.view(await requests.takeOver(requestId, agentActor(agent))),
     );
     on('request:verify', async ({ requestId, checkId, note }, agent) =>
-      requests.view(await requests.verify(requestId, actorOf(agent), checkId, note)),
+      requests.view(await requests.verify(requestId, agentActor(agent), checkId, note)),
     );
     on('request:unverify', async ({ requestId, checkId }, agent) =>
-      requests.view(await requests.unverify(requestId, actorOf(agent), checkId)),
+      requests.view(await requests.unverify(requestId, agentActor(agent), checkId)),
     );
     on('request:reveal', async ({ requestId }, agent) => {
-      const { otp, request } = await requests.reveal(requestId, actorOf(agent));
+      const { otp, request } = await requests.reveal(requestId, agentActor(agent));
       if (request.state !== 'otp-issued')
         throw new ServiceError('internal', 'Reveal did not issue a passcode.');
       return { otp, expiresAt: request.otp.expiresAt, revealCount: request.otp.revealCount };
     });
     on('request:deny', async ({ requestId, reason }, agent) =>
-      requests.view(await requests.deny(requestId, actorOf(agent), reason)),
+      requests.view(await requests.deny(requestId, agentActor(agent), reason)),
     );
     on('config:get', () => realm.config);
     on('config:update', (patch, agent) => realm.update(patch, `agent:${agent.username}`));
