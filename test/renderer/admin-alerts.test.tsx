@@ -30,7 +30,7 @@ afterEach(() => {
 const admin = agentView({ id: 'agent-root', username: 'root', displayName: 'Root', role: 'admin' });
 
 const alertBanner = () =>
-  screen.getAllByRole('alert').find((alert) => alert.textContent?.includes('wasn’t them'));
+  screen.getAllByRole('alert').find((alert) => alert.textContent?.includes('This wasn’t me'));
 
 async function adminConsole() {
   const h = harness();
@@ -57,7 +57,7 @@ describe('the admin alert banner', () => {
     act(() => h.link.handlers.alertRaised(adminAlert()));
     const banner = alertBanner()!;
     expect(banner.textContent).toContain(
-      'jsmith said a passcode issued for them wasn’t them: their requests were ended and the help-desk method is blocked.',
+      "“This wasn’t me”: jsmith said request K7M-4QX wasn't them. Help-desk sign-in is blocked for the account until an admin clears it; 1 open request(s) were ended.",
     );
 
     fireEvent.click(within(banner).getByRole('button', { name: 'See blocked users' }));

@@ -191,17 +191,18 @@ export function methodBlock(over: Partial<MethodBlockView> = {}): MethodBlockVie
     reason: 'not-me',
     detail: 'Followed “This wasn’t me” in the passcode-issued mail',
     at: 1_700_000_000_000,
-    by: 'jsmith',
+    by: 'user:jsmith',
     ...over,
   };
 }
 
 export function adminAlert(over: Partial<AdminAlert> = {}): AdminAlert {
+  const username = over.username ?? 'jsmith';
   return {
     id: 'alert-1',
     kind: 'not-me',
-    username: 'jsmith',
-    message: 'their requests were ended and the help-desk method is blocked.',
+    username,
+    message: `${username} said request K7M-4QX wasn't them. Help-desk sign-in is blocked for the account until an admin clears it; 1 open request(s) were ended.`,
     at: 1_700_000_000_000,
     ...over,
   };

@@ -331,6 +331,7 @@ describe('blocked users', () => {
     const table = within(card).getByRole('table', { name: 'Blocked users' });
     const row = within(table).getByRole('row', { name: /jsmith/ });
     expect(row.textContent).toContain('Said it wasn’t them');
+    expect(row.textContent).toContain('jsmith (the user)');
     expect(row.textContent).toContain('Followed “This wasn’t me” in the passcode-issued mail');
     expect(within(table).getByRole('row', { name: /rlee/ }).textContent).toContain(
       'Blocked by an admin',
@@ -368,7 +369,7 @@ describe('blocked users', () => {
         id: 'alert-9',
         kind: 'not-me',
         username: 'jsmith',
-        message: 'their requests were ended and the help-desk method is blocked.',
+        message: "jsmith said request K7M-4QX wasn't them. Help-desk sign-in is blocked.",
         at: Date.now(),
       }),
     );

@@ -112,7 +112,7 @@ function CodeExchange({ check }: { check: VerificationCheck }) {
     <div className="mailed-code">
       <p className="mailed-code-sent" role="status">
         Sent to <strong className="mono">{sent.sentTo}</strong> at{' '}
-        {new Date(sent.sentAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })}
+        {new Date(sent.sentAt).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })}
         {expired ? (
           <>
             , <span className="text-bad">expired: send a new code.</span>

@@ -17,7 +17,7 @@ export function VerificationRecordLine({
     return (
       <p className={`check-record check-record-server ${flush ? 'check-record-flush' : ''}`}>
         <span className="badge badge-server-verified">
-          <span aria-hidden="true">✓ </span>Verified by the server
+          <span aria-hidden="true">✓</span>Verified by the server
         </span>{' '}
         <span>
           code read back to {record.by.username} at {time(record.at)}

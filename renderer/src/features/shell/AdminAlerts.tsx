@@ -4,13 +4,10 @@ import type { AdminAlert } from '../../../../server/contract/mail';
 import { mailSelectors, sessionSelectors, useConsole, useConsoleStore } from '../../store';
 import { BLOCKED_USERS_HEADING_ID } from '../settings/mail/BlockedUsers';
 
-/** The alert in an admin's words; the server's message adds what it did. */
-function headline(alert: AdminAlert): string {
-  switch (alert.kind) {
-    case 'not-me':
-      return `${alert.username} said a passcode issued for them wasn’t them`;
-  }
-}
+/** What kind of alert it is, before the server's sentence on who and what it did about it. */
+const KIND_WORDS: Record<AdminAlert['kind'], string> = {
+  'not-me': '“This wasn’t me”',
+};
 
 export function AdminAlerts() {
   const store = useConsoleStore();
@@ -33,9 +30,9 @@ export function AdminAlerts() {
       {alerts.map((alert) => (
         <div key={alert.id} className="banner banner-alert" role="alert">
           <p className="banner-alert-text">
-            <strong>{headline(alert)}:</strong> {alert.message}{' '}
+            <strong>{KIND_WORDS[alert.kind]}:</strong> {alert.message}{' '}
             <span className="banner-alert-time">
-              ({new Date(alert.at).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' })})
+              ({new Date(alert.at).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' })})
             </span>
           </p>
           <div className="banner-alert-actions">

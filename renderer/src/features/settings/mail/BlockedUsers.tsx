@@ -14,6 +14,11 @@ const REASON_WORDS: Record<MethodBlockView['reason'], string> = {
   admin: 'Blocked by an admin',
 };
 
+/** Who placed a block, as the audit names them (`user:jsmith` is the user themselves). */
+function byWhom(by: string): string {
+  return by.startsWith('user:') ? `${by.slice('user:'.length)} (the user)` : by;
+}
+
 export function BlockedUsers() {
   const store = useConsoleStore();
   const blocks = useConsole(mailSelectors.blocks);
@@ -76,7 +81,7 @@ export function BlockedUsers() {
                     <td>{REASON_WORDS[block.reason]}</td>
                     <td>{block.detail}</td>
                     <td>{new Date(block.at).toLocaleString()}</td>
-                    <td>{block.by}</td>
+                    <td>{byWhom(block.by)}</td>
                     <td className="row-actions">
                       <button
                         type="button"

@@ -95,7 +95,9 @@ export function MailSettingsForm() {
         />
         <label htmlFor="mail-enabled">Send mail</label>
         <p className="field-hint">
-          Off: nothing is mailed, and a mailed-code check cannot be used.
+          {settings.enabled
+            ? 'On: verification codes and the notifications below go out through this server.'
+            : 'Off: nothing is mailed, and a mailed-code check cannot be used.'}
         </p>
       </div>
 
