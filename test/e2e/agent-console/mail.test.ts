@@ -129,6 +129,8 @@ describe('setting mail up', () => {
     const added = checks.last();
     expect(await added.getByLabel('How it is checked').inputValue()).toBe('mailed-code');
     await added.getByRole('checkbox', { name: 'Always required' }).check();
+    await added.evaluate((item) => item.scrollIntoView({ block: 'center' }));
+    await look(page, 'mail-verification-policy');
     await card.getByRole('button', { name: 'Save verification' }).click();
     await card.getByText('Saved.', { exact: true }).waitFor();
     // Mail is on: no warning.
@@ -212,6 +214,10 @@ describe('"This wasn\'t me"', () => {
     const link = /https?:\/\/\S+\/sign-in\/not-me\?t=[^\s>\])]+/.exec(notice.text)?.[0];
     expect(link).toBeDefined();
 
+    // The admin is back on the queue when it happens.
+    await admin.page.getByRole('button', { name: 'Queue' }).click();
+    await admin.page.getByRole('heading', { level: 1, name: 'Queue' }).waitFor();
+
     // Opening the link changes nothing; the button does.
     await userPage.goto(link!);
     await userPage.getByRole('heading', { level: 1, name: "Wasn't this you?" }).waitFor();
@@ -224,7 +230,7 @@ describe('"This wasn\'t me"', () => {
       })
       .waitFor();
 
-    // Live in the admin's console, wherever they are.
+    // Live in the admin's console, on whichever screen they are.
     const { page } = admin;
     const alerts = page.getByRole('region', { name: 'Alerts' });
     const alert = alerts.getByRole('alert').filter({ hasText: 'jsmith' });
@@ -235,6 +241,7 @@ describe('"This wasn\'t me"', () => {
     await shoot(page, 'admin-alert-not-me');
 
     await alert.getByRole('button', { name: 'See blocked users' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     const blocks = page.getByRole('region', { name: 'Blocked users' });
     const row = blocks.getByRole('row', { name: /jsmith/ });
     await row.waitFor();
