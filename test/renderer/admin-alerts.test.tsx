@@ -92,6 +92,15 @@ describe('the admin alert banner', () => {
     expect(texts[1]).toContain('jsmith');
   });
 
+  it('forgets the alerts when the admin signs out', async () => {
+    const h = await adminConsole();
+    act(() => h.link.handlers.alertRaised(adminAlert()));
+    expect(h.store.getState().alerts).toHaveLength(1);
+    await act(() => h.store.getState().signOut());
+    expect(h.store.getState().alerts).toEqual([]);
+    expect(h.store.getState().mailStatus).toBeNull();
+  });
+
   it('is not shown to an agent who is not an admin', async () => {
     const h = harness();
     await signedIn(h);
