@@ -43,7 +43,10 @@ export const RequestViewSchema = z.object({
       method: z.enum(['attested', 'server-verified']),
     }),
   ),
-  /** The code mailed for a mailed-code check, while one is outstanding (never the code). */
+  /**
+   * The code mailed for a mailed-code check (never the code itself); `attemptsLeft` 0 when three
+   * wrong entries voided it and a new one must be sent.
+   */
   mailedCode: z
     .object({
       checkId: z.string(),

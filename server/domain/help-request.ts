@@ -65,7 +65,10 @@ const base = {
   /** When an unfinished request lapses if nobody completes it. */
   expiresAt: z.number(),
   verification: z.array(VerificationRecordSchema),
-  /** The outstanding mailed code, if any (open requests only; cleared when checked or released). */
+  /**
+   * The last mailed code, if any: cleared when checked right, released, taken over or revealed. A
+   * code voided by three wrong entries stays, unusable, until the next send, so the send limit holds.
+   */
   mailedCode: MailedCodeSchema.optional(),
   /** Wrong passcodes entered against this request. */
   failedAttempts: z.number().int().min(0),
