@@ -38,6 +38,7 @@ import { openAnswerScope } from './realtime/answer-first';
 import { MethodBlocks } from './requests/method-blocks';
 import { NotMeReports } from './requests/not-me-reports';
 import { RequestService } from './requests/request-service';
+import { mailCodeChannel } from './mail/mail-code-channel';
 import type { Store } from './store/repositories';
 
 const DIRECTORY_PROBE_MS = 5_000;
@@ -127,7 +128,10 @@ export function createApp(deps: AppDeps): App {
   const authenticator = new Authenticator(store, now);
   const sessions = new AgentSessions(store, authenticator, now);
   const agents = new AgentAccounts(store, sessions, authenticator, now);
-  const requests = new RequestService(store, directory, now, { mail: outbox, logger });
+  const requests = new RequestService(store, directory, now, {
+    codeChannel: mailCodeChannel(outbox),
+    logger,
+  });
   const directoryUsers = new DirectoryAdmin({
     users: store.directory,
     requests,

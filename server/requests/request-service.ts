@@ -15,8 +15,7 @@ import type { EndUserRequestStatus } from '../contract/enduser';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
-import type { MailQueue } from '../mail/messages';
-import { verificationCodeMail } from '../mail/messages';
+import type { CodeChannel } from './code-channel';
 import { maskValue } from './mask';
 import { METHOD_BLOCKED_MESSAGE } from './method-blocks';
 import { toEndUserStatus, toRequestView } from './request-view';
@@ -94,8 +93,8 @@ export type RequestRepositories = Pick<
 >;
 
 export interface RequestServiceOptions {
-  /** Where the mailed verification code is handed over (the outbox); without it none is sent. */
-  mail?: MailQueue;
+  /** How a verification code reaches the contact on file (mail); without it none is sent. */
+  codeChannel?: CodeChannel;
   logger?: Logger;
 }
 
@@ -104,7 +103,7 @@ export class RequestService {
   /** Closed requests stay readable here for a while so the end-user's page can show how it ended. */
   private readonly recentlyClosed = new Map<string, HelpRequest>();
   private readonly otpKey: Buffer;
-  private readonly mail: MailQueue | undefined;
+  private readonly codeChannel: CodeChannel | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -114,7 +113,7 @@ export class RequestService {
     options: RequestServiceOptions = {},
   ) {
     this.otpKey = Buffer.from(repos.keys.otpKey, 'hex');
-    this.mail = options.mail;
+    this.codeChannel = options.codeChannel;
     this.logger = options.logger ?? silentLogger();
   }
 
@@ -349,24 +348,23 @@ export class RequestService {
     // Only the holder gets as far as the directory and the mail settings.
     const refused = agentRefusal(request, actor, { type: 'send-code' });
     if (refused) throw new ServiceError(refused.code, refused.message);
-    const mail = this.mail;
+    const channel = this.codeChannel;
     const config = this.repos.realm.config;
-    if (!mail || !config.mail.enabled)
-      throw new ServiceError(
-        'invalid-state',
-        'Mail is turned off for this realm, so no code can be mailed. Verify the caller another way, or ask an admin to turn mail on.',
-      );
+    const off = channel
+      ? channel.unavailable(config)
+      : 'No way to send a verification code is set up on this server.';
+    if (!channel || off) throw new ServiceError('invalid-state', off ?? '');
     const profile = await this.directory.findUser(request.username);
-    if (directoryRefusal(profile))
+    if (!profile || directoryRefusal(profile))
       throw new ServiceError(
         'forbidden',
         `${request.username} is not an active directory user; deny the request.`,
       );
-    const sentTo = profile?.email.trim() ?? '';
+    const sentTo = channel.contactOf(profile);
     if (sentTo === '')
       throw new ServiceError(
         'invalid-state',
-        `${request.username} has no email address in the directory, so no code can be mailed. Verify the caller another way.`,
+        `${request.username} has no ${channel.contact} in the directory, so no code can be sent. Verify the caller another way.`,
       );
 
     const code = generateVerificationCode(MAILED_CODE.digits);
@@ -390,19 +388,15 @@ export class RequestService {
       }),
     );
     try {
-      await mail.queue({
-        ...verificationCodeMail({ realm: this.repos.realm.config, request: after, code }),
-        to: sentTo,
-        requestId: id,
-      });
+      await channel.deliver({ to: sentTo, code, request: after, realm: config });
     } catch (error) {
-      // Never the code: only what went wrong handing the mail over.
-      this.logger.error(`could not queue the verification code of request ${id}`, error);
+      // Never the code: only what went wrong handing it over.
+      this.logger.error(`could not send the verification code of request ${id}`, error);
       throw new ServiceError(
         'unavailable',
         error instanceof ServiceError
-          ? `The code could not be mailed: ${error.message}`
-          : 'The code could not be mailed; try Send code again.',
+          ? `The code could not be sent by ${channel.name}: ${error.message}`
+          : `The code could not be sent by ${channel.name}; try Send code again.`,
       );
     }
     return after;
