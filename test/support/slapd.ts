@@ -34,6 +34,9 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'ldapts';
 import { OPENLDAP_PRESET, type LdapSettings } from '../../server/contract/directory';
+import { freePort, makeTestCertificates } from './throwaway-tls';
+
+export { freePort };
 
 const run = promisify(execFile);
 
@@ -338,76 +341,6 @@ function dataLdif(): string {
   return parts.join('\n');
 }
 
-/** A throwaway CA and a server certificate for 127.0.0.1 and localhost (EC keys: instant). */
-async function makeCertificates(tlsDir: string): Promise<void> {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const at = (name: string) => path.join(tlsDir, name);
-  await run('openssl', [
-    'req',
-    '-x509',
-    ...ec,
-    '-keyout',
-    at('ca.key'),
-    '-out',
-    at('ca.pem'),
-    '-days',
-    '2',
-    '-subj',
-    '/CN=Help Desk OTP test CA',
-    '-addext',
-    'basicConstraints=critical,CA:TRUE',
-    '-addext',
-    'keyUsage=critical,keyCertSign,cRLSign',
-  ]);
-  await run('openssl', [
-    'req',
-    '-new',
-    ...ec,
-    '-keyout',
-    at('server.key'),
-    '-out',
-    at('server.csr'),
-    '-subj',
-    '/CN=localhost',
-  ]);
-  await writeFile(
-    at('server.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' +
-      'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
-  );
-  await run('openssl', [
-    'x509',
-    '-req',
-    '-in',
-    at('server.csr'),
-    '-CA',
-    at('ca.pem'),
-    '-CAkey',
-    at('ca.key'),
-    '-set_serial',
-    String(Date.now()),
-    '-days',
-    '2',
-    '-extfile',
-    at('server.ext'),
-    '-out',
-    at('server.pem'),
-  ]);
-}
-
-/** A port nobody listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function accepts(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect(port, '127.0.0.1');
@@ -459,7 +392,7 @@ export async function startSlapd(): Promise<Slapd> {
     await mkdir(path.join(dir, 'slapd.d'));
     await mkdir(path.join(dir, 'data'));
     await mkdir(path.join(dir, 'tls'));
-    await makeCertificates(path.join(dir, 'tls'));
+    await makeTestCertificates(path.join(dir, 'tls'), '/CN=Help Desk OTP test CA');
     await writeFile(path.join(dir, 'config.ldif'), configLdif(dir, sshaHash(ROOT_PASSWORD)));
     await writeFile(path.join(dir, 'data.ldif'), dataLdif());
     await slapadd(dir, 0, path.join(dir, 'config.ldif'));

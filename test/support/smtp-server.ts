@@ -23,17 +23,15 @@
 //
 // `stop()` closes the server (the port then refuses connections; sessions still open are cut after
 // 200 ms) and `start()` listens again on the same port. `dispose()` stops it and removes its temp dir.
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { simpleParser, type AddressObject } from 'mailparser';
 import { SMTPServer, type SMTPServerOptions } from 'smtp-server';
 import type { MailSettings } from '../../server/contract/mail';
+import { freePort, makeTestCertificates } from './throwaway-tls';
 
-const run = promisify(execFile);
+export { freePort };
 
 export interface ReceivedMail {
   /** The From header as written, e.g. `"IT Service Desk" <helpdesk@example.com>`. */
@@ -102,85 +100,6 @@ export const SMTP_PASSWORD = 'mailer-Secret-42';
 export const FROM_ADDRESS = 'helpdesk@example.com';
 export const FROM_NAME = 'IT Service Desk';
 
-async function openssl(args: string[]): Promise<void> {
-  await run('openssl', args);
-}
-
-/** A throwaway CA, a server certificate for 127.0.0.1/localhost it signs, and an unrelated CA. */
-async function makeCertificates(dir: string): Promise<void> {
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  const at = (name: string) => path.join(dir, name);
-  const ca = (name: string, subject: string) =>
-    openssl([
-      'req',
-      '-x509',
-      ...ec,
-      '-keyout',
-      at(`${name}.key`),
-      '-out',
-      at(`${name}.pem`),
-      '-days',
-      '2',
-      '-subj',
-      subject,
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
-  await Promise.all([
-    ca('ca', '/CN=Help Desk OTP SMTP test CA'),
-    ca('other-ca', '/CN=Some other CA'),
-    openssl([
-      'req',
-      '-new',
-      ...ec,
-      '-keyout',
-      at('server.key'),
-      '-out',
-      at('server.csr'),
-      '-subj',
-      '/CN=localhost',
-    ]),
-  ]);
-  await writeFile(
-    at('server.ext'),
-    'subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\n' +
-      'keyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n',
-  );
-  await openssl([
-    'x509',
-    '-req',
-    '-in',
-    at('server.csr'),
-    '-CA',
-    at('ca.pem'),
-    '-CAkey',
-    at('ca.key'),
-    '-set_serial',
-    String(Date.now()),
-    '-days',
-    '2',
-    '-extfile',
-    at('server.ext'),
-    '-out',
-    at('server.pem'),
-  ]);
-}
-
-/** A port nobody listens on right now (the OS picks it). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const firstAddress = (value: AddressObject | AddressObject[] | undefined) => {
   const list = Array.isArray(value) ? value : value ? [value] : [];
   return list[0]?.value[0];
@@ -194,7 +113,9 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   const auth = options.auth ?? 'required';
   const dir = await mkdtemp(path.join(os.tmpdir(), 'helpdesk-smtp-'));
   try {
-    await makeCertificates(dir);
+    await makeTestCertificates(dir, '/CN=Help Desk OTP SMTP test CA', [
+      { name: 'other-ca', subject: '/CN=Some other CA' },
+    ]);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;

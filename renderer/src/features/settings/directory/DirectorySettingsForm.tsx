@@ -1,6 +1,5 @@
 // Settings → Directory: where users come from (the embedded directory or LDAP / Active Directory),
 // the LDAP connection and attribute mapping, presets, the connection test, and the directory's status.
-import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type {
   DirectorySettings,
@@ -15,6 +14,7 @@ import {
 } from '../../../../../server/contract/directory';
 import { directorySelectors, settingsSelectors, useConsole, useConsoleStore } from '../../../store';
 import { TextAreaField, TextField } from '../../../ui/Field';
+import { SavedSecretField, useSavedSecret, type SavedSecret } from '../../../ui/SavedSecretField';
 import { SettingsSection } from '../SettingsSection';
 import { useDraft } from '../use-draft';
 import { DirectoryStatusLine } from './DirectoryStatusLine';
@@ -40,8 +40,7 @@ export function DirectorySettingsForm() {
   const saved = useConsole((s) => s.config!.directory);
   const status = useConsole(directorySelectors.status);
   const draft = useDraft<DirectorySettings>(saved);
-  const [bindPassword, setBindPassword] = useState('');
-  const [removePassword, setRemovePassword] = useState(false);
+  const bindPassword = useSavedSecret();
   const saveErrors = useConsole(useShallow(settingsSelectors.errorsUnder('')));
   const testFields = useConsole((s) =>
     s.directoryTest.step === 'refused' ? s.directoryTest.fields : null,
@@ -57,13 +56,8 @@ export function DirectorySettingsForm() {
   const change = (patch: Partial<DirectorySettings>) => draft.set((d) => ({ ...d, ...patch }));
   const changeLdap = (patch: Partial<LdapSettings>) =>
     draft.set((d) => ({ ...d, ldap: { ...d.ldap, ...patch } }));
-  const resetPassword = () => {
-    setBindPassword('');
-    setRemovePassword(false);
-  };
-
   const save = () => {
-    const password = removePassword ? '' : bindPassword || undefined;
+    const password = bindPassword.toSend;
     void store
       .getState()
       .saveDirectory({
@@ -73,7 +67,7 @@ export function DirectorySettingsForm() {
       .then((outcome) => {
         if (!outcome.ok) return;
         draft.reset();
-        resetPassword();
+        bindPassword.reset();
       });
   };
 
@@ -82,10 +76,10 @@ export function DirectorySettingsForm() {
       id="directory"
       title="Directory"
       description="Where users are looked up when they ask for help and when they sign in. Only admins see this."
-      dirty={draft.dirty || bindPassword !== '' || removePassword}
+      dirty={draft.dirty || bindPassword.dirty}
       onReset={() => {
         draft.reset();
-        resetPassword();
+        bindPassword.reset();
       }}
       onSave={save}
     >
@@ -138,22 +132,13 @@ export function DirectorySettingsForm() {
           onChange={changeLdap}
           errorAt={errorAt}
           bindPassword={bindPassword}
-          onBindPassword={(value) => {
-            setBindPassword(value);
-            if (value) setRemovePassword(false);
-          }}
           passwordSaved={passwordSaved}
-          removePassword={removePassword}
-          onRemovePassword={setRemovePassword}
           passwordError={saveErrors['bindPassword']}
         />
       ) : null}
 
       {settings.source === 'ldap' ? (
-        <DirectoryTestPanel
-          ldap={ldap}
-          bindPassword={removePassword ? '' : bindPassword || undefined}
-        />
+        <DirectoryTestPanel ldap={ldap} bindPassword={bindPassword.toSend} />
       ) : null}
     </SettingsSection>
   );
@@ -163,11 +148,8 @@ function LdapFields(props: {
   ldap: LdapSettings;
   onChange: (patch: Partial<LdapSettings>) => void;
   errorAt: (path: string) => string | undefined;
-  bindPassword: string;
-  onBindPassword: (value: string) => void;
+  bindPassword: SavedSecret;
   passwordSaved: boolean;
-  removePassword: boolean;
-  onRemovePassword: (remove: boolean) => void;
   passwordError: string | undefined;
 }) {
   const { ldap, onChange, errorAt } = props;
@@ -241,33 +223,13 @@ function LdapFields(props: {
             hint="The service account that searches for users."
             onChange={(e) => onChange({ bindDn: e.target.value })}
           />
-          <div className="field-stack">
-            <TextField
-              label="Bind password"
-              type="password"
-              value={props.bindPassword}
-              autoComplete="new-password"
-              error={props.passwordError}
-              hint={
-                props.passwordSaved
-                  ? 'Saved — leave empty to keep it.'
-                  : 'Not saved yet. Kept with the server’s keys; never shown again.'
-              }
-              onChange={(e) => props.onBindPassword(e.target.value)}
-            />
-            {props.passwordSaved ? (
-              <div className="field field-check">
-                <input
-                  id="directory-remove-password"
-                  type="checkbox"
-                  checked={props.removePassword}
-                  disabled={props.bindPassword !== ''}
-                  onChange={(e) => props.onRemovePassword(e.target.checked)}
-                />
-                <label htmlFor="directory-remove-password">Remove the saved password</label>
-              </div>
-            ) : null}
-          </div>
+          <SavedSecretField
+            id="directory"
+            label="Bind password"
+            secret={props.bindPassword}
+            saved={props.passwordSaved}
+            error={props.passwordError}
+          />
         </div>
       </fieldset>
 

@@ -1,11 +1,11 @@
 // Settings → Mail: the SMTP connection the realm mails through (host, port, TLS mode, CA, account,
 // sender), its password kept apart and never shown, a test mail, and the outbox's state.
-import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { MailSettings, SmtpTlsMode } from '../../../../../server/contract/mail';
 import { SMTP_TLS_MODES } from '../../../../../server/contract/mail';
 import { mailSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../../store';
 import { TextAreaField, TextField } from '../../../ui/Field';
+import { SavedSecretField, useSavedSecret } from '../../../ui/SavedSecretField';
 import { SettingsSection } from '../SettingsSection';
 import { useDraft } from '../use-draft';
 import { MailTestPanel } from './MailTestPanel';
@@ -36,8 +36,7 @@ export function MailSettingsForm() {
   const saved = useConsole((s) => s.config!.mail);
   const passwordSaved = useConsole(mailSelectors.passwordSaved);
   const draft = useDraft<MailSettings>(saved);
-  const [password, setPassword] = useState('');
-  const [removePassword, setRemovePassword] = useState(false);
+  const password = useSavedSecret();
   const saveErrors = useConsole(useShallow(settingsSelectors.errorsUnder('')));
   const testFields = useConsole((s) => (s.mailTest.step === 'refused' ? s.mailTest.fields : null));
   const settings = draft.value;
@@ -52,12 +51,7 @@ export function MailSettingsForm() {
       tls,
       ...(DEFAULT_PORTS.has(settings.port) ? { port: TLS_MODE_WORDS[tls].port } : {}),
     });
-  const resetPassword = () => {
-    setPassword('');
-    setRemovePassword(false);
-  };
-  /** What to send for the password: omitted keeps the saved one, '' removes it. */
-  const passwordToSend = removePassword ? '' : password || undefined;
+  const passwordToSend = password.toSend;
 
   const save = () => {
     void store
@@ -69,7 +63,7 @@ export function MailSettingsForm() {
       .then((outcome) => {
         if (!outcome.ok) return;
         draft.reset();
-        resetPassword();
+        password.reset();
       });
   };
 
@@ -78,10 +72,10 @@ export function MailSettingsForm() {
       id="mail"
       title="Mail"
       description="The SMTP server the realm sends mail through: codes for the mailed-code check and the notifications below. Passcodes are never mailed."
-      dirty={draft.dirty || password !== '' || removePassword}
+      dirty={draft.dirty || password.dirty}
       onReset={() => {
         draft.reset();
-        resetPassword();
+        password.reset();
       }}
       onSave={save}
     >
@@ -172,36 +166,13 @@ export function MailSettingsForm() {
             hint="Leave empty for a relay that needs no login."
             onChange={(e) => change({ username: e.target.value })}
           />
-          <div className="field-stack">
-            <TextField
-              label="Password"
-              type="password"
-              value={password}
-              autoComplete="new-password"
-              error={saveErrors['password'] ?? testFields?.['password']}
-              hint={
-                passwordSaved
-                  ? 'Saved — leave empty to keep it.'
-                  : 'Not saved yet. Kept with the server’s keys; never shown again.'
-              }
-              onChange={(e) => {
-                setPassword(e.target.value);
-                if (e.target.value) setRemovePassword(false);
-              }}
-            />
-            {passwordSaved ? (
-              <div className="field field-check">
-                <input
-                  id="mail-remove-password"
-                  type="checkbox"
-                  checked={removePassword}
-                  disabled={password !== ''}
-                  onChange={(e) => setRemovePassword(e.target.checked)}
-                />
-                <label htmlFor="mail-remove-password">Remove the saved password</label>
-              </div>
-            ) : null}
-          </div>
+          <SavedSecretField
+            id="mail"
+            label="Password"
+            secret={password}
+            saved={passwordSaved}
+            error={saveErrors['password'] ?? testFields?.['password']}
+          />
         </div>
         <div className="field-row">
           <TextField
