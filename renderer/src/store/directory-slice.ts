@@ -67,31 +67,13 @@ export function createDirectorySlice(runtime: ConsoleRuntime): SliceCreator<Dire
         set({ directoryStatus: status });
       },
 
-      async saveDirectory(input) {
-        set({
-          savingSection: 'directory',
-          savedSection: null,
-          configError: null,
-          configErrors: {},
-        });
-        try {
+      saveDirectory: (input) =>
+        get().saveSection('directory', async () => {
           const { settings, status } = await runtime.request('directory:configure', input);
           const config = get().config;
           if (config) get().applyConfig({ ...config, directory: settings });
-          set({ directoryStatus: status, savedSection: 'directory' });
-          return { ok: true };
-        } catch (error) {
-          const fields = fieldsOf(error);
-          const message =
-            Object.keys(fields).length > 0
-              ? 'Not saved: correct the fields marked below.'
-              : messageOf(error);
-          set({ configErrors: fields, configError: { section: 'directory', message } });
-          return { ok: false, message: messageOf(error) };
-        } finally {
-          set({ savingSection: null });
-        }
-      },
+          set({ directoryStatus: status });
+        }),
 
       async testDirectory(input) {
         set({ directoryTest: { step: 'running' } });

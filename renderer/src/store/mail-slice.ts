@@ -29,26 +29,13 @@ export function createMailSlice(runtime: ConsoleRuntime): SliceCreator<MailSlice
       set({ mailStatus: status });
     },
 
-    async saveMail(input) {
-      set({ savingSection: 'mail', savedSection: null, configError: null, configErrors: {} });
-      try {
+    saveMail: (input) =>
+      get().saveSection('mail', async () => {
         const { settings, status } = await runtime.request('mail:configure', input);
         const config = get().config;
         if (config) get().applyConfig({ ...config, mail: settings });
-        set({ mailStatus: status, savedSection: 'mail' });
-        return { ok: true };
-      } catch (error) {
-        const fields = fieldsOf(error);
-        const message =
-          Object.keys(fields).length > 0
-            ? 'Not saved: correct the fields marked below.'
-            : messageOf(error);
-        set({ configErrors: fields, configError: { section: 'mail', message } });
-        return { ok: false, message: messageOf(error) };
-      } finally {
-        set({ savingSection: null });
-      }
-    },
+        set({ mailStatus: status });
+      }),
 
     async testMail(input) {
       set({ mailTest: { step: 'running', to: input.to } });

@@ -43,10 +43,15 @@ export function createSettingsSlice(runtime: ConsoleRuntime): SliceCreator<Setti
         set({ config });
       },
 
-      async saveConfig(section, patch) {
+      saveConfig: (section, patch) =>
+        get().saveSection(section, async () => {
+          get().applyConfig(await runtime.request('config:update', patch));
+        }),
+
+      async saveSection(section, work) {
         set({ savingSection: section, savedSection: null, configError: null, configErrors: {} });
         try {
-          get().applyConfig(await runtime.request('config:update', patch));
+          await work();
           set({ savedSection: section });
           return { ok: true };
         } catch (error) {

@@ -45,6 +45,11 @@ export interface SettingsSlice {
   loadConfig(): Promise<void>;
   applyConfig(config: RealmConfig): void;
   saveConfig(section: SettingsSection, patch: RealmConfigPatch): Promise<SaveOutcome>;
+  /**
+   * Runs one section's save (`work` sends it and applies what the server answered), with the
+   * section's saving/saved state and the server's field errors shown next to its fields.
+   */
+  saveSection(section: SettingsSection, work: () => Promise<void>): Promise<SaveOutcome>;
   loadAgents(): Promise<void>;
   createAgent(input: AgentCreate): Promise<SaveOutcome>;
   updateAgent(update: AgentUpdate): Promise<SaveOutcome>;
