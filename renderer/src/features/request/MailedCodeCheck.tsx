@@ -2,6 +2,7 @@
 // back, the agent types it and the server checks it. The agent never sees the code.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { AgentPayloads } from '../../../../server/contract/agent-events';
 import type { VerificationCheck } from '../../../../server/contract/realm-config';
 import { formatCountdown } from '../../lib/otp-format';
 import { useNow } from '../../lib/ticker';
@@ -9,7 +10,8 @@ import { requestSelectors, useConsole, useConsoleStore } from '../../store';
 import { requestAccess } from './request-access';
 import { VerificationRecordLine } from './VerificationRecordLine';
 
-const CODE_PATTERN = /^\d{6}$/;
+/** The server's own rule for a typed code, so the console refuses exactly what it would. */
+const TypedCodeSchema = AgentPayloads['request:check-code'].shape.code;
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -70,7 +72,7 @@ function CodeExchange({ check }: { check: VerificationCheck }) {
   };
   const submit = () => {
     const digits = code.replace(/\s/g, '');
-    if (!CODE_PATTERN.test(digits)) {
+    if (!TypedCodeSchema.safeParse(digits).success) {
       setError('Type the six digits the caller reads out.');
       return;
     }
