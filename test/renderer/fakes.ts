@@ -192,6 +192,7 @@ export function methodBlock(over: Partial<MethodBlockView> = {}): MethodBlockVie
     detail: 'Followed “This wasn’t me” in the passcode-issued mail',
     at: 1_700_000_000_000,
     by: 'user:jsmith',
+    until: null,
     ...over,
   };
 }
@@ -251,6 +252,9 @@ export function requestView(over: Partial<RequestView> = {}): RequestView {
     origin: { ip: '203.0.113.7', userAgent: 'Firefox' },
     contested: false,
     contestedWith: [],
+    risk: { level: 'low', score: 0, signals: [] },
+    approvalNeeded: false,
+    approval: null,
     ...over,
   };
 }

@@ -265,6 +265,7 @@ describe('notifications', () => {
           passcodeIssued: false,
           signInCompleted: true,
           deskNewRequest: { '1': true, '2': false },
+          securityAlertsTo: '',
         },
       },
     ]);

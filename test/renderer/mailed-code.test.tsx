@@ -35,6 +35,7 @@ function mailedPolicy(): RealmConfig {
     required: ['mailed-code'],
     minimumChecks: 2,
     maskedFields: [],
+    notesRequired: 'none',
   };
   config.mail = { ...config.mail, enabled: true, host: 'smtp.example.com', fromAddress: 'd@e.com' };
   return config;

@@ -15,6 +15,14 @@ export interface RequestAccess {
   canDeny: boolean;
   canTakeOver: boolean;
   canEditChecks: boolean;
+  /** The holder may end the request as a suspicious caller. */
+  canReportSuspicious: boolean;
+  /** The holder may ask a second person to approve the reveal (needed, checks recorded, not asked). */
+  canAskApproval: boolean;
+  /** This agent may approve or refuse the reveal someone else asked approval for. */
+  canDecideApproval: boolean;
+  /** The realm's risk policy wants a second approver for this request. */
+  approvalNeeded: boolean;
   /** Two browsers asked for this user: no passcode until the other request has ended. */
   contested: boolean;
   /** The directory did not answer when the request was read: the server refuses a reveal. */
@@ -31,16 +39,22 @@ const NOTHING: ReadonlySet<string> = new Set();
 export function requestAccess(s: ConsoleState): RequestAccess {
   const d = s.detail;
   const session = s.session;
-  const policy = s.config?.verificationPolicy ?? null;
+  const policies = s.config
+    ? { policy: s.config.verificationPolicy, riskPolicy: s.config.riskPolicy }
+    : null;
   const actor: Actor | null = session
     ? {
         ref: { id: session.agent.id, username: session.agent.username },
         isAdmin: session.role === 'admin',
       }
     : null;
-  const allowed = d && actor ? allowedCommands(d, actor, policy) : NOTHING;
+  // The domain judges a request by its signals; the view carries them inside its risk.
+  const standing = d ? { ...d, riskSignals: d.risk.signals } : null;
+  const allowed = standing && actor ? allowedCommands(standing, actor, policies) : NOTHING;
   const revealRefusal =
-    d && actor && policy ? agentRefusal(d, actor, { type: 'reveal', policy }) : undefined;
+    standing && actor && policies
+      ? agentRefusal(standing, actor, { type: 'reveal', ...policies })
+      : undefined;
   const isOpen = !!d && isOpenState(d.state);
   const contested = isOpen && !!d?.contested;
   const directoryUnavailable = isOpen && !!d?.directoryUnavailable;
@@ -53,6 +67,11 @@ export function requestAccess(s: ConsoleState): RequestAccess {
     canDeny: allowed.has('deny'),
     canTakeOver: allowed.has('take-over'),
     canEditChecks: allowed.has('verify'),
+    canReportSuspicious: allowed.has('suspicious'),
+    canAskApproval: allowed.has('ask-approval') && !contested && !directoryUnavailable,
+    canDecideApproval: allowed.has('approve'),
+    // The server's word for the request as it was read; the domain's rule agrees on the same policy.
+    approvalNeeded: isOpen && !!d?.approvalNeeded,
     contested,
     directoryUnavailable,
     // The server also refuses a reveal while another request of the user is open, and while the

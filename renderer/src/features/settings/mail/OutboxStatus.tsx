@@ -9,6 +9,7 @@ export const MAIL_KIND_WORDS: Record<MailKind, string> = {
   'passcode-issued': 'Passcode issued',
   'sign-in-completed': 'Sign-in completed',
   'desk-new-request': 'New request (desk)',
+  'security-alert': 'Security alert (admins)',
 };
 
 const STATE_WORDS: Record<OutboxEntryView['state'], string> = {
