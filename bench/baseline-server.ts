@@ -147,6 +147,9 @@ app.post('/sign-in/method', async (req, res) => {
     origin: { ip: req.ip ?? '', userAgent: String(req.headers['user-agent'] ?? '') },
     contested: false,
     contestedWith: [],
+    risk: { level: 'low', score: 0, signals: [] },
+    approvalNeeded: false,
+    approval: null,
   };
   open.set(view.id, view);
   await appendDurably(view);

@@ -30,6 +30,7 @@ import type { Logger } from './logger';
 import { consoleLogger } from './logger';
 import { RealmMail } from './mail/mail-settings';
 import { Outbox } from './mail/outbox';
+import { alertMails } from './mail/alert-mails';
 import { mailNotifications } from './mail/notifications';
 import { RealmService } from './realm/realm-service';
 import { attachAgentNamespace } from './realtime/agent-namespace';
@@ -130,6 +131,7 @@ export function createApp(deps: AppDeps): App {
   const agents = new AgentAccounts(store, sessions, authenticator, now);
   const requests = new RequestService(store, directory, now, {
     codeChannel: mailCodeChannel(outbox),
+    notices,
     logger,
   });
   const directoryUsers = new DirectoryAdmin({
@@ -276,6 +278,7 @@ export function createApp(deps: AppDeps): App {
     publicUrl,
     logger,
   });
+  const alertMailer = alertMails({ notices, realm, mail: outbox, publicUrl, logger });
 
   const timers: NodeJS.Timeout[] = [];
   const sweep = async () => {
@@ -310,7 +313,7 @@ export function createApp(deps: AppDeps): App {
     },
     async close() {
       timers.forEach(clearInterval);
-      await notifications.stop();
+      await Promise.all([notifications.stop(), alertMailer.stop()]);
       // A send in progress finishes and is recorded before the store closes.
       await outbox.stop();
       agentNamespace.detach();

@@ -133,6 +133,7 @@ function sampleRequest(username: string, now: number, state: 'queued' | 'complet
     expiresAt: now + 86_400_000,
     verification: [],
     failedAttempts: 0,
+    riskSignals: [],
     origin: { ip: '10.0.0.1', userAgent: 'bench' },
   };
   if (state === 'queued') return { ...base, state };

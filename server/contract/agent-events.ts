@@ -24,6 +24,7 @@ import { BlockClearSchema, MailConfigureSchema, MailTestSchema } from './mail';
 import type { HelpDeskId, RealmConfig } from './realm-config';
 import { HelpDeskIdSchema, RealmConfigPatchSchema } from './realm-config';
 import type { RequestDetail, RequestView } from './request-view';
+import { ApprovalDecisionSchema, AskApprovalSchema, SuspiciousCallerSchema } from './risk';
 
 const requestId = z.string().min(16).max(64);
 
@@ -89,6 +90,24 @@ export const AgentPayloads = {
   'blocks:list': z.object({}).strict(),
   /** Clears a block, with a reason for the record. Admins. */
   'blocks:clear': BlockClearSchema,
+  /**
+   * The holder asks for a second person's approval of the reveal (the request's policy needs one and
+   * its checks are recorded). Agents of the desk and admins hear `approval:requested`.
+   */
+  'request:ask-approval': AskApprovalSchema,
+  /** Another agent of the desk, or an admin (never the holder, never the user themself), approves. */
+  'request:approve': ApprovalDecisionSchema,
+  /** …or refuses, with a note: the request ends, denied, and admins are alerted. */
+  'request:refuse-approval': ApprovalDecisionSchema,
+  /** Requests waiting for a second approver this agent may decide on (their desks; admins: all). */
+  'approvals:list': z.object({}).strict(),
+  /**
+   * The holder ends the request as a suspicious caller: the help-desk method is blocked for the user
+   * for the realm's time, admins are alerted, the evidence is kept in the audit log.
+   */
+  'request:suspicious': SuspiciousCallerSchema,
+  /** The console shows the revealed passcode again (after it hid itself): recorded in the audit log. */
+  'request:passcode-shown': z.object({ requestId }).strict(),
 } as const;
 
 export type AgentEventName = keyof typeof AgentPayloads;
@@ -157,6 +176,12 @@ export interface AgentResults {
   'mail:status': MailStatus;
   'blocks:list': { blocks: MethodBlockView[] };
   'blocks:clear': { username: string };
+  'request:ask-approval': RequestView;
+  'request:approve': RequestView;
+  'request:refuse-approval': RequestView;
+  'approvals:list': { requests: RequestView[] };
+  'request:suspicious': RequestView;
+  'request:passcode-shown': { shownAt: number };
 }
 
 /** An import's answer over HTTP, in `{ data }`. */
@@ -176,6 +201,11 @@ export interface ServerToClientEvents {
   'config:updated': (config: RealmConfig) => void;
   /** The directory became unavailable or answered again (or its source changed). */
   'directory:status': (status: DirectoryStatus) => void;
+  /**
+   * A holder asks for a second approver: sent to the agents of the request's desk and to admins (the
+   * console offers Approve and Refuse to whoever may decide).
+   */
+  'approval:requested': (request: RequestView) => void;
   /** Admins only: something to act on now (a user said "This wasn't me"). */
   'alert:raised': (alert: AdminAlert) => void;
   /** Admins only: the outbox changed (a message failed, the backlog cleared). */

@@ -218,6 +218,11 @@ export const DirectoryUserViewSchema = z.object({
   enabled: z.boolean(),
   /** A member of the realm's privileged group: a stricter policy applies. */
   privileged: z.boolean(),
+  /**
+   * When the directory last changed the account (LDAP `modifyTimestamp`, AD `whenChanged`, the
+   * embedded directory's own record), if it says: a recent change is a risk signal.
+   */
+  changedAt: z.number().nullable().optional(),
 });
 export type DirectoryUserView = z.infer<typeof DirectoryUserViewSchema>;
 

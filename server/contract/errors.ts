@@ -10,6 +10,8 @@ export const ERROR_CODES = [
   'verification-incomplete',
   /** Two browsers asked for the same user: one must be ended before a passcode is revealed. */
   'contested',
+  /** The reveal needs a second person's approval first (privileged user, or the risk level). */
+  'approval-required',
   'unknown-check',
   'not-due',
   'conflict',

@@ -72,6 +72,11 @@ export const NotificationSettingsSchema = z
     signInCompleted: z.boolean(),
     /** Each desk's own address, when a request arrives for it. */
     deskNewRequest: z.object({ '1': z.boolean(), '2': z.boolean() }).strict(),
+    /**
+     * Where admins' alerts (suspicious caller, "This wasn't me", a cap reached) are mailed as they
+     * are raised, e.g. the security team's address; '' mails none.
+     */
+    securityAlertsTo: email.default(''),
   })
   .strict();
 export type NotificationSettings = z.infer<typeof NotificationSettingsSchema>;
@@ -81,6 +86,7 @@ export function defaultNotificationSettings(): NotificationSettings {
     passcodeIssued: true,
     signInCompleted: true,
     deskNewRequest: { '1': true, '2': true },
+    securityAlertsTo: '',
   };
 }
 
@@ -127,6 +133,7 @@ export const MAIL_KINDS = [
   'passcode-issued',
   'sign-in-completed',
   'desk-new-request',
+  'security-alert',
 ] as const;
 export type MailKind = (typeof MAIL_KINDS)[number];
 
@@ -167,15 +174,32 @@ export interface MethodBlockView {
   detail: string;
   at: number;
   by: string;
+  /** When the block lapses by itself; null: until an admin clears it. */
+  until: number | null;
 }
 
 /** Something admins must see now (live, in every admin console). */
+export const ADMIN_ALERT_KINDS = [
+  /** The user followed "This wasn't me". */
+  'not-me',
+  /** An agent ended a request as a suspicious caller. */
+  'suspicious-caller',
+  /** A cap was reached: passcodes for one user in a day, or reveals by one agent in an hour. */
+  'cap-reached',
+  /** A second approver refused a reveal. */
+  'approval-refused',
+] as const;
+export type AdminAlertKind = (typeof ADMIN_ALERT_KINDS)[number];
+
 export interface AdminAlert {
   id: string;
-  kind: 'not-me';
+  kind: AdminAlertKind;
+  /** The user it is about. */
   username: string;
   message: string;
   at: number;
+  /** The request it is about, if any. */
+  reference?: string;
 }
 
 export const BlockClearSchema = z

@@ -7,6 +7,7 @@ import {
   defaultMailSettings,
   defaultNotificationSettings,
 } from './mail';
+import { DeskHoursSchema, RiskPolicySchema, defaultRiskPolicy } from './risk';
 
 export const HELP_DESK_IDS = ['1', '2'] as const;
 export const HelpDeskIdSchema = z.enum(HELP_DESK_IDS);
@@ -32,6 +33,8 @@ export const HelpDeskSchema = z
       .refine((v) => v === '' || z.email().safeParse(v).success, {
         message: 'Enter an email address, e.g. helpdesk@example.com',
       }),
+    /** When the desk is staffed; absent: always (no `outside-hours` signal). */
+    hours: DeskHoursSchema.optional(),
   })
   .strict()
   .superRefine((desk, ctx) => {
@@ -104,6 +107,11 @@ export const VerificationPolicySchema = z
      * caller says instead of reading the answer out.
      */
     maskedFields: z.array(MaskableFieldSchema).default([]),
+    /**
+     * Which recorded checks need a note saying what was confirmed: none, the required ones, or all.
+     * A check recorded without one is refused.
+     */
+    notesRequired: z.enum(['none', 'required', 'all']).default('required'),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -165,6 +173,8 @@ export const RealmConfigSchema = z
     /** The SMTP connection. Changed only through `mail:configure` (its password is kept apart). */
     mail: MailSettingsSchema.default(defaultMailSettings),
     notifications: NotificationSettingsSchema.default(defaultNotificationSettings),
+    /** Risk signals' weights and levels, the second approver, the suspicious-caller block, caps. */
+    riskPolicy: RiskPolicySchema.default(defaultRiskPolicy),
   })
   .strict();
 export type RealmConfig = z.infer<typeof RealmConfigSchema>;
@@ -182,6 +192,7 @@ export const RealmConfigPatchSchema = z
     postSignInUrl: z.unknown(),
     agentTotp: z.unknown(),
     notifications: z.unknown(),
+    riskPolicy: z.unknown(),
   })
   .partial()
   .strict();
@@ -228,6 +239,7 @@ export function defaultRealmConfig(): RealmConfig {
       required: ['callback'],
       minimumChecks: 2,
       maskedFields: ['employeeId'],
+      notesRequired: 'required',
     },
     requestTtlMinutes: 30,
     persistentToken: { lifetimeDays: 30 },
@@ -236,5 +248,6 @@ export function defaultRealmConfig(): RealmConfig {
     directory: defaultDirectorySettings(),
     mail: defaultMailSettings(),
     notifications: defaultNotificationSettings(),
+    riskPolicy: defaultRiskPolicy(),
   };
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { REQUEST_STATES } from '../domain/request-states';
 import { HelpDeskIdSchema } from './realm-config';
+import { ApprovalSchema, RiskLevelSchema, RiskSignalIdSchema } from './risk';
 
 export const RequestStateSchema = z.enum(REQUEST_STATES);
 export type RequestStateName = z.infer<typeof RequestStateSchema>;
@@ -68,6 +69,16 @@ export const RequestViewSchema = z.object({
   contested: z.boolean(),
   /** The references of the user's other open requests, oldest first. */
   contestedWith: z.array(z.string()),
+  /** The request's risk under the realm's current policy, each signal with its weight and reason. */
+  risk: z.object({
+    level: RiskLevelSchema,
+    score: z.number(),
+    signals: z.array(z.object({ id: RiskSignalIdSchema, detail: z.string(), weight: z.number() })),
+  }),
+  /** Reveal waits for a second person's approval (privileged user, or the risk level). */
+  approvalNeeded: z.boolean(),
+  /** The approval asked for or given, with who asked and who approved. */
+  approval: ApprovalSchema.nullable(),
 });
 export type RequestView = z.infer<typeof RequestViewSchema>;
 

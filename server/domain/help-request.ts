@@ -1,6 +1,7 @@
 // A help-desk OTP request as the server keeps it: its state, who holds it, how the caller was verified.
 import { z } from 'zod';
 import { HelpDeskIdSchema } from '../contract/realm-config';
+import { ApprovalSchema, RiskSignalSchema } from '../contract/risk';
 import type { ClosedState, OpenState } from './request-states';
 import { isOpenState } from './request-states';
 
@@ -74,6 +75,15 @@ const base = {
   failedAttempts: z.number().int().min(0),
   /** Client hints the agent may weigh (never trusted for decisions). */
   origin: z.object({ ip: z.string(), userAgent: z.string() }).strict(),
+  /** What the server noticed (weighed by the realm's current risk policy when shown or decided on). */
+  riskSignals: z.array(RiskSignalSchema).default([]),
+  /** SHA-256 of the browser's device cookie: a completed sign-in makes it a known browser of the user. */
+  deviceHash: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+  /** A second person's approval of the reveal, once the holder asked for it. */
+  approval: ApprovalSchema.optional(),
 };
 
 const closed = {

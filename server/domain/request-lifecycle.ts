@@ -1,11 +1,14 @@
 // The request lifecycle as a pure state machine: every allowed transition, and a reason for every refusal.
 import type { ErrorCode } from '../contract/errors';
 import type { VerificationPolicy } from '../contract/realm-config';
+import type { RiskPolicy, RiskSignal, RiskSignalId } from '../contract/risk';
+import { normaliseUsername } from '../contract/username';
 import type { AgentRef, HelpRequest, OpenRequest } from './help-request';
 import { isOpen } from './help-request';
 import { MAILED_CODE } from './mailed-code';
 import type { ClosedState, RequestState } from './request-states';
 import { isOpenState } from './request-states';
+import { approvalNeeded } from './risk';
 import { verificationProgress } from './verification-policy';
 
 export interface Actor {
@@ -25,8 +28,25 @@ export type LifecycleCommand =
       otpHash: string;
       otpExpiresAt: number;
       policy: VerificationPolicy;
+      riskPolicy: RiskPolicy;
     }
   | { type: 'deny'; actor: Actor; reason: string }
+  /** The holder asks a second person to approve the reveal (when the risk policy needs one). */
+  | {
+      type: 'ask-approval';
+      actor: Actor;
+      note: string;
+      policy: VerificationPolicy;
+      riskPolicy: RiskPolicy;
+    }
+  /** Another agent of the desk or an admin approves the reveal… */
+  | { type: 'approve'; actor: Actor; note: string }
+  /** …or refuses it, which ends the request. */
+  | { type: 'refuse-approval'; actor: Actor; note: string }
+  /** The holder ends the request as a suspicious caller (the service blocks and alerts). */
+  | { type: 'suspicious'; actor: Actor; description: string }
+  /** The server noticed something more about the request (e.g. a second browser asked). */
+  | { type: 'flag-risk'; signal: RiskSignal }
   /**
    * A code was mailed to the user's address on file for a mailed-code check (the caller reads it
    * back); only its keyed hash comes here. It replaces any code still outstanding.
@@ -62,6 +82,10 @@ export const AGENT_COMMAND_TYPES = [
   'deny',
   'send-code',
   'check-code',
+  'ask-approval',
+  'approve',
+  'refuse-approval',
+  'suspicious',
 ] as const satisfies readonly AgentCommandType[];
 
 /** What the server records for a mailed-code check whose code the caller read back correctly. */
@@ -116,14 +140,49 @@ type HeldRequest = Exclude<OpenRequest, { state: 'queued' }>;
  */
 export interface RequestStanding {
   state: RequestState;
+  username: string;
   claimedBy?: AgentRef | null | undefined;
   inDirectory: boolean;
   verification: readonly { checkId: string }[];
+  riskSignals: readonly { id: RiskSignalId }[];
+  approval?: { state: 'requested' | 'approved' } | null | undefined;
 }
 
-/** An agent's command as far as the rule looks at it: a reveal is judged against the policy. */
+/** The realm's policies a reveal (and asking for approval) is judged against. */
+export interface Policies {
+  policy: VerificationPolicy;
+  riskPolicy: RiskPolicy;
+}
+
+/** An agent's command as far as the rule looks at it: a reveal is judged against the policies. */
 export type AgentAttempt =
-  { type: Exclude<AgentCommandType, 'reveal'> } | { type: 'reveal'; policy: VerificationPolicy };
+  | { type: Exclude<AgentCommandType, 'reveal' | 'ask-approval'> }
+  | ({ type: 'reveal' | 'ask-approval' } & Policies);
+
+/** Nobody handles, or approves, a request for their own account. */
+function ownAccount(request: RequestStanding, actor: Actor): LifecycleError | undefined {
+  return normaliseUsername(actor.ref.username) === request.username
+    ? refusal('forbidden', 'This request is for your own account: another agent must handle it.')
+    : undefined;
+}
+
+/** Why the checks recorded do not meet the policy yet, if they do not. */
+function checksMissing(request: RequestStanding, policy: VerificationPolicy) {
+  const progress = verificationProgress(policy, request.verification);
+  if (progress.met) return undefined;
+  const missing = progress.missingRequired.length
+    ? `required checks missing: ${progress.missingRequired.join(', ')}`
+    : `${progress.moreNeeded} more check(s) needed`;
+  return refusal('verification-incomplete', `Verify the caller first (${missing}).`);
+}
+
+/** Whether recording this check needs a note saying what was confirmed. */
+export function noteRequired(policy: VerificationPolicy, checkId: string): boolean {
+  return (
+    policy.notesRequired === 'all' ||
+    (policy.notesRequired === 'required' && policy.required.includes(checkId))
+  );
+}
 
 /** Why the actor may not act on the request as its holder, if they may not. */
 function notHolder(request: RequestStanding, actor: Actor): LifecycleError | undefined {
@@ -148,7 +207,7 @@ export function agentRefusal(
   if (!isOpenState(request.state)) return alreadyClosed(request.state);
   switch (attempt.type) {
     case 'claim':
-      if (!request.claimedBy) return undefined;
+      if (!request.claimedBy) return ownAccount(request, actor);
       return request.claimedBy.id === actor.ref.id
         ? refusal('invalid-state', 'You already hold this request.')
         : refusal(
@@ -170,7 +229,7 @@ export function agentRefusal(
         return refusal('invalid-state', 'Nobody holds this request; claim it.');
       return request.claimedBy.id === actor.ref.id
         ? refusal('invalid-state', 'You already hold this request.')
-        : undefined;
+        : ownAccount(request, actor);
 
     case 'verify':
     case 'unverify':
@@ -195,15 +254,49 @@ export function agentRefusal(
           'forbidden',
           'This username is not an active directory user; deny the request.',
         );
-      const progress = verificationProgress(attempt.policy, request.verification);
-      if (progress.met) return undefined;
-      const missing = progress.missingRequired.length
-        ? `required checks missing: ${progress.missingRequired.join(', ')}`
-        : `${progress.moreNeeded} more check(s) needed`;
-      return refusal('verification-incomplete', `Verify the caller first (${missing}).`);
+      const incomplete = checksMissing(request, attempt.policy);
+      if (incomplete) return incomplete;
+      if (!approvalNeeded(request.riskSignals, attempt.riskPolicy)) return undefined;
+      if (request.approval?.state === 'approved') return undefined;
+      return refusal(
+        'approval-required',
+        request.approval?.state === 'requested'
+          ? 'Waiting for a second approver: another agent of the desk or an admin must approve the reveal.'
+          : 'This request needs a second approver before the reveal: ask for approval.',
+      );
     }
 
+    case 'ask-approval': {
+      const notHeld = notHolder(request, actor);
+      if (notHeld) return notHeld;
+      if (request.state === 'otp-issued')
+        return refusal('invalid-state', 'The passcode is already out.');
+      if (!approvalNeeded(request.riskSignals, attempt.riskPolicy))
+        return refusal('invalid-state', 'This request does not need a second approver.');
+      if (request.approval)
+        return refusal(
+          'invalid-state',
+          request.approval.state === 'approved'
+            ? 'The reveal is already approved.'
+            : 'Approval has already been asked for.',
+        );
+      // The approver decides on the checks as recorded: they come first.
+      return checksMissing(request, attempt.policy);
+    }
+
+    case 'approve':
+    case 'refuse-approval':
+      if (request.approval?.state !== 'requested')
+        return refusal('invalid-state', 'Nobody is waiting for approval of this request.');
+      if (request.claimedBy?.id === actor.ref.id)
+        return refusal(
+          'forbidden',
+          'You hold this request: another agent of the desk or an admin must decide.',
+        );
+      return ownAccount(request, actor);
+
     case 'deny':
+    case 'suspicious':
       return notHolder(request, actor);
   }
 }
@@ -215,12 +308,12 @@ export function agentRefusal(
 export function allowedCommands(
   request: RequestStanding,
   actor: Actor,
-  policy: VerificationPolicy | null,
+  policies: Policies | null,
 ): ReadonlySet<AgentCommandType> {
   return new Set(
     AGENT_COMMAND_TYPES.filter((type) =>
-      type === 'reveal'
-        ? policy !== null && !agentRefusal(request, actor, { type, policy })
+      type === 'reveal' || type === 'ask-approval'
+        ? policies !== null && !agentRefusal(request, actor, { type, ...policies })
         : !agentRefusal(request, actor, { type }),
     ),
   );
@@ -250,12 +343,14 @@ export function applyCommand(
 
     case 'release': {
       // The code went to the caller of this agent's call; whoever claims next sends their own.
-      const { claimedBy: _holder, mailedCode: _code, ...rest } = held;
+      const { claimedBy: _holder, mailedCode: _code, approval: _approval, ...rest } = held;
       return ok({ ...rest, state: 'queued', verification: [], updatedAt: now });
     }
 
     case 'take-over': {
-      const { mailedCode: _code, ...rest } = held;
+      // An approval was of the last holder's call: the new holder asks anew (an approver taking
+      // over must not reveal on their own approval).
+      const { mailedCode: _code, approval: _approval, ...rest } = held;
       return ok({ ...rest, claimedBy: command.actor.ref, updatedAt: now });
     }
 
@@ -268,6 +363,15 @@ export function applyCommand(
         return fail(
           'forbidden',
           `"${check.label}" is verified by the server: use Send code and type the code the caller reads back.`,
+        );
+      if (
+        command.type === 'verify' &&
+        command.note.trim() === '' &&
+        noteRequired(command.policy, check.id)
+      )
+        return fail(
+          'bad-request',
+          `Say what you confirmed for "${check.label}": this realm requires a note with the check.`,
         );
       const others = held.verification.filter((r) => r.checkId !== command.checkId);
       const verification =
@@ -284,8 +388,10 @@ export function applyCommand(
             ]
           : others;
       const met = verificationProgress(command.policy, verification).met;
+      // An approval was given on the checks as they were.
+      const { approval: _approval, ...rest } = held;
       return ok({
-        ...held,
+        ...rest,
         state: met ? 'verified' : 'claimed',
         verification,
         updatedAt: now,
@@ -335,7 +441,7 @@ export function applyCommand(
       const check = command.policy.checks.find((c) => c.id === code.checkId);
       if (!check)
         return fail('unknown-check', `The realm no longer has the check "${code.checkId}".`);
-      const { mailedCode: _code, ...rest } = held;
+      const { mailedCode: _code, approval: _approval, ...rest } = held;
       const verification = [
         ...held.verification.filter((r) => r.checkId !== code.checkId),
         {
@@ -369,6 +475,58 @@ export function applyCommand(
 
     case 'deny':
       return ok(close(held, 'denied', now, command.reason, command.actor.ref));
+
+    case 'ask-approval':
+      return ok({
+        ...held,
+        approval: {
+          state: 'requested',
+          requestedBy: command.actor.ref,
+          requestedAt: now,
+          requestNote: command.note,
+        },
+        updatedAt: now,
+      });
+
+    case 'approve': {
+      const asked = held.approval;
+      if (!asked) return fail('invalid-state', 'Nobody is waiting for approval of this request.');
+      return ok({
+        ...held,
+        approval: {
+          ...asked,
+          state: 'approved',
+          approvedBy: command.actor.ref,
+          approvedAt: now,
+          note: command.note,
+        },
+        updatedAt: now,
+      });
+    }
+
+    case 'refuse-approval':
+      return ok(
+        close(
+          held,
+          'denied',
+          now,
+          `The second approver refused: ${command.note}`,
+          command.actor.ref,
+        ),
+      );
+
+    case 'suspicious':
+      return ok(
+        close(held, 'denied', now, `Suspicious caller: ${command.description}`, command.actor.ref),
+      );
+
+    case 'flag-risk':
+      if (request.riskSignals.some((s) => s.id === command.signal.id)) return ok(request);
+      return ok({
+        ...request,
+        riskSignals: [...request.riskSignals, command.signal],
+        updatedAt: now,
+      });
 
     case 'cancel':
       return ok(close(request, 'cancelled', now, command.reason));

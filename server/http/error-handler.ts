@@ -14,6 +14,7 @@ const STATUS: Record<ErrorCode, number> = {
   'already-claimed': 409,
   'not-claimed-by-you': 409,
   'verification-incomplete': 409,
+  'approval-required': 409,
   contested: 409,
   'unknown-check': 400,
   'not-due': 409,

@@ -1,7 +1,7 @@
 // The mails the realm sends about a request: the verification code, the notices that tell the user
 // a passcode was issued or a sign-in completed (with "This wasn't me"), and the desk's new-request
 // mail. Each is laid out by renderMail; none ever holds a help-desk passcode.
-import type { MailKind } from '../contract/mail';
+import type { AdminAlert, MailKind } from '../contract/mail';
 import type { RealmConfig } from '../contract/realm-config';
 import type { HelpRequest } from '../domain/help-request';
 import { MAILED_CODE } from '../domain/mailed-code';
@@ -168,6 +168,42 @@ export function deskNewRequestMail({ realm, request, consoleUrl }: DeskNewReques
       action: { label: 'Open the agent console', url: consoleUrl },
       footer:
         'You receive this because this address is the help desk’s email in the realm’s settings.',
+    }),
+  };
+}
+
+export interface SecurityAlertInput {
+  realm: RealmConfig;
+  alert: AdminAlert;
+  /** The agent console's address (`…/agent`). */
+  consoleUrl: string;
+}
+
+const ALERT_TITLES: Record<AdminAlert['kind'], string> = {
+  'not-me': 'A user said a help-desk sign-in was not them',
+  'suspicious-caller': 'An agent reported a suspicious caller',
+  'cap-reached': 'A help-desk passcode limit was reached',
+  'approval-refused': 'A second approver refused a reveal',
+};
+
+/** Admins' alert, mailed to the realm's security address as it is raised. */
+export function securityAlertMail({ realm, alert, consoleUrl }: SecurityAlertInput): Message {
+  const title = ALERT_TITLES[alert.kind];
+  return {
+    kind: 'security-alert',
+    ...renderMail({
+      realmName: realm.name,
+      subject: `[${realm.name}] ${title}: ${alert.username}`,
+      heading: title,
+      paragraphs: [alert.message],
+      facts: [
+        ['User', alert.username],
+        ...(alert.reference ? ([['Request', alert.reference]] as [string, string][]) : []),
+        ['When', mailTime(alert.at)],
+      ],
+      action: { label: 'Open the agent console', url: consoleUrl },
+      footer:
+        'You receive this because this address is where the realm’s settings send admins’ alerts.',
     }),
   };
 }

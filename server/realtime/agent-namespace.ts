@@ -37,6 +37,7 @@ import { blockEvents } from './block-events';
 import { verificationCodeEvents } from './verification-code-events';
 import type { RealmMail } from '../mail/mail-settings';
 import { mailEvents } from './mail-events';
+import { approvalEvents } from './approval-events';
 
 interface SocketData {
   sessionId: string;
@@ -235,7 +236,8 @@ export function attachAgentNamespace(
 
     on('request:get', async ({ requestId }, agent) => {
       const request = requests.find(requestId);
-      if (!request || !agent.desks.includes(request.desk))
+      // Admins read any desk's request (a second approver may be an admin of another desk).
+      if (!request || !(agent.desks.includes(request.desk) || agent.role === 'admin'))
         throw new ServiceError('not-found', 'No such request on your desks.');
       let profile: DirectoryProfile | undefined;
       let directoryUnavailable = false;
@@ -247,6 +249,14 @@ export function attachAgentNamespace(
         if (!(error instanceof DirectoryUnavailableError)) throw error;
         directoryUnavailable = true;
       }
+      // Who looked at whose directory details, and when, is on the record.
+      if (profile)
+        await audit.record({
+          actor: `agent:${agent.username}`,
+          action: 'request.details-opened',
+          requestId: request.id,
+          details: { username: request.username },
+        });
       return {
         ...requests.view(request),
         directory: profile
@@ -304,6 +314,7 @@ export function attachAgentNamespace(
     verificationCodeEvents(on, requests);
     blockEvents(on, deps.blocks);
     mailEvents(on, deps.mail);
+    approvalEvents(on, requests);
     directoryUserEvents(on, deps.directoryUsers);
   });
 
@@ -311,12 +322,16 @@ export function attachAgentNamespace(
 
   // Every broadcast waits for the answer to the call that caused it (see answer-first.ts).
   const unsubscribers = [
-    requests.onChange(({ kind, request }) =>
-      afterAnswer(() =>
+    requests.onChange(({ kind, request, action }) =>
+      afterAnswer(() => {
+        const view = requests.view(request);
         nsp
           .to(deskRoom(request.desk))
-          .emit(kind === 'created' ? 'request:created' : 'request:updated', requests.view(request)),
-      ),
+          .emit(kind === 'created' ? 'request:created' : 'request:updated', view);
+        // Whoever may approve hears it: the desk's agents, and every admin.
+        if (action === 'request.approval-requested')
+          nsp.to([deskRoom(request.desk), ADMINS_ROOM]).emit('approval:requested', view);
+      }),
     ),
     directory.onStatus((status) => afterAnswer(() => nsp.emit('directory:status', status))),
     notices.onNotice((notice) =>

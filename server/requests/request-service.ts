@@ -15,9 +15,13 @@ import type { EndUserRequestStatus } from '../contract/enduser';
 import { ServiceError } from '../errors';
 import type { Logger } from '../logger';
 import { silentLogger } from '../logger';
+import type { AdminNotices } from '../agents/admin-notices';
+import type { AdminAlert } from '../contract/mail';
+import { assessRisk } from '../domain/risk';
 import type { CodeChannel } from './code-channel';
 import { maskValue } from './mask';
-import { METHOD_BLOCKED_MESSAGE } from './method-blocks';
+import { METHOD_BLOCKED_MESSAGE, inForce } from './method-blocks';
+import { networkOf, riskSignalsOf } from './risk-signals';
 import { toEndUserStatus, toRequestView } from './request-view';
 import {
   generateOtp,
@@ -51,6 +55,8 @@ export interface SubmitInput {
   desk: HelpDeskId;
   /** The browser session's secret; only its digest is kept on the request. */
   sessionSecret: string;
+  /** The browser's long-lived device cookie, if it sent one; only its digest is kept. */
+  deviceSecret?: string;
   origin: { ip: string; userAgent: string };
 }
 
@@ -72,7 +78,14 @@ export type OtpOutcome =
   /** The user is no longer an enabled directory user: the request was ended, the code not accepted. */
   | { result: 'refused'; reason: DirectoryRefusal; request: HelpRequest };
 
-const DAY = 24 * 60 * 60 * 1000;
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+/** Activity keys: the caps and the recent-requests signal count these. */
+const activityKey = {
+  requests: (username: string) => `request:${username}`,
+  passcodes: (username: string) => `passcode:${username}`,
+  reveals: (agentId: string) => `reveal:${agentId}`,
+};
 const RECENTLY_CLOSED_KEPT = 5_000;
 
 /** Audit details of a change: fixed, or computed from the request after and before it. */
@@ -89,12 +102,14 @@ function digestSession(secret: string): string {
  */
 export type RequestRepositories = Pick<
   Repositories,
-  'requests' | 'audit' | 'realm' | 'keys' | 'blocks'
+  'requests' | 'audit' | 'realm' | 'keys' | 'blocks' | 'activity' | 'signIns'
 >;
 
 export interface RequestServiceOptions {
   /** How a verification code reaches the contact on file (mail); without it none is sent. */
   codeChannel?: CodeChannel;
+  /** Where admins' alerts go (a cap reached, a suspicious caller, a refused approval). */
+  notices?: AdminNotices;
   logger?: Logger;
 }
 
@@ -104,6 +119,7 @@ export class RequestService {
   private readonly recentlyClosed = new Map<string, HelpRequest>();
   private readonly otpKey: Buffer;
   private readonly codeChannel: CodeChannel | undefined;
+  private readonly notices: AdminNotices | undefined;
   private readonly logger: Logger;
 
   constructor(
@@ -114,6 +130,7 @@ export class RequestService {
   ) {
     this.otpKey = Buffer.from(repos.keys.otpKey, 'hex');
     this.codeChannel = options.codeChannel;
+    this.notices = options.notices;
     this.logger = options.logger ?? silentLogger();
   }
 
@@ -147,6 +164,7 @@ export class RequestService {
     return toRequestView(
       request,
       this.contestedWith(request).map((other) => other.reference),
+      this.repos.realm.config.riskPolicy,
     );
   }
 
@@ -195,9 +213,10 @@ export class RequestService {
     return this.repos.requests.exclusive(username, () => this.submitFor(username, input));
   }
 
-  /** Whether the help-desk method is blocked for this user (until an admin clears it). */
+  /** Whether the help-desk method is blocked for this user (until it lapses or an admin clears it). */
   methodBlocked(username: string): boolean {
-    return this.repos.blocks.get(normaliseUsername(username)) !== undefined;
+    const block = this.repos.blocks.get(normaliseUsername(username));
+    return block !== undefined && inForce(block, this.now());
   }
 
   private async submitFor(username: string, input: SubmitInput): Promise<HelpRequest> {
@@ -235,6 +254,22 @@ export class RequestService {
     while (this.repos.requests.hasReference(reference)) reference = newReferenceCode(randomInt);
 
     const now = this.now();
+    const deviceHash = input.deviceSecret ? digestSession(input.deviceSecret) : undefined;
+    const riskSignals = riskSignalsOf(
+      {
+        desk: input.desk,
+        profile,
+        deviceHash,
+        ip: input.origin.ip,
+        signIns: this.repos.signIns.of(username),
+        recentRequests: this.repos.activity.since(activityKey.requests(username), now - DAY).length,
+        recentWrongPasscodes: this.recentFailures(username),
+        contestedWith: partner?.reference,
+        now,
+      },
+      config,
+    );
+    const risk = assessRisk(riskSignals, config.riskPolicy);
     const request: HelpRequest = {
       id: newId(),
       reference,
@@ -249,6 +284,8 @@ export class RequestService {
       verification: [],
       failedAttempts: 0,
       origin: input.origin,
+      riskSignals,
+      ...(deviceHash ? { deviceHash } : {}),
       state: 'queued',
     };
     const submitted: AuditRecordInput = {
@@ -261,6 +298,7 @@ export class RequestService {
         inDirectory: request.inDirectory,
         ip: input.origin.ip,
         ...(partner ? { contestedWith: partner.reference } : {}),
+        risk: { level: risk.level, score: risk.score, signals: riskSignals.map((r) => r.id) },
       },
     };
     // Two browsers asked for this user: neither gets a passcode until an agent ends one of them.
@@ -274,8 +312,30 @@ export class RequestService {
           },
         ]
       : [];
-    await this.repos.requests.commit(request, [submitted, ...contested]);
+    await Promise.all([
+      this.repos.requests.commit(request, [submitted, ...contested]),
+      // Counted for the user's next requests (recent-requests), never refused: no limit here.
+      this.repos.activity.take(activityKey.requests(username), now, now - DAY, Infinity),
+    ]);
     this.emit({ kind: 'created', request, action: 'request.submitted' });
+    // The first browser's request was contested too, from now on: its risk says so.
+    if (partner && !partner.riskSignals.some((signal) => signal.id === 'contested'))
+      await this.transition(
+        partner.id,
+        {
+          type: 'flag-risk',
+          signal: {
+            id: 'contested',
+            detail: `Another browser asked for this user at the same time (${reference}).`,
+          },
+        },
+        'system',
+        'request.risk-flagged',
+        { signal: 'contested', with: reference },
+      ).catch((error: unknown) => {
+        // Closed meanwhile: nothing to flag.
+        if (!(error instanceof ServiceError)) throw error;
+      });
     return request;
   }
 
@@ -330,6 +390,171 @@ export class RequestService {
     return this.agentCommand(id, actor, { type: 'deny', actor, reason }, 'request.denied', {
       reason,
     });
+  }
+
+  /** The holder asks a second person to approve the reveal; the desk's agents and admins hear it. */
+  askApproval(id: string, actor: AgentActor, note: string) {
+    const { verificationPolicy: policy, riskPolicy } = this.repos.realm.config;
+    return this.agentCommand(
+      id,
+      actor,
+      { type: 'ask-approval', actor, note, policy, riskPolicy },
+      'request.approval-requested',
+      { note },
+    );
+  }
+
+  /** Another agent of the desk, or an admin, approves the reveal (never the holder or the user). */
+  approve(id: string, actor: AgentActor, note: string) {
+    return this.agentCommand(
+      id,
+      actor,
+      { type: 'approve', actor, note },
+      'request.approved',
+      (after) => ({ note, holder: 'claimedBy' in after ? after.claimedBy?.username : undefined }),
+      { admins: true },
+    );
+  }
+
+  /** …or refuses it: the request ends, denied, and admins are alerted. */
+  async refuseApproval(id: string, actor: AgentActor, note: string): Promise<HelpRequest> {
+    const after = await this.agentCommand(
+      id,
+      actor,
+      { type: 'refuse-approval', actor, note },
+      'request.approval-refused',
+      (r) => ({ note, holder: 'claimedBy' in r ? r.claimedBy?.username : undefined }),
+      { admins: true },
+    );
+    this.alert({
+      kind: 'approval-refused',
+      username: after.username,
+      reference: after.reference,
+      message: `${actor.ref.username} refused to approve the reveal for ${after.username} (request ${after.reference}): ${note}`,
+    });
+    return after;
+  }
+
+  /** Requests waiting for a second approver that this agent may decide on: their desks (admins: all). */
+  awaitingApproval(actor: AgentActor): OpenRequest[] {
+    return this.openRequests().filter(
+      (r) =>
+        r.approval?.state === 'requested' &&
+        (actor.isAdmin || actor.desks.includes(r.desk)) &&
+        !('claimedBy' in r && r.claimedBy.id === actor.ref.id),
+    );
+  }
+
+  /**
+   * The holder ends the request as a suspicious caller. Held against the user's submissions: the
+   * request ends with the evidence in the audit log (the agent's description, the origin, the checks
+   * and notes, the risk), the help-desk method is blocked for the realm's time, and the user's other
+   * open requests end, so no new request slips in between. Then admins are alerted.
+   */
+  async reportSuspicious(id: string, actor: AgentActor, description: string): Promise<HelpRequest> {
+    const request = this.find(id);
+    if (!request) throw new ServiceError('not-found', 'No such request.');
+    const username = request.username;
+    const {
+      request: ended,
+      until,
+      others,
+    } = await this.repos.requests.exclusive(username, async () => {
+      const closed = await this.agentCommand(
+        id,
+        actor,
+        { type: 'suspicious', actor, description },
+        'request.suspicious-caller',
+        (_after, before) => this.evidence(before, description),
+      );
+      const blockedUntil =
+        this.now() + this.repos.realm.config.riskPolicy.suspiciousBlockHours * HOUR;
+      await Promise.all([
+        this.repos.blocks.put({
+          username,
+          reason: 'suspicious-caller',
+          detail: `${actor.ref.username} reported a suspicious caller on request ${closed.reference}: ${description}`,
+          at: this.now(),
+          by: `agent:${actor.ref.username}`,
+          until: blockedUntil,
+        }),
+        this.repos.audit.record({
+          actor: `agent:${actor.ref.username}`,
+          action: 'block.added',
+          requestId: id,
+          details: { username, reason: 'suspicious-caller', until: blockedUntil },
+        }),
+      ]);
+      let ended = 0;
+      for (const other of this.repos.requests.ofUser(username)) {
+        await this.transition(
+          other.id,
+          {
+            type: 'deny-by-system',
+            reason: 'A help-desk agent reported a suspicious caller for this account.',
+          },
+          `agent:${actor.ref.username}`,
+          'request.ended-suspicious-caller',
+          { reporter: actor.ref.username, reference: closed.reference },
+        ).then(
+          () => (ended += 1),
+          (error: unknown) => {
+            if (!(error instanceof ServiceError)) throw error;
+          },
+        );
+      }
+      return { request: closed, until: blockedUntil, others: ended };
+    });
+    this.alert({
+      kind: 'suspicious-caller',
+      username,
+      reference: ended.reference,
+      message: `${actor.ref.username} reported a suspicious caller for ${username} (request ${ended.reference}): ${description} Help-desk sign-in is blocked for the account until ${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC${others > 0 ? `; ${others} other open request(s) were ended` : ''}.`,
+    });
+    return ended;
+  }
+
+  /** What a suspicious-caller report keeps in the audit log about the request as it was. */
+  private evidence(request: OpenRequest, description: string): Record<string, unknown> {
+    const risk = assessRisk(request.riskSignals, this.repos.realm.config.riskPolicy);
+    return {
+      description,
+      reference: request.reference,
+      desk: request.desk,
+      username: request.username,
+      origin: request.origin,
+      submittedAt: request.createdAt,
+      checks: request.verification.map((r) => ({
+        checkId: r.checkId,
+        note: r.note,
+        by: r.by.username,
+        method: r.method,
+      })),
+      risk: { level: risk.level, score: risk.score, signals: request.riskSignals },
+      ...(request.approval ? { approval: request.approval } : {}),
+    };
+  }
+
+  /**
+   * The holder's console shows the revealed passcode again (it hid itself): recorded, so every time
+   * a passcode is on an agent's screen is in the audit log, not only every time one is issued.
+   */
+  async passcodeShown(id: string, actor: AgentActor): Promise<{ shownAt: number }> {
+    const request = this.heldBy(this.find(id), actor);
+    if (!request || request.state !== 'otp-issued')
+      throw new ServiceError('invalid-state', 'No passcode of yours is out on this request.');
+    const shownAt = this.now();
+    await this.repos.audit.record({
+      actor: `agent:${actor.ref.username}`,
+      action: 'request.passcode-shown',
+      requestId: id,
+      details: { revealCount: request.otp.revealCount },
+    });
+    return { shownAt };
+  }
+
+  private alert(alert: Omit<AdminAlert, 'id' | 'at'>): void {
+    this.notices?.alert({ ...alert, id: newId(), at: this.now() });
   }
 
   /**
@@ -459,18 +684,81 @@ export class RequestService {
     const latest = this.heldBy(this.find(id), actor);
     const others = latest ? this.contestedWith(latest) : [];
     if (latest && others.length > 0) await this.refuseContestedReveal(latest, others, actor);
-    const { otpPolicy, verificationPolicy: policy } = this.repos.realm.config;
+    const { otpPolicy, verificationPolicy: policy, riskPolicy } = this.repos.realm.config;
+    // The caps count only reveals the rule would allow: anything else is refused as before.
+    if (latest && !agentRefusal(latest, actor, { type: 'reveal', policy, riskPolicy }))
+      await this.takeRevealCaps(latest, actor);
     const otp = generateOtp(otpPolicy.length);
     const otpHash = hashOtp(this.otpKey, id, otp);
     const otpExpiresAt = this.now() + otpPolicy.ttlMinutes * 60_000;
     const request = await this.agentCommand(
       id,
       actor,
-      { type: 'reveal', actor, otpHash, otpExpiresAt, policy },
+      { type: 'reveal', actor, otpHash, otpExpiresAt, policy, riskPolicy },
       'request.otp-revealed',
-      (r) => ({ revealCount: r.state === 'otp-issued' ? r.otp.revealCount : 0, otpExpiresAt }),
+      (r) => ({
+        revealCount: r.state === 'otp-issued' ? r.otp.revealCount : 0,
+        otpExpiresAt,
+        ...(r.approval?.approvedBy ? { approvedBy: r.approval.approvedBy.username } : {}),
+      }),
+    );
+    const now = this.now();
+    await this.repos.activity.take(
+      activityKey.passcodes(request.username),
+      now,
+      now - DAY,
+      Infinity,
     );
     return { otp, request };
+  }
+
+  /**
+   * The realm's caps on passcodes: per user in any 24 hours (checked holding the user, so exact) and
+   * per agent in any hour (taken atomically, so of simultaneous reveals only the cap's worth pass).
+   * Crossing one refuses the reveal, audited, and alerts admins.
+   */
+  private async takeRevealCaps(request: OpenRequest, actor: AgentActor): Promise<void> {
+    const { caps } = this.repos.realm.config.riskPolicy;
+    const now = this.now();
+    const issued = this.repos.activity.since(activityKey.passcodes(request.username), now - DAY);
+    if (issued.length >= caps.passcodesPerUserPerDay)
+      await this.refuseOverCap(request, actor, 'user-cap', issued.length, {
+        message: `${request.username} has had ${issued.length} passcode(s) in the last 24 hours, this realm's limit. Deny the request; an admin has been alerted.`,
+        alert: `${request.username} reached the limit of ${caps.passcodesPerUserPerDay} passcode(s) a day (request ${request.reference}, agent ${actor.ref.username}); the reveal was refused.`,
+      });
+    const taken = await this.repos.activity.take(
+      activityKey.reveals(actor.ref.id),
+      now,
+      now - HOUR,
+      caps.revealsPerAgentPerHour,
+    );
+    if (!taken)
+      await this.refuseOverCap(request, actor, 'agent-cap', caps.revealsPerAgentPerHour, {
+        message: `You have revealed ${caps.revealsPerAgentPerHour} passcode(s) in the last hour, this realm's limit for one agent. Hand the call to a colleague; an admin has been alerted.`,
+        alert: `${actor.ref.username} reached the limit of ${caps.revealsPerAgentPerHour} reveal(s) an hour (request ${request.reference} for ${request.username}); the reveal was refused.`,
+      });
+  }
+
+  private async refuseOverCap(
+    request: OpenRequest,
+    actor: AgentActor,
+    reason: 'user-cap' | 'agent-cap',
+    count: number,
+    words: { message: string; alert: string },
+  ): Promise<never> {
+    await this.repos.audit.record({
+      actor: `agent:${actor.ref.username}`,
+      action: 'request.reveal-refused',
+      requestId: request.id,
+      details: { reason, count },
+    });
+    this.alert({
+      kind: 'cap-reached',
+      username: request.username,
+      reference: request.reference,
+      message: words.alert,
+    });
+    throw new ServiceError('rate-limited', words.message, undefined, { audited: true });
   }
 
   /** The request when it is open and this agent holds it on a desk they staff. */
@@ -628,7 +916,16 @@ export class RequestService {
               ? 'request.locked'
               : 'otp.wrong',
     );
-    if (after.state === 'completed') return { result: 'completed', request: after };
+    if (after.state === 'completed') {
+      // This browser and network are the user's from now on (the risk signals remember them).
+      await this.repos.signIns.add(after.username, {
+        at: after.closedAt,
+        deviceHash: after.deviceHash ?? '',
+        ip: after.origin.ip,
+        network: networkOf(after.origin.ip),
+      });
+      return { result: 'completed', request: after };
+    }
     if (after.state === 'expired' || after.state === 'locked') {
       if (!judged.valid && after.state === 'locked') await this.noteFailure(request.username);
       return { result: after.state, request: after };
@@ -667,10 +964,12 @@ export class RequestService {
     command: LifecycleCommand | ((current: OpenRequest) => LifecycleCommand),
     action: string,
     details?: Details,
+    /** Admins may act on any desk's request (a second approver). */
+    options: { admins?: boolean } = {},
   ): Promise<HelpRequest> {
     const request = this.find(id);
     if (!request) throw new ServiceError('not-found', 'No such request.');
-    if (!actor.desks.includes(request.desk))
+    if (!actor.desks.includes(request.desk) && !(options.admins && actor.isAdmin))
       throw new ServiceError(
         'forbidden',
         `This request is for Help Desk ${request.desk}, which you do not staff.`,
@@ -701,7 +1000,9 @@ export class RequestService {
         const now = this.now();
         const wanted = typeof command === 'function' ? command(current) : command;
         // Expiry, the passcode check and the system's refusal decide on a lapsed request themselves.
-        const judgesLapsed = ['expire', 'submit-otp', 'deny-by-system'].includes(wanted.type);
+        const judgesLapsed = ['expire', 'submit-otp', 'deny-by-system', 'flag-risk'].includes(
+          wanted.type,
+        );
         const lapsed = !judgesLapsed && deadlineOf(current) <= now;
         const result = applyCommand(current, lapsed ? { type: 'expire' } : wanted, now);
         if (!result.ok) throw new ServiceError(result.error.code, result.error.message);

@@ -1,18 +1,25 @@
 // Projections of a stored request: what agents see, and what the end-user's own page may see.
 import type { EndUserPhase, EndUserRequestStatus } from '../contract/enduser';
 import type { RealmConfig } from '../contract/realm-config';
+import type { RiskPolicy } from '../contract/risk';
 import type { RequestView } from '../contract/request-view';
 import type { HelpRequest } from '../domain/help-request';
 import { isOpen } from '../domain/help-request';
 import { MAILED_CODE } from '../domain/mailed-code';
 import { deadlineOf } from '../domain/request-lifecycle';
+import { approvalNeeded, assessRisk } from '../domain/risk';
 import { maskValue } from './mask';
 
 /**
  * What agents see of a request. `contestedWith` holds the references of the user's other open
- * requests (from the open set; the caller looks them up), so a contest ends by itself.
+ * requests (from the open set; the caller looks them up), so a contest ends by itself. Its risk is
+ * weighed by the realm's current policy.
  */
-export function toRequestView(request: HelpRequest, contestedWith: readonly string[]): RequestView {
+export function toRequestView(
+  request: HelpRequest,
+  contestedWith: readonly string[],
+  riskPolicy: RiskPolicy,
+): RequestView {
   return {
     id: request.id,
     reference: request.reference,
@@ -50,6 +57,9 @@ export function toRequestView(request: HelpRequest, contestedWith: readonly stri
     origin: request.origin,
     contested: contestedWith.length > 0,
     contestedWith: [...contestedWith],
+    risk: assessRisk(request.riskSignals, riskPolicy),
+    approvalNeeded: approvalNeeded(request.riskSignals, riskPolicy),
+    approval: request.approval ?? null,
   };
 }
 

@@ -45,6 +45,8 @@ export const DirectoryUserSchema = DirectoryDetailsSchema.extend({
   username: z.string(),
   /** '' for a user with no password yet (imported without one): no password sign-in until reset. */
   passwordHash: z.string(),
+  /** When an admin last added, edited, enabled/disabled, reset or imported the user (absent: before it was kept). */
+  changedAt: z.number().optional(),
 }).strict();
 /** A user of the embedded directory, as stored. */
 export type DirectoryUser = z.infer<typeof DirectoryUserSchema>;
@@ -274,9 +276,11 @@ export const MethodBlockSchema = z
     detail: z.string(),
     at: z.number(),
     by: z.string(),
+    /** When the block lapses by itself (a suspicious caller's block); absent: until cleared. */
+    until: z.number().optional(),
   })
   .strict();
-/** The help-desk method is blocked for this user until an admin clears it. */
+/** The help-desk method is blocked for this user until it lapses or an admin clears it. */
 export type MethodBlock = z.infer<typeof MethodBlockSchema>;
 
 export interface MethodBlockRepository {
@@ -297,6 +301,42 @@ export interface UsedLinkRepository {
   use(id: string, expiresAt: number): Promise<boolean>;
 }
 
+/**
+ * Times of recent events per key (`passcode:<user>`, `reveal:<agent id>`, `request:<user>`), for the
+ * caps and the risk signals that count events in a window.
+ */
+export interface ActivityRepository {
+  /** The key's recorded times at or after `since`, oldest first. */
+  since(key: string, since: number): readonly number[];
+  /**
+   * Records an event at `at` when fewer than `limit` are recorded at or after `windowStart`, and
+   * forgets the key's times before it: true when recorded. Atomic across callers (of N simultaneous
+   * takes with room for K, exactly K are recorded). Resolves once durable.
+   */
+  take(key: string, at: number, windowStart: number, limit: number): Promise<boolean>;
+}
+
+export const SignInRecordSchema = z
+  .object({
+    at: z.number(),
+    /** SHA-256 of the browser's device cookie ('' when the browser sent none). */
+    deviceHash: z.string(),
+    ip: z.string(),
+    /** The address's network (IPv4 /24, IPv6 /48), for "a network the user signed in from before". */
+    network: z.string(),
+  })
+  .strict();
+/** A successful sign-in, as the risk signals remember it. */
+export type SignInRecord = z.infer<typeof SignInRecordSchema>;
+
+/** The last successful sign-ins of each user (the newest 20). */
+export interface SignInHistoryRepository {
+  /** Newest first. */
+  of(username: string): readonly SignInRecord[];
+  /** Adds one, forgetting the oldest beyond 20; resolves once durable. */
+  add(username: string, record: SignInRecord): Promise<void>;
+}
+
 export interface Repositories {
   readonly requests: RequestRepository;
   readonly audit: AuditLog;
@@ -309,6 +349,8 @@ export interface Repositories {
   readonly outbox: OutboxRepository;
   readonly blocks: MethodBlockRepository;
   readonly usedLinks: UsedLinkRepository;
+  readonly activity: ActivityRepository;
+  readonly signIns: SignInHistoryRepository;
 }
 
 export type StoreHealth = ServerHealth['storage'];

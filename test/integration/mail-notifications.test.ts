@@ -23,6 +23,7 @@ const ALL_ON: NotificationSettings = {
   passcodeIssued: true,
   signInCompleted: true,
   deskNewRequest: { '1': true, '2': true },
+  securityAlertsTo: '',
 };
 
 beforeAll(async () => {
@@ -175,6 +176,7 @@ describe('each notification follows its setting', () => {
       passcodeIssued: false,
       signInCompleted: false,
       deskNewRequest: { '1': false, '2': true },
+      securityAlertsTo: '',
     });
     try {
       const { requestId, browser } = await askForHelp(server.url, 'mlee', '1');

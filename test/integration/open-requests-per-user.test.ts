@@ -235,8 +235,10 @@ describe('a second browser contests, it does not cancel', () => {
       'request.contested',
       'request.superseded',
     ]);
+    // Flagged contested once (when b asked), and never cancelled.
     expect(audit.filter((e) => e.requestId === a.requestId).map((e) => e.action)).toEqual([
       'request.submitted',
+      'request.risk-flagged',
     ]);
   });
 

@@ -311,6 +311,7 @@ export function harness(
     config?: RealmConfig;
     directory?: DirectoryStatus;
     mail?: MailStatus;
+    approvals?: RequestView[];
   } = {},
 ): Harness {
   const host = new FakeHost();
@@ -340,7 +341,8 @@ export function harness(
     .answer('queue:list', () => ({ requests: options.queue ?? [] }))
     .answer('config:get', () => options.config ?? realmConfig())
     .answer('directory:status', () => options.directory ?? directoryStatus())
-    .answer('mail:status', () => options.mail ?? mailStatus());
+    .answer('mail:status', () => options.mail ?? mailStatus())
+    .answer('approvals:list', () => ({ requests: options.approvals ?? [] }));
   return h;
 }
 

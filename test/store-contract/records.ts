@@ -20,6 +20,7 @@ export function queuedRequest(n: number, username = `user${n}`): QueuedRequest {
     expiresAt: at + 600_000,
     verification: [],
     failedAttempts: 0,
+    riskSignals: [],
     origin: { ip: '127.0.0.1', userAgent: 'store contract' },
     state: 'queued',
   };

@@ -3,6 +3,7 @@
 import type { RealmConfig } from '../../contract/realm-config';
 import type { DocumentStore } from './document';
 import type {
+  ActivityDocument,
   AgentsDocument,
   BlocksDocument,
   DirectoryDocument,
@@ -10,10 +11,12 @@ import type {
   OutboxDocument,
   PersistentTokensDocument,
   SessionsDocument,
+  SignInsDocument,
   UsedLinksDocument,
 } from './documents';
 import { newAssertionKey } from './documents';
 import type {
+  ActivityRepository,
   AgentRepository,
   DirectoryUser,
   DirectoryUserRepository,
@@ -24,6 +27,7 @@ import type {
   PersistentTokenRepository,
   RealmRepository,
   SessionRepository,
+  SignInHistoryRepository,
   UsedLinkRepository,
 } from '../repositories';
 
@@ -224,5 +228,36 @@ export function usedLinkRepository(
       });
       return true;
     },
+  };
+}
+
+export function activityRepository(doc: DocumentStore<ActivityDocument>): ActivityRepository {
+  return {
+    since: (key, since) => (doc.data.times[key] ?? []).filter((t) => t >= since),
+    take: (key, at, windowStart, limit) =>
+      // Decided inside the synchronous change: of simultaneous takes, each sees the ones before it.
+      doc.update((d) => {
+        const recent = (d.times[key] ?? []).filter((t) => t >= windowStart);
+        const taken = recent.length < limit;
+        if (taken) recent.push(at);
+        if (recent.length > 0) d.times[key] = recent;
+        else delete d.times[key];
+        return taken;
+      }),
+  };
+}
+
+/** How many sign-ins of each user are remembered. */
+export const SIGN_INS_KEPT = 20;
+
+export function signInHistoryRepository(
+  doc: DocumentStore<SignInsDocument>,
+): SignInHistoryRepository {
+  return {
+    of: (username) => doc.data.users[username] ?? [],
+    add: (username, record) =>
+      doc.update((d) => {
+        d.users[username] = [record, ...(d.users[username] ?? [])].slice(0, SIGN_INS_KEPT);
+      }),
   };
 }

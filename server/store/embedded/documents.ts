@@ -7,6 +7,7 @@ import {
   AssertionKeySchema,
   DirectoryUserSchema,
   MethodBlockSchema,
+  SignInRecordSchema,
   OutboxMessageSchema,
   SECRET_NAMES,
   SessionRecordSchema,
@@ -56,6 +57,22 @@ export const UsedLinksDocumentSchema = z
   })
   .strict();
 export type UsedLinksDocument = z.infer<typeof UsedLinksDocumentSchema>;
+
+export const ActivityDocumentSchema = z
+  .object({
+    /** Key (`passcode:<user>`, `reveal:<agent id>`, …) → recent event times (ms), oldest first. */
+    times: z.record(z.string(), z.array(z.number())),
+  })
+  .strict();
+export type ActivityDocument = z.infer<typeof ActivityDocumentSchema>;
+
+export const SignInsDocumentSchema = z
+  .object({
+    /** Username → the last successful sign-ins, newest first. */
+    users: z.record(z.string(), z.array(SignInRecordSchema)),
+  })
+  .strict();
+export type SignInsDocument = z.infer<typeof SignInsDocumentSchema>;
 
 /** A new P-256 key pair for sign-in assertions, as a private JWK. */
 export function newAssertionKey(): AssertionKeyJwk {

@@ -17,6 +17,8 @@ import {
   realmRepository,
   sessionRepository,
   usedLinkRepository,
+  activityRepository,
+  signInHistoryRepository,
 } from './document-repositories';
 import {
   AgentsDocumentSchema,
@@ -27,6 +29,8 @@ import {
   PersistentTokensDocumentSchema,
   SessionsDocumentSchema,
   UsedLinksDocumentSchema,
+  ActivityDocumentSchema,
+  SignInsDocumentSchema,
   newKeys,
 } from './documents';
 import { StorageError } from './errors';
@@ -71,10 +75,12 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
         readDocument(file('requests.json'), RequestsCheckpointSchema),
       ]);
     // Added after the first releases: optional, created when missing, checked like the rest.
-    const [outboxData, blocksData, usedLinksData] = await Promise.all([
+    const [outboxData, blocksData, usedLinksData, activityData, signInsData] = await Promise.all([
       readDocument(file('outbox.json'), OutboxDocumentSchema),
       readDocument(file('blocks.json'), BlocksDocumentSchema),
       readDocument(file('used-links.json'), UsedLinksDocumentSchema),
+      readDocument(file('activity.json'), ActivityDocumentSchema),
+      readDocument(file('sign-ins.json'), SignInsDocumentSchema),
     ]);
     const found = {
       audit: await inspectJournal(file('audit.jsonl'), AuditEntrySchema),
@@ -153,7 +159,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
       },
       entries: () => readAuditJournal(found.audit.file),
     };
-    const [outbox, blocks, usedLinks] = await Promise.all([
+    const [outbox, blocks, usedLinks, activity, signIns] = await Promise.all([
       openDocument(
         file('outbox.json'),
         OutboxDocumentSchema,
@@ -172,6 +178,18 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
         () => ({ used: {} }),
         usedLinksData ?? null,
       ),
+      openDocument(
+        file('activity.json'),
+        ActivityDocumentSchema,
+        () => ({ times: {} }),
+        activityData ?? null,
+      ),
+      openDocument(
+        file('sign-ins.json'),
+        SignInsDocumentSchema,
+        () => ({ users: {} }),
+        signInsData ?? null,
+      ),
     ]);
     const documents = [
       realm,
@@ -183,6 +201,8 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
       outbox,
       blocks,
       usedLinks,
+      activity,
+      signIns,
     ];
     return {
       requests,
@@ -196,6 +216,8 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
       outbox: outboxRepository(outbox),
       blocks: methodBlockRepository(blocks),
       usedLinks: usedLinkRepository(usedLinks),
+      activity: activityRepository(activity),
+      signIns: signInHistoryRepository(signIns),
       firstRun,
       health() {
         // After a failed log write the store acknowledges nothing more.

@@ -1,5 +1,6 @@
 // Specification of the mailed-code check in the lifecycle: sending a code, reading it back, voiding,
 // the send limit, and what the agent's own word may and may not record.
+import { defaultRiskPolicy } from '../../../server/contract/risk';
 import { describe, expect, it } from 'vitest';
 import type { VerificationPolicy } from '../../../server/contract/realm-config';
 import type {
@@ -41,6 +42,7 @@ const POLICY: VerificationPolicy = {
   required: ['mailed'],
   minimumChecks: 2,
   maskedFields: [],
+  notesRequired: 'none',
 };
 
 const attested = (checkId: string): VerificationRecord => ({
@@ -74,6 +76,7 @@ const base = {
   updatedAt: T0 + 3 * MINUTE,
   expiresAt: T0 + 30 * MINUTE,
   failedAttempts: 0,
+  riskSignals: [],
   origin: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0' },
 };
 
@@ -298,7 +301,14 @@ describe('the outstanding code ends with the holder’s part', () => {
     const issued = accepted(
       applyCommand(
         ready,
-        { type: 'reveal', actor: alice, otpHash: HASH_B, otpExpiresAt: NOW + MINUTE, policy },
+        {
+          type: 'reveal',
+          actor: alice,
+          otpHash: HASH_B,
+          otpExpiresAt: NOW + MINUTE,
+          policy,
+          riskPolicy: defaultRiskPolicy(),
+        },
         NOW,
       ),
     );

@@ -1,4 +1,6 @@
 // Specification of the request lifecycle: every state against every command, then each command in detail.
+import type { RiskPolicy } from '../../../server/contract/risk';
+import { defaultRiskPolicy } from '../../../server/contract/risk';
 import { describe, expect, it } from 'vitest';
 import type { ErrorCode } from '../../../server/contract/errors';
 import type { VerificationPolicy } from '../../../server/contract/realm-config';
@@ -59,7 +61,11 @@ const POLICY: VerificationPolicy = {
   required: ['callback'],
   minimumChecks: 2,
   maskedFields: [],
+  notesRequired: 'none',
 };
+/** The default risk policy: nothing in these fixtures needs a second approver. */
+const RISK: RiskPolicy = defaultRiskPolicy();
+const POLICIES = { policy: POLICY, riskPolicy: RISK };
 
 /** Freezes a value and everything reachable from it, so any mutation by the code under test throws. */
 function deepFreeze<T>(value: T): T {
@@ -92,6 +98,7 @@ const base = {
   updatedAt: T0 + 3 * MINUTE,
   expiresAt: REQUEST_EXPIRES_AT,
   failedAttempts: 0,
+  riskSignals: [],
   origin: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64)' },
 };
 const closedAt = T0 + 4 * MINUTE;
@@ -201,7 +208,14 @@ const reveal = (
   otpHash = NEW_HASH,
   otpExpiresAt = NOW + 10 * MINUTE,
   policy: VerificationPolicy = POLICY,
-): LifecycleCommand => ({ type: 'reveal', actor, otpHash, otpExpiresAt, policy });
+): LifecycleCommand => ({
+  type: 'reveal',
+  actor,
+  otpHash,
+  otpExpiresAt,
+  policy,
+  riskPolicy: RISK,
+});
 const deny = (actor: Actor, reason = 'Caller could not be verified'): LifecycleCommand => ({
   type: 'deny',
   actor,
@@ -945,6 +959,16 @@ describe('allowedCommands and agentRefusal', () => {
           policy: WITH_MAILED,
         },
         'check-code': { type: 'check-code', actor, valid: true, policy: WITH_MAILED },
+        'ask-approval': {
+          type: 'ask-approval',
+          actor,
+          note: '',
+          policy: POLICY,
+          riskPolicy: RISK,
+        },
+        approve: { type: 'approve', actor, note: 'Looks right' },
+        'refuse-approval': { type: 'refuse-approval', actor, note: 'Not convinced' },
+        suspicious: { type: 'suspicious', actor, description: 'Caller pressed hard for speed' },
       }) satisfies Record<AgentCommandType, LifecycleCommand>
     )[type];
   /**
@@ -980,8 +1004,9 @@ describe('allowedCommands and agentRefusal', () => {
         type === 'check-code' ? withOutstandingCode(request) : request,
         agentCommand(type, actor),
       );
-      expect(allowedCommands(request, actor, POLICY).has(type)).toBe(result.ok);
-      const attempt = type === 'reveal' ? { type, policy: POLICY } : { type };
+      expect(allowedCommands(request, actor, POLICIES).has(type)).toBe(result.ok);
+      const attempt =
+        type === 'reveal' || type === 'ask-approval' ? { type, ...POLICIES } : { type };
       expect(agentRefusal(request, actor, attempt)).toEqual(result.ok ? undefined : result.error);
     },
   );
@@ -992,17 +1017,21 @@ describe('allowedCommands and agentRefusal', () => {
       claimedBy: null,
       inDirectory: true,
       verification: [],
+      username: 'jdoe',
+      riskSignals: [],
     };
-    expect([...allowedCommands(waiting, bob, POLICY)]).toEqual(['claim']);
-    expect([...allowedCommands(waiting, root, POLICY)]).toEqual(['claim']);
+    expect([...allowedCommands(waiting, bob, POLICIES)]).toEqual(['claim']);
+    expect([...allowedCommands(waiting, root, POLICIES)]).toEqual(['claim']);
 
     const held: RequestStanding = {
       state: 'verified',
       claimedBy: ALICE,
       inDirectory: true,
       verification: [{ checkId: 'callback' }, { checkId: 'employee-id' }],
+      username: 'jdoe',
+      riskSignals: [],
     };
-    expect([...allowedCommands(held, alice, POLICY)]).toEqual([
+    expect([...allowedCommands(held, alice, POLICIES)]).toEqual([
       'release',
       'verify',
       'unverify',
@@ -1010,15 +1039,17 @@ describe('allowedCommands and agentRefusal', () => {
       'deny',
       'send-code',
       'check-code',
+      'suspicious',
     ]);
-    expect([...allowedCommands(held, bob, POLICY)]).toEqual([]);
-    expect([...allowedCommands(held, root, POLICY)]).toEqual(['take-over']);
+    expect([...allowedCommands(held, bob, POLICIES)]).toEqual([]);
+    expect([...allowedCommands(held, root, POLICIES)]).toEqual(['take-over']);
   });
 
   it('reveal follows the policy in force, not the state recorded under an older one', () => {
     const stricter: VerificationPolicy = { ...POLICY, required: ['callback', 'manager'] };
-    expect(allowedCommands(verified, alice, stricter).has('reveal')).toBe(false);
-    expect(agentRefusal(verified, alice, { type: 'reveal', policy: stricter })).toEqual({
+    const policies = { policy: stricter, riskPolicy: RISK };
+    expect(allowedCommands(verified, alice, policies).has('reveal')).toBe(false);
+    expect(agentRefusal(verified, alice, { type: 'reveal', ...policies })).toEqual({
       code: 'verification-incomplete',
       message: 'Verify the caller first (required checks missing: manager).',
     });
@@ -1026,11 +1057,9 @@ describe('allowedCommands and agentRefusal', () => {
 
   it('offers no reveal for a user who is not an active directory user', () => {
     const unknown = variant(verified, { inDirectory: false });
-    expect(allowedCommands(unknown, alice, POLICY).has('reveal')).toBe(false);
-    expect(agentRefusal(unknown, alice, { type: 'reveal', policy: POLICY })?.code).toBe(
-      'forbidden',
-    );
-    expect(allowedCommands(unknown, alice, POLICY).has('deny')).toBe(true);
+    expect(allowedCommands(unknown, alice, POLICIES).has('reveal')).toBe(false);
+    expect(agentRefusal(unknown, alice, { type: 'reveal', ...POLICIES })?.code).toBe('forbidden');
+    expect(allowedCommands(unknown, alice, POLICIES).has('deny')).toBe(true);
   });
 
   it('offers no reveal while the policy is not known yet', () => {

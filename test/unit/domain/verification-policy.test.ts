@@ -16,6 +16,7 @@ const policy = (required: string[], minimumChecks: number): VerificationPolicy =
   required,
   minimumChecks,
   maskedFields: [],
+  notesRequired: 'none',
 });
 
 const records = (...checkIds: string[]): VerificationRecord[] =>

@@ -39,6 +39,7 @@ const common = {
   expiresAt: T0 + 30 * 60_000,
   verification: [],
   failedAttempts: 0,
+  riskSignals: [],
   origin: { ip: '203.0.113.7', userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0' },
 };
 const queued: HelpRequest = { ...common, state: 'queued' };

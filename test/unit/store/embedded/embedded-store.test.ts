@@ -37,6 +37,7 @@ const openRequest = (id: string): HelpRequest => ({
   expiresAt: 10,
   verification: [],
   failedAttempts: 0,
+  riskSignals: [],
   origin: { ip: '127.0.0.1', userAgent: 'test' },
   state: 'queued',
 });

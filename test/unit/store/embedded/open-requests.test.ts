@@ -30,6 +30,7 @@ const request = (n: number, state: 'queued' | 'claimed' = 'queued'): HelpRequest
     expiresAt: n + 1000,
     verification: [],
     failedAttempts: 0,
+    riskSignals: [],
     origin: { ip: '127.0.0.1', userAgent: 'test' },
   };
   return state === 'queued'
