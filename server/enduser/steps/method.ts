@@ -5,6 +5,7 @@ import { HelpDeskIdSchema } from '../../contract/realm-config';
 import type { HelpRequest } from '../../domain/help-request';
 import { isOpen } from '../../domain/help-request';
 import { ServiceError } from '../../errors';
+import { deviceOf } from '../../http/browser-session';
 import { MethodBlockedError } from '../../requests/request-service';
 import { readCookie } from '../../http/cookies';
 import type { Flow } from '../flow';
@@ -94,6 +95,7 @@ export function methodStep(deps: StepDeps): Router {
           username: flow.u,
           desk,
           sessionSecret: ctx.sid,
+          deviceSecret: deviceOf(req),
           origin: {
             ip: req.ip ?? '',
             userAgent: String(req.headers['user-agent'] ?? '').slice(0, 300),
