@@ -28,18 +28,27 @@ export interface RiskFacts {
 
 /** The network an address belongs to, as the signals compare them: IPv4 /24, IPv6 /48. */
 export function networkOf(ip: string): string {
-  const address = ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
+  // An IPv4 client of a dual-stack socket arrives as ::ffff:a.b.c.d: it is on the IPv4 network.
+  const address = /^::ffff:/i.test(ip) && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip;
   if (isIP(address) === 4) return `${address.split('.').slice(0, 3).join('.')}.0/24`;
   if (isIP(address) === 6) return `${expandIpv6(address).slice(0, 3).join(':')}::/48`;
   return address;
 }
 
 function expandIpv6(address: string): string[] {
-  const [head = '', tail] = address.split('::');
-  const left = head ? head.split(':') : [];
-  const right = tail ? tail.split(':') : [];
+  const [head = '', tail] = address.split('%')[0]!.split('::');
+  const groups = (part: string) => part.split(':').flatMap(dottedToGroups);
+  const left = head ? groups(head) : [];
+  const right = tail ? groups(tail) : [];
   const zeros = tail === undefined ? [] : Array<string>(8 - left.length - right.length).fill('0');
   return [...left, ...zeros, ...right].map((part) => part.toLowerCase().replace(/^0+(?=.)/, ''));
+}
+
+/** An IPv4 tail of an IPv6 address (`64:ff9b::192.0.2.1`) is its last two groups. */
+function dottedToGroups(group: string): string[] {
+  if (isIP(group) !== 4) return [group];
+  const [a = 0, b = 0, c = 0, d = 0] = group.split('.').map(Number);
+  return [((a << 8) | b).toString(16), ((c << 8) | d).toString(16)];
 }
 
 const WEEKDAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
@@ -118,7 +127,8 @@ export function riskSignalsOf(facts: RiskFacts, config: RealmConfig): RiskSignal
 
   const changedAt = profile?.changedAt;
   if (typeof changedAt === 'number' && facts.now - changedAt < policy.directoryChangedDays * DAY) {
-    const days = Math.floor((facts.now - changedAt) / DAY);
+    // A directory whose clock runs a little ahead says "changed" a moment from now: that is today.
+    const days = Math.max(0, Math.floor((facts.now - changedAt) / DAY));
     add(
       'directory-changed',
       `The directory changed the account ${days === 0 ? 'today' : `${plural(days, 'day')} ago`} (${new Date(changedAt).toISOString().slice(0, 10)}).`,
