@@ -13,6 +13,7 @@ import type { RealmService } from '../realm/realm-service';
 import type { RequestService } from '../requests/request-service';
 import { generatePassword, hashPassword } from '../security/passwords';
 import type { AuditLog, DirectoryUser, DirectoryUserRepository } from '../store/repositories';
+import { embeddedProfile } from './embedded-directory';
 import { normalisePhone } from './phone';
 import type { CsvUserRow } from './user-csv';
 import { formatUserCsv, parseUserCsv } from './user-csv';
@@ -44,9 +45,11 @@ const DISABLED_REASON = 'The user was disabled in the directory.';
 const DELETED_REASON = 'The user was removed from the directory.';
 
 export function toDirectoryUserView(user: DirectoryUser): DirectoryUserView {
-  const { passwordHash: _hash, ...view } = user;
-  return view;
+  return embeddedProfile(user);
 }
+
+/** The fields an admin or an import sets, compared to tell a real change from a rewrite of the same. */
+const INPUT_FIELDS = Object.keys(DirectoryUserInputSchema.shape) as (keyof DirectoryUserInput)[];
 
 /** Runs `work` over `items`, at most `limit` at a time, keeping their order in the results. */
 async function mapBounded<T, R>(
@@ -141,7 +144,7 @@ export class DirectoryAdmin {
     const passwordHash = await this.hash(password ?? generated ?? '');
     // Checked again after hashing (which yields): a parallel add of the same name may have landed.
     taken();
-    const record: DirectoryUser = { ...input, passwordHash };
+    const record: DirectoryUser = { ...input, passwordHash, changedAt: this.deps.now() };
     await Promise.all([
       this.deps.users.put(record),
       this.deps.audit.record({
@@ -170,11 +173,12 @@ export class DirectoryAdmin {
     if (!parsed.success) throw badRequest(parsed.error, 'The changes');
     const patch = { ...parsed.data };
     if (patch.phone !== undefined) patch.phone = this.phone(patch.phone, 'changes.phone');
-    const next: DirectoryUser = { ...current, ...patch };
+    const patched: DirectoryUser = { ...current, ...patch };
     const changed = (Object.keys(patch) as (keyof typeof patch)[]).filter(
-      (field) => next[field] !== current[field],
+      (field) => patched[field] !== current[field],
     );
     if (changed.length === 0) return { user: toDirectoryUserView(current) };
+    const next: DirectoryUser = { ...patched, changedAt: this.deps.now() };
     await this.deps.users.put(next);
     const disabled = current.enabled && !next.enabled;
     const cancelledRequests = disabled
@@ -200,7 +204,7 @@ export class DirectoryAdmin {
   ): Promise<{ user: DirectoryUserView }> {
     const current = this.existing(username);
     if (current.enabled === enabled) return { user: toDirectoryUserView(current) };
-    const next = { ...current, enabled };
+    const next = { ...current, enabled, changedAt: this.deps.now() };
     await this.deps.users.put(next);
     const cancelledRequests = enabled
       ? 0
@@ -223,7 +227,7 @@ export class DirectoryAdmin {
     const passwordHash = await this.hash(password);
     // Re-read after hashing: other fields may have changed meanwhile, and only the password is ours.
     const current = this.existing(found.username);
-    const next = { ...current, passwordHash };
+    const next = { ...current, passwordHash, changedAt: this.deps.now() };
     await Promise.all([
       this.deps.users.put(next),
       this.deps.audit.record({
@@ -308,9 +312,17 @@ export class DirectoryAdmin {
     );
     // Read what is stored after hashing: a row that keeps the password keeps the one stored now.
     const before = new Map(rows.map((row) => [row.user.username, existing(row)]));
+    const importedAt = this.deps.now();
     const records: DirectoryUser[] = rows.map((row, i) => {
       const current = before.get(row.user.username);
-      return { ...row.user, passwordHash: hashes[i] ?? current?.passwordHash ?? '' };
+      const passwordHash = hashes[i] ?? current?.passwordHash ?? '';
+      // A row that repeats what is stored (a file imported twice) is no change to the account.
+      const same =
+        current !== undefined &&
+        hashes[i] === undefined &&
+        INPUT_FIELDS.every((field) => row.user[field] === current[field]);
+      const changedAt = same ? current.changedAt : importedAt;
+      return { ...row.user, passwordHash, ...(changedAt !== undefined ? { changedAt } : {}) };
     });
     const addedNow = records.filter((r) => before.get(r.username) === undefined).length;
     await this.deps.users.putMany(records);

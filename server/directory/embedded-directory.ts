@@ -4,12 +4,22 @@ import { hashPassword, verifyPassword } from '../security/passwords';
 import type { DirectoryUser, DirectoryUserRepository } from '../store/repositories';
 import type { Directory, DirectoryProfile } from './directory';
 
+/** A stored user as the directory gives them: no password hash; `changedAt` null when never stamped. */
+export function embeddedProfile(user: DirectoryUser): DirectoryProfile {
+  const { passwordHash: _hash, changedAt, ...profile } = user;
+  return { ...profile, changedAt: changedAt ?? null };
+}
+
 export class EmbeddedDirectory implements Directory {
   readonly kind = 'embedded';
   /** A real hash to check unknown users against, so both paths cost the same. */
   private decoyHash: Promise<string> | undefined;
 
-  constructor(private readonly users: DirectoryUserRepository) {}
+  constructor(
+    private readonly users: DirectoryUserRepository,
+    /** Stamps `changedAt` on the users this class adds or changes. */
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** How many users the embedded directory holds. */
   get count(): number {
@@ -23,8 +33,7 @@ export class EmbeddedDirectory implements Directory {
   async findUser(username: string): Promise<DirectoryProfile | undefined> {
     const user = this.byName(username);
     if (!user) return undefined;
-    const { passwordHash: _hash, ...profile } = user;
-    return profile;
+    return embeddedProfile(user);
   }
 
   async checkPassword(username: string, password: string): Promise<boolean> {
@@ -40,7 +49,7 @@ export class EmbeddedDirectory implements Directory {
   }
 
   async addUser(
-    user: Omit<DirectoryUser, 'passwordHash' | 'privileged'> & {
+    user: Omit<DirectoryUser, 'passwordHash' | 'privileged' | 'changedAt'> & {
       password: string;
       privileged?: boolean;
     },
@@ -51,6 +60,7 @@ export class EmbeddedDirectory implements Directory {
       privileged: profile.privileged ?? false,
       username: normaliseUsername(profile.username),
       passwordHash: await hashPassword(password),
+      changedAt: this.now(),
     };
     await this.users.put(record);
   }
@@ -59,7 +69,7 @@ export class EmbeddedDirectory implements Directory {
   async setEnabled(username: string, enabled: boolean): Promise<boolean> {
     const user = this.byName(username);
     if (!user) return false;
-    await this.users.put({ ...user, enabled });
+    await this.users.put({ ...user, enabled, changedAt: this.now() });
     return true;
   }
 

@@ -88,8 +88,25 @@ export function describeDirectoryContract(
     });
 
     it('finds a user with every field mapped', async () => {
-      expect(await directory().findUser('jsmith')).toEqual(profileOf(fixture('jsmith')));
-      expect(await directory().findUser('mlee')).toEqual(profileOf(fixture('mlee')));
+      const changedAt = expect.any(Number) as unknown as number;
+      expect(await directory().findUser('jsmith')).toEqual({
+        ...profileOf(fixture('jsmith')),
+        changedAt,
+      });
+      expect(await directory().findUser('mlee')).toEqual({
+        ...profileOf(fixture('mlee')),
+        changedAt,
+      });
+    });
+
+    it('says when the account changed: users added just now changed within the last minute', async () => {
+      // The embedded directory stamps its own record; slapd sets modifyTimestamp (whole seconds).
+      for (const username of ['jsmith', 'gone', 'crowd7']) {
+        const changedAt = (await directory().findUser(username))?.changedAt;
+        expect(changedAt, username).toBeTypeOf('number');
+        expect(changedAt!, username).toBeGreaterThan(Date.now() - 60_000);
+        expect(changedAt!, username).toBeLessThanOrEqual(Date.now());
+      }
     });
 
     it('finds a user however the username is typed (case, surrounding spaces)', async () => {

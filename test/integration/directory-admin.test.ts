@@ -97,6 +97,7 @@ describe('adding and finding users', () => {
       manager: '',
       enabled: true,
       privileged: false,
+      changedAt: expect.any(Number),
     });
     expect(password).toMatch(/^[A-Za-z0-9]{5}(-[A-Za-z0-9]{5}){3}$/);
     expect(await signsIn('ada', password!)).toBe(true);

@@ -215,11 +215,12 @@ describe('commit', () => {
     const csv = '\uFEFFUserName;Department\r\nuser01000;Treasury\r\nuser01001;Treasury\r\n';
     const { body } = await postImport(csv, { commit: true });
     expect(body.data).toMatchObject({ committed: true, rows: 2, added: 0, updated: 2 });
-    expect(body.data?.sample[0]).toEqual({ ...before, department: 'Treasury' });
-    expect(server.app.directoryUsers.search('user01000', 0, 1).users[0]).toEqual({
-      ...before,
-      department: 'Treasury',
-    });
+    const { changedAt: importedAt, ...unstamped } = before;
+    expect(body.data?.sample[0]).toEqual({ ...unstamped, department: 'Treasury' });
+    const after = server.app.directoryUsers.search('user01000', 0, 1).users[0]!;
+    expect(after).toEqual({ ...before, department: 'Treasury', changedAt: expect.any(Number) });
+    // The edit is a change to the account (a risk signal reads it).
+    expect(after.changedAt).toBeGreaterThanOrEqual(importedAt!);
   });
 
   it('generated passwords come back once and sign the users in; an empty password keeps the one set', async () => {
@@ -327,7 +328,10 @@ describe('export', () => {
       expect(body.data).toMatchObject({ committed: true, errors: [] });
       const original = server.app.directoryUsers.search('', 0, 1_000_000).users;
       expect(original.length).toBeGreaterThan(10_000);
-      expect(storedUsers(fresh)).toEqual(original);
+      // The same users; each was changed (added) when this import ran.
+      const unstamped = (users: DirectoryUserView[]) =>
+        users.map(({ changedAt: _changedAt, ...user }) => user);
+      expect(unstamped(storedUsers(fresh))).toEqual(unstamped(original));
       // Passwords stay behind: the copies have none until an admin sets one.
       expect(fresh.app.embeddedDirectory.count).toBe(original.length);
       expect(await server.directory.checkPassword('given.pw', 'an admin-chosen password')).toBe(

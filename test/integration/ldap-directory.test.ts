@@ -73,6 +73,8 @@ const JSMITH_PROFILE = {
   manager: 'mlee',
   enabled: true,
   privileged: false,
+  // slapd's modifyTimestamp, set when the entry was added.
+  changedAt: expect.any(Number) as unknown as number,
 };
 
 /** Settings that read the seeded AD attributes (sAMAccountName, userAccountControl). */

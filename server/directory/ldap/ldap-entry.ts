@@ -7,6 +7,58 @@ import type { DirectoryProfile } from '../directory';
 /** Active Directory's ACCOUNTDISABLE bit of `userAccountControl`. */
 const ACCOUNTDISABLE = 0x2;
 
+/**
+ * When the entry last changed: OpenLDAP's `modifyTimestamp`, Active Directory's `whenChanged`.
+ * Operational attributes, so they come back only when asked for by name.
+ */
+export const CHANGED_ATTRIBUTES = ['modifyTimestamp', 'whenChanged'] as const;
+
+const GENERALIZED_TIME =
+  /^(?<year>\d{4})(?<month>\d{2})(?<day>\d{2})(?<hour>\d{2})(?:(?<minute>\d{2})(?<second>\d{2})?)?(?:[.,](?<fraction>\d+))?(?<zone>Z|[+-]\d{2}(?:\d{2})?)$/;
+
+/**
+ * An LDAP GeneralizedTime (RFC 4517 3.3.13) as milliseconds since the epoch, or undefined when it is
+ * not one: `YYYYMMDDHH[MM[SS]][(.|,)fraction](Z|±HH[MM])`, e.g. `20261201171708Z` (OpenLDAP),
+ * `20261201171708.0Z` (Active Directory). A fraction is of the last unit given.
+ */
+export function parseGeneralizedTime(text: string): number | undefined {
+  const match = GENERALIZED_TIME.exec(text.trim());
+  if (!match?.groups) return undefined;
+  const { year, month, day, hour, minute, second, fraction, zone = 'Z' } = match.groups;
+  const number = (digits: string | undefined) => Number(digits ?? '0');
+  const [mo, d, h, mi, se] = [month, day, hour, minute, second].map(number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  // Seconds may be 60 (a leap second): read as 59.
+  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 60) return undefined;
+  let at = Date.UTC(number(year), mo - 1, d, h, mi, Math.min(se, 59));
+  // Date.UTC rolls 31 February over into March: such a day is not a date.
+  if (new Date(at).getUTCDate() !== d) return undefined;
+  if (fraction !== undefined) {
+    const unit = second !== undefined ? 1_000 : minute !== undefined ? 60_000 : 3_600_000;
+    at += Math.floor(Number(`0.${fraction}`) * unit);
+  }
+  if (zone !== 'Z') {
+    const [hours, minutes] = [number(zone.slice(1, 3)), number(zone.slice(3, 5) || undefined)];
+    if (hours > 23 || minutes > 59) return undefined;
+    // Local time minus its offset is UTC.
+    at -= (zone.startsWith('-') ? -1 : 1) * (hours * 60 + minutes) * 60_000;
+  }
+  return at;
+}
+
+/** When the directory last changed the entry (the newest of the change attributes), or null when it does not say. */
+export function changedAtOf(entry: Entry): number | null {
+  const times = CHANGED_ATTRIBUTES.flatMap((attribute) => attributeValues(entry, attribute))
+    .map(parseGeneralizedTime)
+    .filter((t): t is number => t !== undefined);
+  return times.length > 0 ? Math.max(...times) : null;
+}
+
 /** Attribute names without options, compared case-insensitively (servers answer `uid` for `UID`). */
 function sameAttribute(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
@@ -28,13 +80,15 @@ export function firstValue(entry: Entry, attribute: string): string {
 }
 
 /**
- * The attributes a lookup asks for: the mapped ones and the one the disabled rule reads.
- * Never `*`: an entry's other attributes (password hashes among them) are not fetched.
+ * The attributes a lookup asks for: the mapped ones, the one the disabled rule reads and when the
+ * entry changed. Never `*`: an entry's other attributes (password hashes among them) are not fetched.
+ * A server ignores the names it does not know (OpenLDAP has no `whenChanged`).
  */
 export function requestedAttributes(settings: LdapSettings): string[] {
   const names = Object.values(settings.attributes).filter((a) => a !== '');
   if (settings.disabled.kind === 'ad-user-account-control') names.push('userAccountControl');
   if (settings.disabled.kind === 'attribute') names.push(settings.disabled.attribute);
+  names.push(...CHANGED_ATTRIBUTES);
   const seen = new Set<string>();
   return names.filter((n) => {
     const key = n.toLowerCase();
@@ -121,5 +175,6 @@ export function entryToProfile(
     manager: managerName(firstValue(entry, map.manager)),
     enabled: !isDisabled(settings.disabled, entry),
     privileged,
+    changedAt: changedAtOf(entry),
   };
 }

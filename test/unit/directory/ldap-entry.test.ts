@@ -7,9 +7,11 @@ import {
   type LdapSettings,
 } from '../../../server/contract/directory';
 import {
+  changedAtOf,
   entryToProfile,
   isDisabled,
   managerName,
+  parseGeneralizedTime,
   requestedAttributes,
 } from '../../../server/directory/ldap/ldap-entry';
 
@@ -87,6 +89,7 @@ describe('entryToProfile', () => {
     department: 'Finance',
     manager: 'CN=Min Lee,OU=People,DC=example,DC=com',
     userAccountControl: '512',
+    whenChanged: '20261201171708.0Z',
   };
 
   it('maps every field with the AD preset, taking first values and normalising the username', () => {
@@ -100,13 +103,20 @@ describe('entryToProfile', () => {
       manager: 'Min Lee',
       enabled: true,
       privileged: true,
+      changedAt: Date.UTC(2026, 11, 1, 17, 17, 8),
     });
   });
 
   it('leaves unmapped and missing attributes empty', () => {
     const settings = { ...openldap, attributes: { ...openldap.attributes, phone: '' } };
     const profile = entryToProfile({ dn: 'uid=a', uid: 'a', cn: 'A' }, settings, false, 'a');
-    expect(profile).toMatchObject({ username: 'a', displayName: 'A', phone: '', manager: '' });
+    expect(profile).toMatchObject({
+      username: 'a',
+      displayName: 'A',
+      phone: '',
+      manager: '',
+      changedAt: null,
+    });
   });
 
   it('never asks for every attribute, and asks for the one the disabled rule reads', () => {
@@ -125,6 +135,54 @@ describe('entryToProfile', () => {
       'departmentNumber',
       'manager',
       'employeeType',
+      'modifyTimestamp',
+      'whenChanged',
     ]);
+  });
+});
+
+describe('when an entry changed (LDAP GeneralizedTime)', () => {
+  it.each([
+    ['20261201171708Z', Date.UTC(2026, 11, 1, 17, 17, 8)],
+    ['20261201171708.0Z', Date.UTC(2026, 11, 1, 17, 17, 8)],
+    ['20261201171708.25Z', Date.UTC(2026, 11, 1, 17, 17, 8, 250)],
+    ['20261201171708,5Z', Date.UTC(2026, 11, 1, 17, 17, 8, 500)],
+    ['202612011717Z', Date.UTC(2026, 11, 1, 17, 17)],
+    ['2026120117Z', Date.UTC(2026, 11, 1, 17)],
+    ['2026120117.5Z', Date.UTC(2026, 11, 1, 17, 30)],
+    ['202612011717.5Z', Date.UTC(2026, 11, 1, 17, 17, 30)],
+    ['20261201181708+0100', Date.UTC(2026, 11, 1, 17, 17, 8)],
+    ['20261201121708-0530', Date.UTC(2026, 11, 1, 17, 47, 8)],
+    ['20261201191708+02', Date.UTC(2026, 11, 1, 17, 17, 8)],
+    ['20161231235960Z', Date.UTC(2016, 11, 31, 23, 59, 59)],
+  ])('reads %s', (text, at) => {
+    expect(parseGeneralizedTime(text)).toBe(at);
+  });
+
+  it.each([
+    '',
+    'yesterday',
+    '2026-12-01T17:17:08Z',
+    '20261201171708',
+    '20261301171708Z',
+    '20260231171708Z',
+    '20261201241708Z',
+    '20261201176008Z',
+    '20261201171708+2500',
+    '20261201171708.Z',
+  ])('refuses %j', (text) => {
+    expect(parseGeneralizedTime(text)).toBeUndefined();
+  });
+
+  it('takes the newest of modifyTimestamp and whenChanged, in any case, from text or bytes', () => {
+    expect(
+      changedAtOf({
+        dn: 'uid=a',
+        modifytimestamp: Buffer.from('20261201100000Z'),
+        WhenChanged: '20261130100000.0Z',
+      }),
+    ).toBe(Date.UTC(2026, 11, 1, 10));
+    expect(changedAtOf({ dn: 'uid=a', modifyTimestamp: 'garbage' })).toBeNull();
+    expect(changedAtOf({ dn: 'uid=a' })).toBeNull();
   });
 });
