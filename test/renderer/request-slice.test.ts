@@ -198,15 +198,37 @@ describe('the revealed passcode', () => {
     expect(h.store.getState().revealed?.otp).toBe('12345678');
   });
 
-  it('shows it again on request, for another 30 seconds', async () => {
-    const { h } = await revealed();
+  it('shows it again on request once the server has recorded it, for another 30 seconds', async () => {
+    const { h, view } = await revealed();
     vi.advanceTimersByTime(OTP_VISIBLE_MS);
-    h.store.getState().showOtp();
+    let record!: () => void;
+    h.link.answer(
+      'request:passcode-shown',
+      () => new Promise((resolve) => (record = () => resolve({ shownAt: Date.now() }))),
+    );
+    const shown = h.store.getState().showOtp();
+    await settle();
+    // Not on screen before the server's ack.
+    expect(h.link.callsOf('request:passcode-shown')).toEqual([{ requestId: view.id }]);
+    expect(h.store.getState().revealed?.visible).toBe(false);
+    record();
+    expect(await shown).toEqual({ ok: true });
     expect(h.store.getState().revealed?.visible).toBe(true);
     vi.advanceTimersByTime(OTP_VISIBLE_MS - 1000);
     expect(h.store.getState().revealed?.visible).toBe(true);
     vi.advanceTimersByTime(1000);
     expect(h.store.getState().revealed?.visible).toBe(false);
+  });
+
+  it('keeps the code hidden when the server does not record the showing, and says why', async () => {
+    const { h } = await revealed();
+    vi.advanceTimersByTime(OTP_VISIBLE_MS);
+    h.link.answer('request:passcode-shown', () => {
+      throw new WireRequestError('rate-limited', 'Too many showings of this passcode.');
+    });
+    expect(await h.store.getState().showOtp()).toMatchObject({ ok: false });
+    expect(h.store.getState().revealed?.visible).toBe(false);
+    expect(h.store.getState().actionError).toBe('Too many showings of this passcode.');
   });
 
   it('hides at once when asked, and a stale timer does not re-show it', async () => {

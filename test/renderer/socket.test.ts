@@ -44,6 +44,7 @@ const handlers: AgentLinkHandlers = {
   sessionReady: ignore,
   requestCreated: ignore,
   requestUpdated: ignore,
+  approvalRequested: ignore,
   configUpdated: ignore,
   directoryStatus: ignore,
   alertRaised: ignore,

@@ -49,6 +49,8 @@ export interface AgentLinkHandlers {
   sessionReady(info: SessionInfo, how: SessionReadyKind): void;
   requestCreated(request: RequestView): void;
   requestUpdated(request: RequestView): void;
+  /** A holder asked for a second approver (sent to the desk's agents and to admins). */
+  approvalRequested(request: RequestView): void;
   configUpdated(config: RealmConfig): void;
   /** The directory stopped or started answering, or its source changed. */
   directoryStatus(status: DirectoryStatus): void;
@@ -128,6 +130,7 @@ export const connectAgent: ConnectAgent = (serverUrl, token, on) => {
   });
   socket.on('request:created', (request) => on.requestCreated(request));
   socket.on('request:updated', (request) => on.requestUpdated(request));
+  socket.on('approval:requested', (request) => on.approvalRequested(request));
   socket.on('config:updated', (config) => on.configUpdated(config));
   socket.on('directory:status', (status) => on.directoryStatus(status));
   socket.on('alert:raised', (alert) => on.alertRaised(alert));

@@ -3,6 +3,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { WireRequestError } from '../lib/socket';
+import { createApprovalSlice } from './approval-slice';
 import { createConnectionSlice } from './connection-slice';
 import { createDirectorySlice } from './directory-slice';
 import { createMailSlice } from './mail-slice';
@@ -45,6 +46,7 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
     ...createSettingsSlice(runtime)(...a),
     ...createDirectorySlice(runtime)(...a),
     ...createMailSlice(runtime)(...a),
+    ...createApprovalSlice(runtime)(...a),
   }));
 
   let pending = 0;
@@ -76,6 +78,7 @@ export function useConsoleStore(): ConsoleStore {
 
 export type { ConsoleState } from './state';
 export type { ConsoleDeps } from './types';
+export { approvalSelectors } from './approval-slice';
 export { connectionSelectors } from './connection-slice';
 export { directorySelectors } from './directory-slice';
 export { mailSelectors } from './mail-slice';

@@ -42,10 +42,18 @@ export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<Reques
       set({ revealed: null });
     };
 
-    /** The answer of an action on a request: into the queue and the open view. */
+    /** The answer of an action on a request: into the queue, the open view and the approvals. */
     const took = (request: RequestView) => {
       get().upsertRequest(request);
       get().applyRequestUpdate(request);
+      get().applyApproval(request);
+    };
+
+    /** An action taken in a dialog: a refusal shows next to its field, the panel need not repeat it. */
+    const inDialog = async (outcome: Promise<ActionOutcome>) => {
+      const settled = await outcome;
+      if (!settled.ok) set({ actionError: null });
+      return settled;
     };
 
     /** Runs one action on the open request, tracking it as busy and keeping its error. */
@@ -161,13 +169,12 @@ export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<Reques
         });
       },
 
-      async deny(reason) {
-        const outcome = await act('deny', async () => {
-          took(await runtime.request('request:deny', { requestId: openIdOrThrow(), reason }));
-        });
-        // The dialog shows a refusal next to its field; the panel need not repeat it.
-        if (!outcome.ok) set({ actionError: null });
-        return outcome;
+      deny(reason) {
+        return inDialog(
+          act('deny', async () => {
+            took(await runtime.request('request:deny', { requestId: openIdOrThrow(), reason }));
+          }),
+        );
       },
 
       reveal() {
@@ -199,9 +206,55 @@ export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<Reques
         return outcome;
       },
 
+      askApproval(note) {
+        return act('ask-approval', async () => {
+          took(await runtime.request('request:ask-approval', { requestId: openIdOrThrow(), note }));
+        });
+      },
+
+      approve(note) {
+        return inDialog(
+          act('approve', async () => {
+            took(await runtime.request('request:approve', { requestId: openIdOrThrow(), note }));
+          }),
+        );
+      },
+
+      refuseApproval(note) {
+        return inDialog(
+          act('refuse-approval', async () => {
+            took(
+              await runtime.request('request:refuse-approval', {
+                requestId: openIdOrThrow(),
+                note,
+              }),
+            );
+          }),
+        );
+      },
+
+      reportSuspicious(description) {
+        return inDialog(
+          act('suspicious', async () => {
+            took(
+              await runtime.request('request:suspicious', {
+                requestId: openIdOrThrow(),
+                description,
+              }),
+            );
+          }),
+        );
+      },
+
       showOtp() {
-        const revealed = get().revealed;
-        if (revealed) showFor(revealed);
+        return act('show-otp', async () => {
+          const revealed = get().revealed;
+          if (!revealed) return;
+          // Shown again only once the server has it on record.
+          await runtime.request('request:passcode-shown', { requestId: revealed.requestId });
+          const current = get().revealed;
+          if (current && current.revealCount === revealed.revealCount) showFor(current);
+        });
       },
 
       hideOtp() {

@@ -18,6 +18,11 @@ export type RequestAction =
   | 'reveal'
   | 'send-code'
   | 'check-code'
+  | 'ask-approval'
+  | 'approve'
+  | 'refuse-approval'
+  | 'suspicious'
+  | 'show-otp'
   | `check:${string}`;
 
 /** What the server said of the last code the agent typed for the open request's mailed-code check. */
@@ -61,7 +66,16 @@ export interface RequestSlice {
   sendCode(checkId: string): Promise<ActionOutcome>;
   /** The code the caller read back, for the server to check (the agent never sees the code). */
   checkCode(code: string): Promise<ActionOutcome>;
-  showOtp(): void;
+  /** Asks a second person to approve the reveal, with an optional note for them. */
+  askApproval(note: string): Promise<ActionOutcome>;
+  /** Approves the reveal another agent asked for (a note for the record). */
+  approve(note: string): Promise<ActionOutcome>;
+  /** Refuses it: the server ends the request. */
+  refuseApproval(note: string): Promise<ActionOutcome>;
+  /** Ends the request as a suspicious caller: the server blocks the method and alerts admins. */
+  reportSuspicious(description: string): Promise<ActionOutcome>;
+  /** Shows the hidden passcode again once the server has recorded that it was shown. */
+  showOtp(): Promise<ActionOutcome>;
   hideOtp(): void;
   dismissActionError(): void;
 }

@@ -1,6 +1,7 @@
 // Signing in and out: the token (kept by the host), the session the server confirmed, and why it ended.
 import type { HelpDeskId } from '../../../server/contract/realm-config';
 import { ApiError } from '../lib/api';
+import { approvalSelectors } from './approval-slice';
 import type { AgentLinkHandlers } from '../lib/socket';
 import type { SessionSlice } from './session-state';
 import { settingsSelectors } from './settings-slice';
@@ -45,6 +46,7 @@ function clearedData(state: ConsoleState): Partial<ConsoleState> {
     blocksStatus: 'idle',
     blocksError: null,
     alerts: [],
+    approvals: new Map(),
     connection: 'offline',
     recoveredAt: null,
   };
@@ -64,6 +66,7 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
         state.loadQueue(),
         state.loadConfig(),
         state.loadDirectoryStatus(),
+        state.loadApprovals(),
         state.openId ? state.refreshOpenRequest() : undefined,
         inSettings ? state.loadAgents() : undefined,
         inSettings && state.usersStatus !== 'idle' ? state.reloadUsers() : undefined,
@@ -104,6 +107,21 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
       requestUpdated(request) {
         get().upsertRequest(request);
         get().applyRequestUpdate(request);
+        get().applyApproval(request);
+      },
+      approvalRequested(request) {
+        const state = get();
+        state.applyApproval(request);
+        // The queue hears of it through request:updated (an admin approver may staff another desk).
+        state.applyRequestUpdate(request);
+        // Only those who may decide are called; the holder asked, and knows.
+        if (!approvalSelectors.decidable(get()).some((r) => r.id === request.id)) return;
+        const asker = request.approval?.requestedBy.username ?? 'An agent';
+        deps.host.notify({
+          title: `Approval asked for ${request.reference}`,
+          body: `${asker} asks a second approver for ${request.username}`,
+          requestId: request.id,
+        });
       },
       configUpdated: (config) => get().applyConfig(config),
       directoryStatus: (status) => get().applyDirectoryStatus(status),

@@ -1,5 +1,6 @@
 // The console store's shape: the union of its slices' states, and what a slice creator is.
 import type { StateCreator } from 'zustand';
+import type { ApprovalSlice } from './approval-state';
 import type { ConnectionSlice } from './connection-state';
 import type { DirectorySlice } from './directory-state';
 import type { MailSlice } from './mail-state';
@@ -14,6 +15,7 @@ export type ConsoleState = ConnectionSlice &
   RequestSlice &
   SettingsSlice &
   DirectorySlice &
-  MailSlice;
+  MailSlice &
+  ApprovalSlice;
 
 export type SliceCreator<T> = StateCreator<ConsoleState, [], [], T>;
