@@ -132,7 +132,11 @@ describe('verifying and revealing', () => {
     });
     expect(screen.queryByRole('status', { name: /^Passcode/ })).toBeNull();
     screen.getByText(/Passcode hidden\. It is still valid for 9:30/);
+    screen.getByText('Showing it again is recorded in the audit log.');
+    h.link.answer('request:passcode-shown', () => ({ shownAt: Date.now() }));
     fireEvent.click(screen.getByRole('button', { name: 'Show passcode' }));
+    await act(settle);
+    expect(h.link.callsOf('request:passcode-shown')).toEqual([{ requestId: view.id }]);
     screen.getByRole('status', { name: 'Passcode 1234 5678' });
 
     // Revealing again is confirmed first, and says what it does; Escape backs out to the button.

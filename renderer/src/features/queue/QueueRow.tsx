@@ -1,9 +1,10 @@
-// One queue row: reference, state, age (from the shared ticker), user, desk, and who holds it.
+// One queue row: reference, state, risk, age (from the shared ticker), user, desk, and who holds it.
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatAge } from '../../lib/otp-format';
 import { useNow } from '../../lib/ticker';
 import { queueSelectors, sessionSelectors, settingsSelectors, useConsole } from '../../store';
+import { RiskBadge } from '../../ui/RiskBadge';
 import { StateBadge } from '../../ui/StateBadge';
 
 /** The row's element id, which the listbox names as its active descendant. */
@@ -47,6 +48,10 @@ export const QueueRow = memo(function QueueRow(props: QueueRowProps) {
       <div className="queue-row-line">
         <span className="queue-ref mono">{request.reference}</span>
         <StateBadge state={request.state} />
+        <RiskBadge level={request.risk.level} score={request.risk.score} />
+        {request.approval?.state === 'requested' ? (
+          <span className="badge badge-approval">Awaiting approval</span>
+        ) : null}
         {request.contested ? (
           <span
             className="badge badge-warn"

@@ -1,11 +1,12 @@
-// Who the request is for: the directory record (masked where the policy says), whether the user is
-// privileged, and the impostor signals; or that the directory does not answer just now.
+// Who the request is for: its risk and signals, the directory record (masked where the policy says),
+// whether the user is privileged, and the impostor signals; or that the directory does not answer.
 import { Fragment } from 'react';
 import type { MaskableField } from '../../../../server/contract/realm-config';
 import { isOpenState } from '../../../../server/domain/request-states';
 import { formatCountdown } from '../../lib/otp-format';
 import { useNow } from '../../lib/ticker';
 import { requestSelectors, settingsSelectors, useConsole } from '../../store';
+import { RiskSummary } from './RiskSummary';
 
 const DIRECTORY_FIELDS: Array<{ key: MaskableField | 'displayName'; label: string }> = [
   { key: 'displayName', label: 'Name' },
@@ -25,6 +26,7 @@ export function CallerDetails() {
 
   return (
     <div className="caller">
+      <RiskSummary />
       <h3 className="section-title caller-title">
         Caller
         {directory?.privileged ? (

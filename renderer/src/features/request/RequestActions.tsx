@@ -1,16 +1,17 @@
-// Claim, release, deny (with a reason) and, for admins, take over.
+// Claim, release, deny (with a reason), report a suspicious caller and, for admins, take over.
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { requestSelectors, useConsole, useConsoleStore } from '../../store';
 import { ConfirmDialog } from '../../ui/Dialog';
 import { DenyDialog } from './DenyDialog';
 import { requestAccess } from './request-access';
+import { SuspiciousDialog } from './SuspiciousDialog';
 
 export function RequestActions() {
   const store = useConsoleStore();
   const access = useConsole(useShallow(requestAccess));
   const busy = useConsole(requestSelectors.busy);
-  const [dialog, setDialog] = useState<'deny' | 'take-over' | null>(null);
+  const [dialog, setDialog] = useState<'deny' | 'suspicious' | 'take-over' | null>(null);
 
   if (!access.isOpen) return null;
   const anyBusy = busy !== null;
@@ -47,6 +48,16 @@ export function RequestActions() {
           Deny…
         </button>
       ) : null}
+      {access.canReportSuspicious ? (
+        <button
+          type="button"
+          className="button button-danger-quiet"
+          disabled={anyBusy}
+          onClick={() => setDialog('suspicious')}
+        >
+          Suspicious caller…
+        </button>
+      ) : null}
       {access.canTakeOver ? (
         <button
           type="button"
@@ -63,6 +74,7 @@ export function RequestActions() {
         </p>
       ) : null}
       {dialog === 'deny' ? <DenyDialog onClose={() => setDialog(null)} /> : null}
+      {dialog === 'suspicious' ? <SuspiciousDialog onClose={() => setDialog(null)} /> : null}
       {dialog === 'take-over' ? (
         <ConfirmDialog
           title="Take over this request?"

@@ -1,5 +1,6 @@
 // The open request: who is calling (and the signals against them), the checks, the actions, the passcode.
 import { requestSelectors, useConsole, useConsoleStore } from '../../store';
+import { ApprovalBox } from './ApprovalBox';
 import { CallerDetails } from './CallerDetails';
 import { ClosedNotice } from './ClosedNotice';
 import { ContestedNotice } from './ContestedNotice';
@@ -68,10 +69,12 @@ export function RequestPanel() {
             <>
               <RevealBox />
               <VerificationChecks />
+              <ApprovalBox />
             </>
           ) : (
             <>
               <VerificationChecks />
+              <ApprovalBox />
               <RevealBox />
             </>
           )}

@@ -110,6 +110,7 @@ export function RevealBox() {
 
 function ShownCode({ revealed }: { revealed: RevealedOtp }) {
   const store = useConsoleStore();
+  const busy = useConsole(requestSelectors.busy);
   const now = useNow();
   const box = useRef<HTMLDivElement>(null);
   // A fresh code (first or new reveal) is brought into view, however far the panel is scrolled.
@@ -126,9 +127,20 @@ function ShownCode({ revealed }: { revealed: RevealedOtp }) {
   if (!revealed.visible)
     return (
       <div className="otp otp-hidden">
-        <p>Passcode hidden. It is still valid for {formatCountdown(left)}.</p>
-        <button type="button" className="button" onClick={() => store.getState().showOtp()}>
-          Show passcode
+        <div>
+          <p>Passcode hidden. It is still valid for {formatCountdown(left)}.</p>
+          <p id="otp-show-note" className="otp-hidden-note">
+            Showing it again is recorded in the audit log.
+          </p>
+        </div>
+        <button
+          type="button"
+          className="button"
+          disabled={busy !== null}
+          aria-describedby="otp-show-note"
+          onClick={() => void store.getState().showOtp()}
+        >
+          {busy === 'show-otp' ? 'Recording…' : 'Show passcode'}
         </button>
       </div>
     );

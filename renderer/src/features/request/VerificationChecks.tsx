@@ -1,7 +1,9 @@
 // The realm's verification checks: tick each attestation done, with a note, or have the server mail
 // and check a code; the line above says what is missing.
+import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { VerificationCheck } from '../../../../server/contract/realm-config';
+import { noteRequired } from '../../../../server/domain/request-lifecycle';
 import { verificationProgress } from '../../../../server/domain/verification-policy';
 import { requestSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
 import { MailedCodeCheck } from './MailedCodeCheck';
@@ -44,7 +46,12 @@ export function VerificationChecks() {
           check.kind === 'mailed-code' ? (
             <MailedCodeCheck key={check.id} check={check} required={required.has(check.id)} />
           ) : (
-            <CheckRow key={check.id} check={check} required={required.has(check.id)} />
+            <CheckRow
+              key={check.id}
+              check={check}
+              required={required.has(check.id)}
+              needsNote={noteRequired(policy, check.id)}
+            />
           ),
         )}
       </ul>
@@ -52,13 +59,35 @@ export function VerificationChecks() {
   );
 }
 
-function CheckRow({ check, required }: { check: VerificationCheck; required: boolean }) {
+function CheckRow({
+  check,
+  required,
+  needsNote,
+}: {
+  check: VerificationCheck;
+  required: boolean;
+  /** The realm wants a note saying what was confirmed before this check is recorded. */
+  needsNote: boolean;
+}) {
   const store = useConsoleStore();
   const record = useConsole((s) => s.detail?.verification.find((r) => r.checkId === check.id));
   const note = useConsole(requestSelectors.note(check.id));
   const ticked = useConsole(requestSelectors.checkTicked(check.id));
   const busy = useConsole((s) => s.busy === `check:${check.id}`);
+  const [noteError, setNoteError] = useState<string | null>(null);
   const boxId = `check-${check.id}`;
+  const noteId = `${boxId}-note`;
+
+  /** Records the check, unless the realm wants a note and there is none (the server refuses too). */
+  const recordCheck = () => {
+    if (needsNote && note.trim() === '') {
+      setNoteError('Write what you confirmed, and how, before ticking this check.');
+      document.getElementById(noteId)?.focus();
+      return;
+    }
+    setNoteError(null);
+    void store.getState().setCheck(check.id, true);
+  };
 
   return (
     <li className={`check ${record ? 'is-done' : ''}`}>
@@ -70,7 +99,9 @@ function CheckRow({ check, required }: { check: VerificationCheck; required: boo
           aria-busy={busy || undefined}
           aria-describedby={`${boxId}-help`}
           onChange={(e) => {
-            if (!busy) void store.getState().setCheck(check.id, e.target.checked);
+            if (busy) return;
+            if (e.target.checked) recordCheck();
+            else void store.getState().setCheck(check.id, false);
           }}
         />
         <label htmlFor={boxId}>
@@ -84,21 +115,39 @@ function CheckRow({ check, required }: { check: VerificationCheck; required: boo
       {record ? (
         <VerificationRecordLine record={record} />
       ) : (
-        <input
-          className="check-note"
-          type="text"
-          maxLength={500}
-          aria-label={`Note for “${check.label}”`}
-          placeholder="Note: what was confirmed, how"
-          value={note}
-          onChange={(e) => store.getState().setNote(check.id, e.target.value)}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') {
-              e.preventDefault();
-              void store.getState().setCheck(check.id, true);
+        <>
+          <input
+            id={noteId}
+            className="check-note"
+            type="text"
+            maxLength={500}
+            aria-label={`Note for “${check.label}”`}
+            aria-required={needsNote || undefined}
+            aria-invalid={noteError ? true : undefined}
+            aria-describedby={noteError ? `${noteId}-error` : undefined}
+            placeholder={
+              needsNote
+                ? 'Note (required): what was confirmed, how'
+                : 'Note: what was confirmed, how'
             }
-          }}
-        />
+            value={note}
+            onChange={(e) => {
+              store.getState().setNote(check.id, e.target.value);
+              if (noteError && e.target.value.trim()) setNoteError(null);
+            }}
+            onKeyDown={(e) => {
+              if (e.key === 'Enter') {
+                e.preventDefault();
+                recordCheck();
+              }
+            }}
+          />
+          {noteError ? (
+            <p id={`${noteId}-error`} className="field-error check-note-error" role="alert">
+              {noteError}
+            </p>
+          ) : null}
+        </>
       )}
     </li>
   );

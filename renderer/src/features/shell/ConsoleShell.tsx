@@ -11,6 +11,7 @@ import {
   useConsoleStore,
 } from '../../store';
 import { AdminAlerts } from './AdminAlerts';
+import { ApprovalsWaiting } from './ApprovalsWaiting';
 import { ConnectionBanner } from './ConnectionBanner';
 import { DirectoryBanner } from './DirectoryBanner';
 
@@ -92,6 +93,7 @@ export function ConsoleShell() {
         </div>
       </header>
       <AdminAlerts />
+      <ApprovalsWaiting />
       <ConnectionBanner />
       <DirectoryBanner />
       {screen === 'settings' && isAdmin ? (
