@@ -13,6 +13,7 @@ export type SettingsSection =
   | 'workflow'
   | 'otp-policy'
   | 'verification-policy'
+  | 'risk-policy'
   | 'agent-totp'
   | 'directory'
   | 'mail'

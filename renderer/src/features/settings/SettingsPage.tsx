@@ -1,7 +1,7 @@
 // Settings (admins only): the two help desks, general realm settings, workflow, passcode and
-// verification policies, the agents' authenticator rule, the agents themselves, and the directory
-// (its source and LDAP settings, its users, CSV import and export), mail (SMTP, the outbox, test
-// mail), notifications, and the users whose help-desk method is blocked.
+// verification policies, risk and the second approver, the agents' authenticator rule, the agents
+// themselves, and the directory (its source and LDAP settings, its users, CSV import and export),
+// mail (SMTP, the outbox, test mail), notifications, and the users whose help-desk method is blocked.
 import { HELP_DESK_IDS } from '../../../../server/contract/realm-config';
 import { settingsSelectors, useConsole } from '../../store';
 import { AgentsAdmin } from './AgentsAdmin';
@@ -15,6 +15,7 @@ import { BLOCKED_USERS_HEADING_ID, BlockedUsers } from './mail/BlockedUsers';
 import { MailSettingsForm } from './mail/MailSettingsForm';
 import { NotificationsForm } from './mail/NotificationsForm';
 import { OtpPolicyForm } from './OtpPolicyForm';
+import { RiskPolicyForm } from './RiskPolicyForm';
 import { VerificationPolicyForm } from './VerificationPolicyForm';
 import { WorkflowForm } from './WorkflowForm';
 
@@ -37,6 +38,7 @@ export function SettingsPage() {
               <a href="#settings-workflow">Workflow</a>
               <a href="#settings-otp-policy">Passcodes</a>
               <a href="#settings-verification-policy">Verification</a>
+              <a href="#settings-risk-policy">Risk &amp; approval</a>
               <a href="#settings-agent-totp">Agent sign-in</a>
               <a href="#agents-heading">Agents</a>
               <a href="#settings-directory">Directory</a>
@@ -53,6 +55,7 @@ export function SettingsPage() {
             <WorkflowForm />
             <OtpPolicyForm />
             <VerificationPolicyForm />
+            <RiskPolicyForm />
             <AgentTotpForm />
             <AgentsAdmin />
             <DirectorySettingsForm />

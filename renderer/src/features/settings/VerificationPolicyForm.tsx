@@ -47,7 +47,14 @@ interface PolicyDraft {
   required: string[];
   minimumChecks: string;
   maskedFields: MaskableField[];
+  notesRequired: VerificationPolicy['notesRequired'];
 }
+
+const NOTES_REQUIRED_WORDS: Record<VerificationPolicy['notesRequired'], string> = {
+  none: 'No check',
+  required: 'The required checks',
+  all: 'Every check',
+};
 
 export function VerificationPolicyForm() {
   const store = useConsoleStore();
@@ -71,6 +78,7 @@ export function VerificationPolicyForm() {
           required: value.required.filter((id) => checks.some((c) => c.id === id)),
           minimumChecks: Number(value.minimumChecks),
           maskedFields: value.maskedFields,
+          notesRequired: value.notesRequired,
         },
       })
       .then((outcome) => outcome.ok && draft.reset());
@@ -221,6 +229,28 @@ export function VerificationPolicyForm() {
         error={errors['minimumChecks']}
         onChange={(e) => update({ minimumChecks: e.target.value })}
       />
+      <div className="field field-narrow">
+        <label htmlFor="policy-notes-required">Notes required</label>
+        <select
+          id="policy-notes-required"
+          value={value.notesRequired}
+          aria-describedby="policy-notes-required-hint"
+          aria-invalid={errors['notesRequired'] ? true : undefined}
+          onChange={(e) =>
+            update({ notesRequired: e.target.value as PolicyDraft['notesRequired'] })
+          }
+        >
+          {(Object.keys(NOTES_REQUIRED_WORDS) as PolicyDraft['notesRequired'][]).map((level) => (
+            <option key={level} value={level}>
+              {NOTES_REQUIRED_WORDS[level]}
+            </option>
+          ))}
+        </select>
+        <p id="policy-notes-required-hint" className="field-hint">
+          Which checks an agent must record with a note saying what was confirmed and how.
+        </p>
+        {errors['notesRequired'] ? <p className="field-error">{errors['notesRequired']}</p> : null}
+      </div>
       <fieldset className="checkbox-group">
         <legend>Show agents these directory fields only masked</legend>
         {MASKABLE_FIELDS.map((field) => (
@@ -251,5 +281,6 @@ function toDraft(policy: VerificationPolicy): PolicyDraft {
     required: [...policy.required],
     minimumChecks: String(policy.minimumChecks),
     maskedFields: [...policy.maskedFields],
+    notesRequired: policy.notesRequired,
   };
 }

@@ -14,6 +14,15 @@ const REASON_WORDS: Record<MethodBlockView['reason'], string> = {
   admin: 'Blocked by an admin',
 };
 
+/** When a block ends: "until 3 Dec 14:00", or "until cleared" when only an admin ends it. */
+export function blockUntil(until: number | null): string {
+  if (until === null) return 'until cleared';
+  const when = new Date(until);
+  const day = when.toLocaleDateString('en-GB', { day: 'numeric', month: 'short' });
+  const time = when.toLocaleTimeString('en-GB', { hour: '2-digit', minute: '2-digit' });
+  return `until ${day} ${time}`;
+}
+
 /** Who placed a block, as the audit names them (`user:jsmith` is the user themselves). */
 function byWhom(by: string): string {
   return by.startsWith('user:') ? `${by.slice('user:'.length)} (the user)` : by;
@@ -38,7 +47,8 @@ export function BlockedUsers() {
           Blocked users
         </h2>
         <p className="settings-card-desc">
-          Users who cannot ask a help desk for a passcode until an admin clears the block.
+          Users who cannot ask a help desk for a passcode until the block lapses or an admin clears
+          it.
         </p>
       </header>
       <div className="settings-card-body">
@@ -68,6 +78,7 @@ export function BlockedUsers() {
                   <th scope="col">Why</th>
                   <th scope="col">Detail</th>
                   <th scope="col">When</th>
+                  <th scope="col">Lasts</th>
                   <th scope="col">By</th>
                   <th scope="col">
                     <span className="visually-hidden">Actions</span>
@@ -81,6 +92,7 @@ export function BlockedUsers() {
                     <td>{REASON_WORDS[block.reason]}</td>
                     <td>{block.detail}</td>
                     <td>{new Date(block.at).toLocaleString()}</td>
+                    <td>{blockUntil(block.until)}</td>
                     <td>{byWhom(block.by)}</td>
                     <td className="row-actions">
                       <button

@@ -1,9 +1,11 @@
 // Settings → Notifications: which mails go out (to the user when a passcode is issued or a sign-in
-// completes, to each desk's address when a request arrives); each needs mail enabled.
+// completes, to each desk's address when a request arrives, admins' alerts to a security address);
+// each needs mail enabled.
 import { useShallow } from 'zustand/react/shallow';
 import type { NotificationSettings } from '../../../../../server/contract/mail';
 import { HELP_DESK_IDS } from '../../../../../server/contract/realm-config';
-import { mailSelectors, useConsole, useConsoleStore } from '../../../store';
+import { mailSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../../store';
+import { TextField } from '../../../ui/Field';
 import { SettingsSection } from '../SettingsSection';
 import { useDraft } from '../use-draft';
 
@@ -13,6 +15,7 @@ export function NotificationsForm() {
   const mailEnabled = useConsole(mailSelectors.enabled);
   const desks = useConsole(useShallow((s) => s.config!.helpDesks));
   const draft = useDraft<NotificationSettings>(saved);
+  const errors = useConsole(useShallow(settingsSelectors.errorsUnder('notifications')));
   const value = draft.value;
   const change = (patch: Partial<NotificationSettings>) => draft.set((d) => ({ ...d, ...patch }));
 
@@ -79,6 +82,14 @@ export function NotificationsForm() {
           </div>
         ))}
       </fieldset>
+      <TextField
+        label="Mail admins’ alerts to"
+        type="email"
+        value={value.securityAlertsTo}
+        error={errors['securityAlertsTo']}
+        hint="E.g. the security team’s address: suspicious callers, “This wasn’t me”, caps reached, refused approvals. Leave empty to mail none."
+        onChange={(e) => change({ securityAlertsTo: e.target.value.trim() })}
+      />
     </SettingsSection>
   );
 }
