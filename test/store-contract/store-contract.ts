@@ -455,6 +455,52 @@ export function describeStoreContract(name: string, create: () => Promise<StoreU
       expect(await store.usedLinks.use('link-2', expiresAt)).toBe(true);
     });
 
+    it('takes activity within a window atomically: of twenty simultaneous takes with room for five, exactly five land, and they are kept across a reopen', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const key = 'reveal:agent-1';
+      const takes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => store.activity.take(key, 1_000 + i, 0, 5)),
+      );
+      expect(takes.filter(Boolean)).toHaveLength(5);
+      expect(store.activity.since(key, 0)).toHaveLength(5);
+      // Another key has its own room.
+      expect(await store.activity.take('reveal:agent-2', 1_000, 0, 5)).toBe(true);
+
+      store = await reopen(store);
+      expect(store.activity.since(key, 0)).toHaveLength(5);
+      expect(await store.activity.take(key, 2_000, 0, 5)).toBe(false);
+      // Times before the window no longer count, and are forgotten.
+      expect(await store.activity.take(key, 10_000, 5_000, 5)).toBe(true);
+      expect(store.activity.since(key, 0)).toEqual([10_000]);
+      expect(store.activity.since(key, 20_000)).toEqual([]);
+    });
+
+    it('keeps the last twenty sign-ins of a user, newest first, across a reopen', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      for (let i = 1; i <= 23; i++)
+        await store.signIns.add('jsmith', {
+          at: i,
+          deviceHash: String(i).padStart(64, '0'),
+          ip: `198.51.100.${i}`,
+          network: '198.51.100.0/24',
+        });
+      await store.signIns.add('mlee', { at: 5, deviceHash: '', ip: '::1', network: '::/48' });
+
+      store = await reopen(store);
+      const kept = store.signIns.of('jsmith');
+      expect(kept.map((s) => s.at)).toEqual(Array.from({ length: 20 }, (_, i) => 23 - i));
+      expect(kept[0]).toEqual({
+        at: 23,
+        deviceHash: String(23).padStart(64, '0'),
+        ip: '198.51.100.23',
+        network: '198.51.100.0/24',
+      });
+      expect(store.signIns.of('mlee')).toHaveLength(1);
+      expect(store.signIns.of('nobody')).toEqual([]);
+    });
+
     describe('after a crash', () => {
       it('has every write acknowledged before the writer was killed, and an audit log that agrees with the requests', async () => {
         const { sut, open, close } = await freshStore();
