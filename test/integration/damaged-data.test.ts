@@ -175,3 +175,28 @@ describe('a refused start writes nothing to the data dir', () => {
     },
   );
 });
+
+describe('the risk signals’ documents', () => {
+  it.each([
+    ['activity.json', 'cut off', '{"times":{"request:jsmith":[17'],
+    ['activity.json', 'of the wrong shape', '{"times":{"request:jsmith":"often"}}'],
+    ['sign-ins.json', 'cut off', '{"users":{"jsmith":[{"at":'],
+    [
+      'sign-ins.json',
+      'of the wrong shape',
+      '{"users":{"jsmith":[{"at":1,"deviceHash":"","ip":"203.0.113.7"}]}}',
+    ],
+  ])(
+    'a damaged %s (%s) stops start-up naming it as corrupt, and nothing changes',
+    async (name, _how, broken) => {
+      const dir = await copyWithHistory();
+      const file = path.join(dir, name);
+      await writeFile(file, broken);
+
+      const output = await expectRefusedStart(dir);
+      expect(output).toContain(file);
+      expect(output).toMatch(/corrupt/i);
+      expect(await readFile(file, 'utf8')).toBe(broken);
+    },
+  );
+});
