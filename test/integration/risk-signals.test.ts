@@ -27,6 +27,7 @@ import {
   must,
   readAudit,
   seedRealm,
+  startTestServer,
 } from '../support/test-server';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -315,6 +316,23 @@ describe('new-network', () => {
     const mapped = await ask(browser, 'omar');
     expect(await signalsOf(mapped.requestId)).not.toContain('new-network');
     await cancelRequest(browser);
+  });
+});
+
+describe('an X-Forwarded-For without a trusted proxy', () => {
+  it('is ignored: the address is the connection’s own', async () => {
+    const plain = await startTestServer();
+    try {
+      await seedRealm(plain, [], ['omar']);
+      await plain.app.realm.update({ workflow: 'username|second-factor' }, 'test');
+      const browser = new ProxiedBrowser(plain.url, '198.51.100.9');
+      await browser.get('/sign-in');
+      await browser.post('/sign-in', { username: 'omar' });
+      const asked = await sendRequest(browser);
+      expect(plain.app.requests.find(asked.requestId)?.origin.ip).toBe('127.0.0.1');
+    } finally {
+      await plain.cleanup();
+    }
   });
 });
 
