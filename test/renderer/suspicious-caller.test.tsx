@@ -192,7 +192,7 @@ describe('how long a block lasts', () => {
     const h = harness();
     h.link.answer('blocks:list', () => ({
       blocks: [
-        methodBlock({ username: 'jsmith', reason: 'suspicious-caller', by: 'alice', until }),
+        methodBlock({ username: 'jsmith', reason: 'suspicious-caller', by: 'agent:alice', until }),
         methodBlock({ username: 'rlee', by: 'user:rlee', until: null }),
       ],
     }));
@@ -204,6 +204,8 @@ describe('how long a block lasts', () => {
     const jsmith = within(table).getByRole('row', { name: /jsmith/ });
     expect(jsmith.textContent).toContain('Suspicious caller');
     expect(jsmith.textContent).toContain('until 3 Dec 14:00');
+    expect(jsmith.textContent).toContain('alice');
+    expect(jsmith.textContent).not.toContain('agent:');
     expect(within(table).getByRole('row', { name: /rlee/ }).textContent).toContain('until cleared');
   });
 });

@@ -14,7 +14,18 @@ export function riskWords(level: RiskLevel): string {
   return LEVEL_WORDS[level];
 }
 
-export function RiskBadge({ level, score }: { level: RiskLevel; score?: number }) {
+const LEVEL_SHORT: Record<RiskLevel, string> = { low: 'Low', medium: 'Medium', high: 'High' };
+
+/** `compact` (queue rows): the level alone on screen, "risk" still read out. */
+export function RiskBadge({
+  level,
+  score,
+  compact = false,
+}: {
+  level: RiskLevel;
+  score?: number;
+  compact?: boolean;
+}) {
   return (
     <span
       className={`badge badge-risk badge-risk-${level}`}
@@ -23,7 +34,14 @@ export function RiskBadge({ level, score }: { level: RiskLevel; score?: number }
       <span aria-hidden="true" className="badge-risk-mark">
         {LEVEL_MARKS[level]}
       </span>
-      {LEVEL_WORDS[level]}
+      {compact ? (
+        <>
+          {LEVEL_SHORT[level]}
+          <span className="visually-hidden"> risk</span>
+        </>
+      ) : (
+        LEVEL_WORDS[level]
+      )}
     </span>
   );
 }

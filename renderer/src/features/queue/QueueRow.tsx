@@ -48,9 +48,11 @@ export const QueueRow = memo(function QueueRow(props: QueueRowProps) {
       <div className="queue-row-line">
         <span className="queue-ref mono">{request.reference}</span>
         <StateBadge state={request.state} />
-        <RiskBadge level={request.risk.level} score={request.risk.score} />
+        <RiskBadge level={request.risk.level} score={request.risk.score} compact />
         {request.approval?.state === 'requested' ? (
-          <span className="badge badge-approval">Awaiting approval</span>
+          <span className="badge badge-approval" title="Waiting for a second approver">
+            Approval asked
+          </span>
         ) : null}
         {request.contested ? (
           <span

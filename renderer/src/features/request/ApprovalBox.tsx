@@ -217,7 +217,10 @@ function DecisionDialog({
           value={note}
           error={error ?? undefined}
           hint="Recorded in the audit log."
-          onChange={(e) => setNote(e.target.value)}
+          onChange={(e) => {
+            setNote(e.target.value);
+            setError(null);
+          }}
         />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>

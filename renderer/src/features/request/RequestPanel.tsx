@@ -5,6 +5,7 @@ import { CallerDetails } from './CallerDetails';
 import { ClosedNotice } from './ClosedNotice';
 import { ContestedNotice } from './ContestedNotice';
 import { RequestActions } from './RequestActions';
+import { requestAccess } from './request-access';
 import { RequestHeader } from './RequestHeader';
 import { RevealBox } from './RevealBox';
 import { VerificationChecks } from './VerificationChecks';
@@ -18,6 +19,12 @@ export function RequestPanel() {
   const actionError = useConsole(requestSelectors.actionError);
   // Once a code is out the checks are settled: the passcode goes first, where the eye is.
   const codeOut = useConsole((s) => s.detail?.state === 'otp-issued');
+  // Someone else's request waiting for (or given) a second approval: the decision goes first, the
+  // checks it rests on below, and it stays there once decided.
+  const deciding = useConsole((s) => {
+    const access = requestAccess(s);
+    return access.canDecideApproval || (access.isOpen && !access.heldByMe && !!s.detail?.approval);
+  });
 
   if (!openId)
     return (
@@ -65,7 +72,13 @@ export function RequestPanel() {
       <div className="request-columns">
         <CallerDetails />
         <div className="request-work">
-          {codeOut ? (
+          {deciding ? (
+            <>
+              <ApprovalBox />
+              <VerificationChecks />
+              <RevealBox />
+            </>
+          ) : codeOut ? (
             <>
               <RevealBox />
               <VerificationChecks />

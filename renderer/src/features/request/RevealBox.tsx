@@ -57,7 +57,9 @@ export function RevealBox() {
               : access.contested
                 ? `Not while contested: deny the other request (${contestedWith}) first.`
                 : !access.heldByMe
-                  ? 'Claim the request and verify the caller first.'
+                  ? access.holder
+                    ? `Only ${access.holder}, who holds the request, can reveal the passcode.`
+                    : 'Claim the request and verify the caller first.'
                   : access.canReveal
                     ? 'Read the passcode to the caller only; it works once, from their browser.'
                     : access.revealRefusalCode === 'verification-incomplete'

@@ -64,7 +64,10 @@ export function SuspiciousDialog({ onClose }: { onClose: () => void }) {
           value={description}
           error={error ?? undefined}
           hint="E.g. could not give the employee ID, pushed to skip the callback, the voice did not match."
-          onChange={(e) => setDescription(e.target.value)}
+          onChange={(e) => {
+            setDescription(e.target.value);
+            setError(null);
+          }}
         />
         <div className="dialog-actions">
           <button type="button" className="button" onClick={onClose}>

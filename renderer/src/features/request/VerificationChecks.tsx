@@ -36,7 +36,9 @@ export function VerificationChecks() {
             ? 'Verification complete, but no passcode while the other request is open.'
             : progress.met && access.revealRefusalCode === 'forbidden'
               ? 'Verification complete, but no passcode for a user who is not active in the directory.'
-              : progressText(policy, progress)}
+              : progress.met && access.revealRefusalCode === 'approval-required'
+                ? 'Verification complete; the reveal waits for a second approver.'
+                : progressText(policy, progress)}
       </p>
       {!access.heldByMe && access.isOpen ? (
         <p className="field-hint">Claim the request to record checks.</p>

@@ -168,7 +168,7 @@ export function RiskPolicyForm() {
             <p className="field-error">{errors['secondApprover.privileged']}</p>
           ) : null}
         </div>
-        <div className="field field-narrow">
+        <div className="field field-short-control">
           <label htmlFor="risk-approver-level">For requests at</label>
           <select
             id="risk-approver-level"
@@ -194,6 +194,7 @@ export function RiskPolicyForm() {
       <div className="field-row">
         <TextField
           label="“Suspicious caller” blocks the user for (hours)"
+          className="field-short-control"
           type="number"
           min={1}
           max={24 * 90}

@@ -229,7 +229,7 @@ export function VerificationPolicyForm() {
         error={errors['minimumChecks']}
         onChange={(e) => update({ minimumChecks: e.target.value })}
       />
-      <div className="field field-narrow">
+      <div className="field field-short-control">
         <label htmlFor="policy-notes-required">Notes required</label>
         <select
           id="policy-notes-required"

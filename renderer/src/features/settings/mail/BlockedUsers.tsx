@@ -23,9 +23,10 @@ export function blockUntil(until: number | null): string {
   return `until ${day} ${time}`;
 }
 
-/** Who placed a block, as the audit names them (`user:jsmith` is the user themselves). */
+/** Who placed a block, as the audit names them (`user:jsmith` is the user themselves, `agent:alice` an agent). */
 function byWhom(by: string): string {
-  return by.startsWith('user:') ? `${by.slice('user:'.length)} (the user)` : by;
+  if (by.startsWith('user:')) return `${by.slice('user:'.length)} (the user)`;
+  return by.startsWith('agent:') ? by.slice('agent:'.length) : by;
 }
 
 export function BlockedUsers() {
