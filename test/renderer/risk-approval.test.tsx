@@ -193,6 +193,7 @@ describe('the holder asks for a second approver', () => {
     const reveal = screen.getByRole('button', { name: 'Reveal passcode' });
     expect(reveal).toHaveProperty('disabled', true);
     screen.getByText('This request needs a second approver before the reveal: ask for approval.');
+    screen.getByText('Verification complete; the reveal waits for a second approver.');
 
     fireEvent.change(within(box).getByLabelText('Note for the approver (optional)'), {
       target: { value: 'Caller sounded rushed' },
@@ -295,6 +296,7 @@ describe('another agent of the desk approves', () => {
     within(box).getByText(/alice asks you to approve the reveal: the user is privileged/);
     // The recorded checks are what bob decides on.
     screen.getByText(/Called the number on file/);
+    screen.getByText('Verification complete; the reveal waits for a second approver.');
 
     fireEvent.click(within(box).getByRole('button', { name: 'Approve…' }));
     const dialog = screen.getByRole('alertdialog', { name: 'Approve the reveal?' });

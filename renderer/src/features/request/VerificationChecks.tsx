@@ -16,6 +16,7 @@ export function VerificationChecks() {
   const verification = useConsole((s) => s.detail?.verification);
   const access = useConsole(useShallow(requestAccess));
   const codeOut = useConsole((s) => s.detail?.state === 'otp-issued');
+  const approved = useConsole((s) => s.detail?.approval?.state === 'approved');
   if (!policy || !verification) return null;
   const progress = verificationProgress(policy, verification);
   const required = new Set(policy.required);
@@ -36,7 +37,7 @@ export function VerificationChecks() {
             ? 'Verification complete, but no passcode while the other request is open.'
             : progress.met && access.revealRefusalCode === 'forbidden'
               ? 'Verification complete, but no passcode for a user who is not active in the directory.'
-              : progress.met && access.revealRefusalCode === 'approval-required'
+              : progress.met && access.approvalNeeded && !approved
                 ? 'Verification complete; the reveal waits for a second approver.'
                 : progressText(policy, progress)}
       </p>
