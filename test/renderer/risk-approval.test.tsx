@@ -395,4 +395,59 @@ describe('another agent of the desk approves', () => {
     );
     expect(screen.queryByRole('region', { name: /Approvals waiting/ })).toBeNull();
   });
+
+  it('an admin of another desk, who hears no updates of it, drops it once opened or refused', async () => {
+    const root = agentView({
+      id: 'agent-root',
+      username: 'root',
+      displayName: 'Root',
+      role: 'admin',
+      desks: ['2'],
+    });
+    const first = privilegedRequest({ claimedBy: alice, approval: approvalAsked() });
+    const second = privilegedRequest({ claimedBy: alice, approval: approvalAsked() });
+    const h = harness({ queue: [], approvals: [first, second] });
+    await signedIn(h, sessionInfo({ agent: root, role: 'admin' }));
+    renderOn(h.store, <ConsoleShell />);
+    await act(settle);
+    screen.getByRole('region', { name: 'Approvals waiting (2)' });
+
+    // Bob approved the first meanwhile: opening it shows so, and it leaves the list.
+    h.link.answer('request:get', () =>
+      requestDetail({
+        ...first,
+        approval: {
+          ...first.approval!,
+          state: 'approved',
+          approvedBy: { id: 'agent-bob', username: 'bob' },
+          approvedAt: 2,
+          note: 'fine',
+        },
+        updatedAt: first.updatedAt + 1,
+      }),
+    );
+    fireEvent.click(
+      screen.getByRole('button', { name: `Open ${first.reference} to approve or refuse` }),
+    );
+    await act(settle);
+    screen.getByRole('region', { name: 'Approvals waiting (1)' });
+    expect(screen.getByRole('region', { name: 'Second approver' }).textContent).toContain(
+      'Approved by bob',
+    );
+
+    // Someone refused the second: the alert brings the list up to date.
+    h.link.answer('approvals:list', () => ({ requests: [] }));
+    act(() =>
+      h.link.handlers.alertRaised({
+        id: 'alert-7',
+        kind: 'approval-refused',
+        username: second.username,
+        message: `bob refused the reveal on ${second.reference}.`,
+        at: Date.now(),
+        reference: second.reference,
+      }),
+    );
+    await act(settle);
+    expect(screen.queryByRole('region', { name: /Approvals waiting/ })).toBeNull();
+  });
 });

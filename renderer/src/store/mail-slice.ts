@@ -76,6 +76,8 @@ export function createMailSlice(runtime: ConsoleRuntime): SliceCreator<MailSlice
       const others = get().alerts.filter((a) => a.id !== alert.id);
       set({ alerts: [alert, ...others].slice(0, MAX_ALERTS) });
       if (get().blocksStatus !== 'idle') void get().loadBlocks();
+      // A refusal ended a request an admin of another desk may still list as waiting.
+      if (alert.kind === 'approval-refused') void get().loadApprovals();
     },
 
     dismissAlert(id) {

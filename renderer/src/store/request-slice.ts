@@ -98,6 +98,8 @@ export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<Reques
           if (known && known.updatedAt > detail.updatedAt) return;
           set({ detail, detailStatus: 'ready', detailError: null });
           get().applyRequestUpdate(detail);
+          // An admin of another desk hears no updates of it: what they open is the news.
+          get().applyApproval(detail);
         } catch (error) {
           if (get().openId !== id) return;
           set({ detailStatus: 'error', detailError: messageOf(error) });
