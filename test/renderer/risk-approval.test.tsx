@@ -451,3 +451,16 @@ describe('another agent of the desk approves', () => {
     expect(screen.queryByRole('region', { name: /Approvals waiting/ })).toBeNull();
   });
 });
+
+describe('a request for the agent’s own account', () => {
+  it('offers no Claim, and says another agent must handle it', async () => {
+    const view = requestView({ username: 'alice', displayName: 'Alice Agent' });
+    const { h } = await console_(view);
+    h.link.answer('request:get', () => requestDetail(view));
+    await act(() => h.store.getState().openRequest(view.id));
+    expect(screen.queryByRole('button', { name: 'Claim' })).toBeNull();
+    within(screen.getByRole('group', { name: 'Request actions' })).getByText(
+      'This request is for your own account: another agent must handle it.',
+    );
+  });
+});

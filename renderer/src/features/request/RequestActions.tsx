@@ -68,6 +68,7 @@ export function RequestActions() {
           Take over…
         </button>
       ) : null}
+      {access.claimRefusal ? <p className="request-actions-note">{access.claimRefusal}</p> : null}
       {!access.heldByMe && access.holder && !access.canTakeOver ? (
         <p className="request-actions-note">
           {access.holder} is handling this request; only they (or an admin) can act on it.

@@ -31,6 +31,8 @@ export interface RequestAccess {
   /** Why the rule refuses a reveal (contest aside), once the realm's policy is known. */
   revealRefusalCode: ErrorCode | null;
   revealRefusal: string | null;
+  /** Why nobody-holds-it yet this agent may not claim it (e.g. it is for their own account). */
+  claimRefusal: string | null;
 }
 
 const NOTHING: ReadonlySet<string> = new Set();
@@ -54,6 +56,10 @@ export function requestAccess(s: ConsoleState): RequestAccess {
   const revealRefusal =
     standing && actor && policies
       ? agentRefusal(standing, actor, { type: 'reveal', ...policies })
+      : undefined;
+  const claimRefusal =
+    standing && actor && !standing.claimedBy && isOpenState(standing.state)
+      ? agentRefusal(standing, actor, { type: 'claim' })
       : undefined;
   const isOpen = !!d && isOpenState(d.state);
   const contested = isOpen && !!d?.contested;
@@ -79,5 +85,6 @@ export function requestAccess(s: ConsoleState): RequestAccess {
     canReveal: allowed.has('reveal') && !contested && !directoryUnavailable,
     revealRefusalCode: revealRefusal?.code ?? null,
     revealRefusal: revealRefusal?.message ?? null,
+    claimRefusal: claimRefusal?.message ?? null,
   };
 }
