@@ -116,7 +116,7 @@ export function createApp(deps: AppDeps): App {
     now,
   });
   const mail = new RealmMail({ realm, keys: store.keys, outbox, audit: store.audit, logger, now });
-  const embeddedDirectory = new EmbeddedDirectory(store.directory);
+  const embeddedDirectory = new EmbeddedDirectory(store.directory, now);
   const directory = new RealmDirectory({
     realm,
     keys: store.keys,

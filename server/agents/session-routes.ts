@@ -6,6 +6,7 @@ import { usernameOf } from '../contract/username';
 import { ServiceError } from '../errors';
 import { bearerToken } from '../http/bearer-token';
 import { parseBody } from '../http/validate';
+import { RATE_LIMIT_VALIDATION } from '../enduser/rate-limits';
 import type { AgentSessions } from './agent-sessions';
 
 export function sessionRoutes(sessions: AgentSessions): Router {
@@ -16,6 +17,7 @@ export function sessionRoutes(sessions: AgentSessions): Router {
     limit: 50,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    validate: RATE_LIMIT_VALIDATION,
     message: limited('Too many sign-in attempts from here; wait a few minutes.'),
   });
   const perUsername = rateLimit({
@@ -23,6 +25,7 @@ export function sessionRoutes(sessions: AgentSessions): Router {
     limit: 10,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    validate: RATE_LIMIT_VALIDATION,
     skipSuccessfulRequests: true,
     // Counted per account as the login finds it (one normalisation); a body without a string
     // username is refused before any password is checked, so it costs no account a try.

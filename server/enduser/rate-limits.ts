@@ -7,6 +7,13 @@ import { createFloodGate } from '../http/flood-gate';
 import type { RealmService } from '../realm/realm-service';
 import { floodRefusalPage, problemPage } from './pages/problem-pages';
 
+/**
+ * Whom to believe about a client's address is the operator's choice (`--trust-proxy`): a client's own
+ * X-Forwarded-For to a server that trusts no proxy is ignored, never a warning any client can write
+ * into the server's log.
+ */
+export const RATE_LIMIT_VALIDATION = { xForwardedForHeader: false } as const;
+
 interface LimitSpec {
   windowMs: number;
   limit: number;
@@ -38,6 +45,7 @@ function pageLimiter(realm: RealmService, spec: LimitSpec, key?: LimitKey): Requ
     limit: spec.limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
+    validate: RATE_LIMIT_VALIDATION,
     skipSuccessfulRequests: spec.failuresOnly ?? false,
     ...(key
       ? {

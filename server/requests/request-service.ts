@@ -686,30 +686,59 @@ export class RequestService {
     if (latest && others.length > 0) await this.refuseContestedReveal(latest, others, actor);
     const { otpPolicy, verificationPolicy: policy, riskPolicy } = this.repos.realm.config;
     // The caps count only reveals the rule would allow: anything else is refused as before.
-    if (latest && !agentRefusal(latest, actor, { type: 'reveal', policy, riskPolicy }))
-      await this.takeRevealCaps(latest, actor);
+    const allowed =
+      latest && !agentRefusal(latest, actor, { type: 'reveal', policy, riskPolicy })
+        ? latest
+        : undefined;
+    if (allowed) await this.takeRevealCaps(allowed, actor);
     const otp = generateOtp(otpPolicy.length);
     const otpHash = hashOtp(this.otpKey, id, otp);
-    const otpExpiresAt = this.now() + otpPolicy.ttlMinutes * 60_000;
-    const request = await this.agentCommand(
-      id,
-      actor,
-      { type: 'reveal', actor, otpHash, otpExpiresAt, policy, riskPolicy },
-      'request.otp-revealed',
-      (r) => ({
-        revealCount: r.state === 'otp-issued' ? r.otp.revealCount : 0,
-        otpExpiresAt,
-        ...(r.approval?.approvedBy ? { approvedBy: r.approval.approvedBy.username } : {}),
-      }),
-    );
     const now = this.now();
-    await this.repos.activity.take(
-      activityKey.passcodes(request.username),
-      now,
-      now - DAY,
-      Infinity,
-    );
+    const otpExpiresAt = now + otpPolicy.ttlMinutes * 60_000;
+    const [request] = await Promise.all([
+      this.agentCommand(
+        id,
+        actor,
+        { type: 'reveal', actor, otpHash, otpExpiresAt, policy, riskPolicy },
+        'request.otp-revealed',
+        (r) => ({
+          revealCount: r.state === 'otp-issued' ? r.otp.revealCount : 0,
+          otpExpiresAt,
+          ...(r.approval?.approvedBy ? { approvedBy: r.approval.approvedBy.username } : {}),
+        }),
+      ).catch((error: unknown) => this.auditRevealRefusal(id, actor, error)),
+      // Counted beside the commit, not after it (one write less on the agent's wait). Held for the
+      // user, only a change of the request racing this one can refuse it after the rule above let
+      // it through; then the user's day counts one passcode more than issued, never fewer.
+      allowed
+        ? this.repos.activity.take(
+            activityKey.passcodes(allowed.username),
+            now,
+            now - DAY,
+            Infinity,
+          )
+        : undefined,
+    ]);
     return { otp, request };
+  }
+
+  /** A reveal the rule refused (not yet recorded elsewhere) is recorded with why, then refused. */
+  private async auditRevealRefusal(id: string, actor: AgentActor, error: unknown): Promise<never> {
+    // `forbidden` is recorded as authz.denied where it is answered; an unknown id has no request.
+    if (
+      error instanceof ServiceError &&
+      !error.audited &&
+      !['forbidden', 'not-found'].includes(error.code)
+    ) {
+      await this.repos.audit.record({
+        actor: `agent:${actor.ref.username}`,
+        action: 'request.reveal-refused',
+        requestId: id,
+        details: { reason: error.code },
+      });
+      throw new ServiceError(error.code, error.message, error.fields, { audited: true });
+    }
+    throw error;
   }
 
   /**

@@ -9,8 +9,7 @@ import type { AgentSocket, TestServer } from '../support/test-server';
 import {
   RELAXED_RISK_POLICY,
   ask,
-  connectAgent,
-  login,
+  connectAs,
   must,
   nextEvent,
   readAudit,
@@ -39,9 +38,12 @@ beforeAll(async () => {
     ],
     USERS,
   );
-  [alice, bob, root, dave] = await Promise.all(
-    ['alice', 'bob', 'root', 'dave'].map(async (u) => connectAgent(server.url, await login(server.url, u))),
-  );
+  [alice, bob, root, dave] = await Promise.all([
+    connectAs(server.url, 'alice'),
+    connectAs(server.url, 'bob'),
+    connectAs(server.url, 'root'),
+    connectAs(server.url, 'dave'),
+  ]);
   await must(root, 'config:update', { workflow: 'username|second-factor' });
 });
 

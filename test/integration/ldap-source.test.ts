@@ -169,7 +169,11 @@ describe('signing in against LDAP', () => {
       inDirectory: true,
       directoryUnavailable: false,
       directory: { privileged: true, department: 'Legal', employeeId: '••••••34' },
+      approvalNeeded: true,
     });
+    // A member of the LDAP privileged group: a second person approves before the reveal.
+    await must(agent, 'request:ask-approval', { requestId, note: 'Privileged user' });
+    await must(admin, 'request:approve', { requestId, note: 'Approved' });
     const { otp } = await must(agent, 'request:reveal', { requestId });
     const done = await enterCode(asked.browser, otp);
     expect(pageText(done.html)).toContain("You're signed in");

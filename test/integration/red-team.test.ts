@@ -539,6 +539,10 @@ describe('red team: an impostor on the phone', () => {
       }),
       expect.objectContaining({
         actor: 'agent:dave',
+        details: expect.objectContaining({ reason: 'approval-required' }),
+      }),
+      expect.objectContaining({
+        actor: 'agent:dave',
         details: expect.objectContaining({ reason: 'user-cap' }),
       }),
     ]);

@@ -12,8 +12,7 @@ import { askForHelp, identify } from '../support/sign-in-pages';
 import type { AgentSocket, TestServer } from '../support/test-server';
 import {
   ask,
-  connectAgent,
-  login,
+  connectAs,
   must,
   nextEvent,
   readAudit,
@@ -41,9 +40,11 @@ beforeAll(async () => {
     ],
     ['jsmith', 'mlee', 'kwong'],
   );
-  [alice, bob, root] = await Promise.all(
-    ['alice', 'bob', 'root'].map(async (u) => connectAgent(server.url, await login(server.url, u))),
-  );
+  [alice, bob, root] = await Promise.all([
+    connectAs(server.url, 'alice'),
+    connectAs(server.url, 'bob'),
+    connectAs(server.url, 'root'),
+  ]);
   await must(root, 'config:update', {
     workflow: 'username|second-factor',
     riskPolicy: { ...defaultRiskPolicy(), suspiciousBlockHours: 24 },

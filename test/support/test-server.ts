@@ -161,6 +161,11 @@ export async function login(url: string, username: string, password = PASSWORD):
   return body.data.token;
 }
 
+/** An agent signed in with the test password and connected. */
+export async function connectAs(url: string, username: string): Promise<AgentSocket> {
+  return connectAgent(url, await login(url, username));
+}
+
 export async function connectAgent(url: string, token: string): Promise<AgentSocket> {
   const socket: AgentSocket = connect(`${url}/agent`, {
     auth: { token },
