@@ -57,6 +57,7 @@ beforeAll(async () => {
       required: ['mailed'],
       minimumChecks: 1,
       maskedFields: [],
+      notesRequired: 'none',
     },
   });
   await must(root, 'users:update', { username: 'nomail', changes: { email: '' } });
