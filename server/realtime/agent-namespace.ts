@@ -325,9 +325,12 @@ export function attachAgentNamespace(
     requests.onChange(({ kind, request, action }) =>
       afterAnswer(() => {
         const view = requests.view(request);
-        nsp
-          .to(deskRoom(request.desk))
-          .emit(kind === 'created' ? 'request:created' : 'request:updated', view);
+        // A request with an approval asked for (or decided) concerns every admin, who may approve
+        // it from any desk: they hear how it goes on too.
+        const rooms = request.approval
+          ? [deskRoom(request.desk), ADMINS_ROOM]
+          : [deskRoom(request.desk)];
+        nsp.to(rooms).emit(kind === 'created' ? 'request:created' : 'request:updated', view);
         // Whoever may approve hears it: the desk's agents, and every admin.
         if (action === 'request.approval-requested')
           nsp.to([deskRoom(request.desk), ADMINS_ROOM]).emit('approval:requested', view);

@@ -509,7 +509,7 @@ export class RequestService {
       kind: 'suspicious-caller',
       username,
       reference: ended.reference,
-      message: `${actor.ref.username} reported a suspicious caller for ${username} (request ${ended.reference}): ${description} Help-desk sign-in is blocked for the account until ${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC${others > 0 ? `; ${others} other open request(s) were ended` : ''}.`,
+      message: `${actor.ref.username} reported a suspicious caller for ${username} (request ${ended.reference}): ${/[.!?]$/.test(description) ? description : `${description}.`} Help-desk sign-in is blocked for the account until ${new Date(until).toISOString().slice(0, 16).replace('T', ' ')} UTC${others > 0 ? `; ${others} other open request(s) were ended` : ''}.`,
     });
     return ended;
   }

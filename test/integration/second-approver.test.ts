@@ -130,6 +130,12 @@ describe('a privileged user’s request', () => {
       error: { code: 'approval-required' },
     });
 
+    // An admin of another desk, who may decide it too, hears it decided.
+    const rootHearsDecision = nextEvent(
+      root,
+      'request:updated',
+      (r) => r.id === requestId && r.approval?.state === 'approved',
+    );
     const approved = await must(bob, 'request:approve', {
       requestId,
       note: 'Checked the callback log',
@@ -139,6 +145,7 @@ describe('a privileged user’s request', () => {
       approvedBy: { username: 'bob' },
       note: 'Checked the callback log',
     });
+    expect((await rootHearsDecision).approval?.approvedBy?.username).toBe('bob');
     const { otp } = await must(alice, 'request:reveal', { requestId });
     const done = await enterCode(asked.browser, otp);
     expect(pageText(done.html)).toContain("You're signed in");

@@ -72,6 +72,9 @@ describe('a contested request in the console', () => {
       .toContain(`The other request is ${impostor.reference}.`);
     await page.getByRole('button', { name: 'Claim' }).click();
     await page.getByText('Held by you', { exact: true }).waitFor();
+    await page
+      .getByLabel('Note for “Called back the phone number on file”')
+      .fill('Called the number on file');
     await page.getByRole('checkbox', { name: /Called back the phone number on file/ }).check();
     await page.getByRole('checkbox', { name: /Caller stated the employee ID on file/ }).check();
     await page

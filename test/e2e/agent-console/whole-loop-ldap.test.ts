@@ -8,7 +8,8 @@ import { addLdapPeople } from '../../support/ldap-users';
 import type { Slapd } from '../../support/slapd';
 import { startSlapd } from '../../support/slapd';
 import type { TestServer } from '../../support/test-server';
-import { seedRealm, startTestServer } from '../../support/test-server';
+import { connectAs, must, seedRealm, startTestServer } from '../../support/test-server';
+import { requestIdOf } from '../support/agent-desk';
 import { launchBrowser } from '../support/browser';
 import { identify, sendRequest, spoken } from '../support/sign-in-flow';
 import {
@@ -44,7 +45,10 @@ beforeAll(async () => {
   server = await startTestServer();
   await seedRealm(
     server,
-    [{ username: 'alice', displayName: 'Alice Agent', role: 'agent', desks: ['1'] }],
+    [
+      { username: 'alice', displayName: 'Alice Agent', role: 'agent', desks: ['1'] },
+      { username: 'bob', displayName: 'Bob Approver', role: 'agent', desks: ['1'] },
+    ],
     [],
   );
   await server.app.realm.update({ workflow: 'username-password|second-factor' }, 'test');
@@ -88,7 +92,20 @@ describe('the whole loop on LDAP', () => {
       .fill('Called the number on file, Priya answered');
     await page.getByRole('checkbox', { name: /Called back the phone number on file/ }).check();
     await page.getByRole('checkbox', { name: /Caller stated the employee ID on file/ }).check();
+    // A member of the privileged group: the reveal waits for a second person, here bob.
     const reveal = page.getByRole('button', { name: 'Reveal passcode' });
+    expect(await reveal.isDisabled()).toBe(true);
+    await page.getByRole('button', { name: 'Ask for approval' }).click();
+    const bob = await connectAs(server.url, 'bob');
+    try {
+      const requestId = await requestIdOf(bob, reference);
+      await expect
+        .poll(async () => (await must(bob, 'approvals:list', {})).requests.map((r) => r.id))
+        .toContain(requestId);
+      await must(bob, 'request:approve', { requestId, note: 'Priya’s manager confirmed' });
+    } finally {
+      bob.disconnect();
+    }
     await expect.poll(() => reveal.isEnabled()).toBe(true);
     await reveal.click();
     const otp = await readOtp(page);
