@@ -4,7 +4,8 @@
 // the submit one durable append (write + fdatasync, group-committed: appends that arrive while one
 // is on its way share the next fsync), then the 303 answer, then the broadcast of the same payload
 // to the same agents as the product. No validation schemas, lifecycle, audit chain, rate limits or
-// page templates.
+// page templates. Figure 9's floor: the agent's claim, verify and reveal on /agent, each change one
+// durable append before the `{ data }` answer, then the same broadcast to the desk as the product.
 import { createRequire } from 'node:module';
 import { createServer } from 'node:http';
 import { mkdtempSync, openSync, rmSync } from 'node:fs';
@@ -12,9 +13,9 @@ import { open as openFile, type FileHandle } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response } from 'express';
-import { Server } from 'socket.io';
+import { Server, type Socket } from 'socket.io';
 
 const app = express();
 app.set('etag', false);
@@ -28,6 +29,7 @@ agents.on('connection', (socket) => {
   const desk = (socket.handshake.auth as { desk?: string }).desk === '2' ? '2' : '1';
   void socket.join(`desk:${desk}`);
   socket.emit('session:ready', { desk });
+  agentSteps(socket, desk);
 });
 
 // ── one durable append per batch ───────────────────────────────────────────────────────────────
@@ -108,7 +110,18 @@ const page = (res: Response, body: string, sid: string) =>
 
 // ── the sign-in walk ──────────────────────────────────────────────────────────────────────────
 
-const open = new Map<string, { desk: string; username: string; reference: string }>();
+interface BareRequest {
+  id: string;
+  desk: string;
+  username: string;
+  reference: string;
+  state: string;
+  updatedAt: number;
+  claimedBy: string | null;
+  verification: Array<{ checkId: string; note: string; by: string; at: number }>;
+  otp: { hash: string; expiresAt: number; revealCount: number } | null;
+}
+const open = new Map<string, BareRequest>();
 
 app.get('/sign-in', (req, res) => {
   page(res, '<input name="username"><button>Continue</button>', session(req, res));
@@ -167,6 +180,82 @@ app.get('/sign-in/request', (req, res) => {
     session(req, res),
   );
 });
+
+// ── figure 9's floor: the agent's steps on a request ──────────────────────────────────────────
+
+type Ack = (answer: { data?: unknown; error?: { code: string; message: string } }) => void;
+const refuse = (ack: Ack, message: string) => ack({ error: { code: 'refused', message } });
+
+/**
+ * claim, verify (a check with its note), reveal: the request of this desk looked up, the step's one
+ * rule checked, the change appended durably (one JSON line), then `{ data }`, then `request:updated`
+ * to the desk (the passcode's HMAC is kept, never sent). The agent is the socket (no accounts here).
+ */
+function agentSteps(socket: Socket, desk: string): void {
+  const agent = socket.id;
+  const step =
+    (
+      work: (
+        request: BareRequest,
+        payload: Record<string, unknown>,
+      ) => { refused: string } | { change: Record<string, unknown>; data?: unknown },
+    ) =>
+    async (payload: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const fields = (payload ?? {}) as Record<string, unknown>;
+      const request = open.get(String(fields.requestId));
+      if (!request || request.desk !== desk) return refuse(ack as Ack, 'No such request.');
+      const done = work(request, fields);
+      if ('refused' in done) return refuse(ack as Ack, done.refused);
+      request.updatedAt = Date.now();
+      await appendDurably({ id: request.id, at: request.updatedAt, by: agent, ...done.change });
+      const view = { ...request, otp: request.otp && { ...request.otp, hash: undefined } };
+      (ack as Ack)({ data: done.data ?? view });
+      agents.to(`desk:${desk}`).emit('request:updated', view);
+    };
+  socket.on(
+    'request:claim',
+    step((request) => {
+      if (request.state !== 'queued') return { refused: 'Not waiting.' };
+      request.state = 'claimed';
+      request.claimedBy = agent;
+      return { change: { state: 'claimed' } };
+    }),
+  );
+  socket.on(
+    'request:verify',
+    step((request, { checkId, note }) => {
+      if (request.claimedBy !== agent) return { refused: 'Not yours.' };
+      const check = {
+        checkId: String(checkId),
+        note: String(note ?? ''),
+        by: agent,
+        at: Date.now(),
+      };
+      request.verification.push(check);
+      return { change: { verified: check } };
+    }),
+  );
+  socket.on(
+    'request:reveal',
+    step((request) => {
+      if (request.claimedBy !== agent || request.verification.length === 0)
+        return { refused: 'Not verified.' };
+      const otp = String(randomInt(100_000_000)).padStart(8, '0');
+      const revealCount = (request.otp?.revealCount ?? 0) + 1;
+      request.otp = {
+        hash: mac(`otp\n${request.id}\n${otp}`),
+        expiresAt: Date.now() + 600_000,
+        revealCount,
+      };
+      request.state = 'otp-issued';
+      return {
+        change: { state: 'otp-issued', otp: request.otp },
+        data: { otp, expiresAt: request.otp.expiresAt, revealCount },
+      };
+    }),
+  );
+}
 
 // ── figure 6's floor: a bare page that lists the queue and appends rows on events ─────────────
 

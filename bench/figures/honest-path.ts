@@ -2,6 +2,9 @@
 // realm's default risk policy) worked the way an agent works it — claim, record the policy's checks
 // with a note each, reveal — with each acknowledgement's round trip timed; the person signs in first
 // from the same browser (not measured) and enters the code afterwards (checked, not measured).
+// Against the bare baseline the same script runs, less the code page it does not have: the person
+// asks through its pages, an agent works that first request, the same browser asks again, and that
+// second request's claim, checks and reveal are timed the same way.
 import type { Socket } from 'socket.io-client';
 import type { VerificationPolicy } from '../../server/contract/realm-config';
 import { ipFor } from '../lib/load';
@@ -90,19 +93,23 @@ async function enterCode(browser: PageClient, otp: string): Promise<boolean> {
   return posted.location === '/sign-in/done' && landed.status === 200;
 }
 
-/** A person's browser that has signed in once through the desk (so the browser is known). */
+/**
+ * A person's browser that has signed in once through the desk (so the browser is known); on the
+ * baseline, whose pages end at the request page, the first request is worked but no code entered.
+ */
 async function signedInOnce(
   url: string,
   username: string,
   ip: string,
   ask: AgentAsk,
   policy: VerificationPolicy,
+  codePage: boolean,
 ): Promise<PageClient> {
   const first = await submitThroughPages(url, username, '1', ip);
   if (!first.requestId || !first.browser)
     throw new Error(`first request of ${username}: ${first.failure ?? first.status}`);
   const { otp } = await workHonestRequest(ask, first.requestId, policy);
-  if (!(await enterCode(first.browser, otp)))
+  if (codePage && !(await enterCode(first.browser, otp)))
     throw new Error(`first sign-in of ${username} did not complete`);
   return first.browser;
 }
@@ -134,15 +141,40 @@ export interface HonestPathResult {
   firstFailure?: string;
 }
 
+/** Every round's samples of one server, pooled for per-step percentiles over the figure. */
+export interface HonestPathSamples {
+  claim: number[];
+  check: number[];
+  reveal: number[];
+  perRequest: number[];
+}
+
+export const noSamples = (): HonestPathSamples => ({
+  claim: [],
+  check: [],
+  reveal: [],
+  perRequest: [],
+});
+
 /**
  * One round: each agent works `perAgent` low-risk requests, agents in parallel. Users are
  * `life<from>`…; each signs in once first (not measured), then asks again from the same browser.
+ * `codePage: false` for the bare baseline, which has no code page (the person's code is not entered).
  */
 export async function measureHonestPath(
   url: string,
   agents: readonly Socket[],
-  options: { perAgent: number; from: number; policy: VerificationPolicy; ipOffset: number },
+  options: {
+    perAgent: number;
+    from: number;
+    policy: VerificationPolicy;
+    ipOffset: number;
+    codePage?: boolean;
+    /** Also push every sample here (for pooling rounds). */
+    keepSamples?: HonestPathSamples;
+  },
 ): Promise<HonestPathResult> {
+  const codePage = options.codePage ?? true;
   const samples = { claim: [] as number[], check: [] as number[], reveal: [] as number[] };
   const perRequest: number[] = [];
   const counts = new Set<number>();
@@ -161,6 +193,7 @@ export async function measureHonestPath(
             ipFor(options.ipOffset + n),
             ask,
             options.policy,
+            codePage,
           );
           const requestId = await askAgain(browser, username);
           const worked = await workHonestRequest(ask, requestId, options.policy);
@@ -169,7 +202,7 @@ export async function measureHonestPath(
           for (const action of worked.actions) samples[action.step].push(action.ms);
           perRequest.push(worked.actions.reduce((sum, x) => sum + x.ms, 0));
           counts.add(worked.actions.length);
-          if (!(await enterCode(browser, worked.otp)))
+          if (codePage && !(await enterCode(browser, worked.otp)))
             throw new Error(`${username}'s second sign-in did not complete`);
         } catch (error) {
           failures++;
@@ -181,6 +214,11 @@ export async function measureHonestPath(
   if (counts.size > 1) {
     failures++;
     firstFailure ??= `agent actions differed between requests: ${[...counts].join(', ')}`;
+  }
+  if (options.keepSamples) {
+    for (const step of ['claim', 'check', 'reveal'] as const)
+      options.keepSamples[step].push(...samples[step]);
+    options.keepSamples.perRequest.push(...perRequest);
   }
   return {
     requests: perRequest.length,
