@@ -143,6 +143,28 @@ export const VerificationPolicySchema = z
   });
 export type VerificationPolicy = z.infer<typeof VerificationPolicySchema>;
 
+export const QueueUrgencySchema = z
+  .object({
+    /** Minutes a request may wait before its row turns amber… */
+    warnAfterMinutes: z.number().int().min(1, 'At least 1 minute').max(120, 'At most 120 minutes'),
+    /** …and red. */
+    urgentAfterMinutes: z
+      .number()
+      .int()
+      .min(1, 'At least 1 minute')
+      .max(240, 'At most 240 minutes'),
+  })
+  .strict()
+  .refine((u) => u.urgentAfterMinutes > u.warnAfterMinutes, {
+    path: ['urgentAfterMinutes'],
+    message: 'Must be after the amber threshold',
+  });
+export type QueueUrgency = z.infer<typeof QueueUrgencySchema>;
+
+export function defaultQueueUrgency(): QueueUrgency {
+  return { warnAfterMinutes: 2, urgentAfterMinutes: 5 };
+}
+
 export const RealmConfigSchema = z
   .object({
     name: z.string().trim().min(1).max(80),
@@ -175,6 +197,8 @@ export const RealmConfigSchema = z
     notifications: NotificationSettingsSchema.default(defaultNotificationSettings),
     /** Risk signals' weights and levels, the second approver, the suspicious-caller block, caps. */
     riskPolicy: RiskPolicySchema.default(defaultRiskPolicy),
+    /** When a waiting request's row turns amber, then red, in every agent's queue. */
+    queueUrgency: QueueUrgencySchema.default(defaultQueueUrgency),
   })
   .strict();
 export type RealmConfig = z.infer<typeof RealmConfigSchema>;
@@ -193,6 +217,7 @@ export const RealmConfigPatchSchema = z
     agentTotp: z.unknown(),
     notifications: z.unknown(),
     riskPolicy: z.unknown(),
+    queueUrgency: z.unknown(),
   })
   .partial()
   .strict();
@@ -249,5 +274,6 @@ export function defaultRealmConfig(): RealmConfig {
     mail: defaultMailSettings(),
     notifications: defaultNotificationSettings(),
     riskPolicy: defaultRiskPolicy(),
+    queueUrgency: defaultQueueUrgency(),
   };
 }
