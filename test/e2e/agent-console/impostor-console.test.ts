@@ -41,7 +41,7 @@ beforeAll(async () => {
       { username: 'bob', displayName: 'Bob Agent', role: 'agent', desks: ['1'] },
       { username: 'root', displayName: 'Root Admin', role: 'admin', desks: ['2'] },
     ],
-    ['jsmith', 'mjones'],
+    ['jsmith', 'mjones', 'kwong'],
   );
   await server.directory.addUser({
     username: 'cfo',
@@ -246,5 +246,61 @@ describe('a suspicious caller', () => {
     await desk.getByRole('button', { name: 'Discard' }).click();
     expect(root.problems).toEqual([]);
     expect(alice.problems).toEqual([]);
+  });
+});
+
+describe('a cap', () => {
+  it('refuses the reveal past the per-user daily cap with the server’s words, and alerts the admin live', async () => {
+    await server.app.realm.update(
+      {
+        riskPolicy: {
+          ...server.app.realm.config.riskPolicy,
+          caps: { passcodesPerUserPerDay: 1, revealsPerAgentPerHour: 1000 },
+        },
+      },
+      'test',
+    );
+    const { page } = alice;
+    const work = async (reference: string) => {
+      const row = queueRow(page, reference);
+      await row.waitFor();
+      await row.click();
+      await page.getByRole('heading', { level: 2, name: new RegExp(reference) }).waitFor();
+      await page.getByRole('button', { name: 'Claim' }).click();
+      await page.getByText('Held by you', { exact: true }).waitFor();
+      await page
+        .getByLabel('Note for “Called back the phone number on file”')
+        .fill('Called the number on file');
+      await page.getByRole('checkbox', { name: /Called back the phone number on file/ }).check();
+      await page.getByRole('checkbox', { name: /Caller stated the employee ID on file/ }).check();
+      const reveal = page.getByRole('button', { name: 'Reveal passcode' });
+      await expect
+        .poll(async () =>
+          (await reveal.isEnabled()) ? 'enabled' : await page.locator('#reveal-why').textContent(),
+        )
+        .toBe('enabled');
+      await reveal.click();
+    };
+
+    const first = await askForHelp(server.url, 'kwong', '1');
+    await work(first.reference);
+    await readOtp(page);
+    await page.getByRole('button', { name: 'Deny…' }).click();
+    const deny = page.getByRole('alertdialog', { name: 'Deny this request' });
+    await deny.getByLabel('Reason').fill('Caller hung up before reading it back');
+    await deny.getByRole('button', { name: 'Deny request' }).click();
+    await page.getByText('Denied.').waitFor();
+
+    const second = await askForHelp(server.url, 'kwong', '1');
+    await work(second.reference);
+    await page.getByText(/kwong has had 1 passcode\(s\) in the last 24 hours/).waitFor();
+    expect(await page.getByRole('button', { name: 'Reveal passcode' }).count()).toBe(1);
+    const alert = root.page
+      .getByRole('region', { name: 'Alerts' })
+      .getByRole('alert')
+      .filter({ hasText: 'kwong' });
+    await alert.waitFor();
+    await expect.poll(() => alert.textContent()).toMatch(/limit of 1 passcode/);
+    await shoot(page, 'request-cap-reached');
   });
 });
