@@ -6,9 +6,10 @@ import type { AuditEntry } from '../audit/audit-chain';
 import { AgentViewSchema } from '../contract/agents';
 import type { ServerHealth } from '../contract/health';
 import { MAIL_KINDS } from '../contract/mail';
-import type { RealmConfig } from '../contract/realm-config';
+import type { HelpDeskId, RealmConfig } from '../contract/realm-config';
 import { DirectoryDetailsSchema } from '../contract/request-view';
-import type { HelpRequest, OpenRequest } from '../domain/help-request';
+import type { ClosedRequest, HelpRequest, OpenRequest } from '../domain/help-request';
+import type { ClosedState } from '../domain/request-states';
 
 export const AgentRecordSchema = AgentViewSchema.omit({ totpEnrolled: true })
   .extend({
@@ -154,6 +155,85 @@ export interface AuditLog {
   readonly lastHash: string;
   /** Every durable entry, in seq order. */
   entries(): AsyncIterable<AuditEntry>;
+  /**
+   * The durable entries matching `query`, newest first (highest seq first), `limit` of them from
+   * `offset`, and how many match in all. Sees every entry whose `record` has resolved. Never holds
+   * up other callers for long, however long the log (a store may answer it from an index).
+   */
+  search(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }>;
+  /** The durable entries matching `filter`, oldest first (seq order), streamed (for exports and a request's trail). */
+  select(filter: AuditFilter): AsyncIterable<AuditEntry>;
+  /** Checks the whole hash chain as `npm run audit:verify` does (seq continuity, links, hashes). */
+  verify(): Promise<AuditVerification>;
+}
+
+/**
+ * Which audit entries: every condition given must hold. Text matches ignore case and surrounding
+ * space; see `auditEntryMatches` in `audit-query.ts` for the one definition every store follows.
+ */
+export interface AuditFilter {
+  /** The actor (`agent:alice`, `user:jsmith`, `system`), or its start. */
+  actor?: string;
+  /** The action (`request.otp-revealed`), or its start (`request.`). */
+  action?: string;
+  /** Entries about any of these requests (exact ids). An empty list matches nothing. */
+  requestIds?: readonly string[];
+  /** At or after this moment (ms)… */
+  from?: number;
+  /** …and before this one. */
+  to?: number;
+}
+
+export interface AuditQuery extends AuditFilter {
+  offset: number;
+  limit: number;
+}
+
+/** What a check of the whole chain found (the same answer as `npm run audit:verify`). */
+export type AuditVerification =
+  | { ok: true; entries: number; lastHash: string }
+  | { ok: false; entries: number; seq: number; line: number; reason: string };
+
+/**
+ * Which closed requests: every condition given must hold. See `historyMatches` in
+ * `history-query.ts` for the one definition every store follows.
+ */
+export interface HistoryFilter {
+  /** The reference code or its start, as a person types it (case, separators, O/0 and I/L ignored). */
+  reference?: string;
+  /** The user's username or its start, case-insensitive. */
+  username?: string;
+  /** The username of the agent who held it or closed it, case-insensitive. */
+  agent?: string;
+  desk?: HelpDeskId;
+  outcome?: ClosedState;
+  /** Only requests of these desks (an agent's own); absent: every desk. An empty list matches nothing. */
+  desks?: readonly HelpDeskId[];
+  /** Closed at or after this moment (ms)… */
+  from?: number;
+  /** …and before this one. */
+  to?: number;
+}
+
+export interface HistoryQuery extends HistoryFilter {
+  offset: number;
+  limit: number;
+}
+
+/**
+ * Closed requests: what `RequestRepository.change` and `commit` moved out of the open set. A
+ * request is here once the commit that closed it has resolved; it never changes again. Reads never
+ * hold up the live queue for long, however long the history (a store may answer from an index and
+ * read the records themselves only for the page asked for).
+ */
+export interface HistoryRepository {
+  /**
+   * The closed requests matching `query`, newest first (the last closed first), `limit` of them
+   * from `offset`, and how many match in all.
+   */
+  search(query: HistoryQuery): Promise<{ requests: ClosedRequest[]; total: number }>;
+  /** A closed request by id; undefined when no closed request has it (it may still be open). */
+  get(id: string): Promise<ClosedRequest | undefined>;
 }
 
 export interface AgentRepository {
@@ -340,6 +420,7 @@ export interface SignInHistoryRepository {
 export interface Repositories {
   readonly requests: RequestRepository;
   readonly audit: AuditLog;
+  readonly history: HistoryRepository;
   readonly agents: AgentRepository;
   readonly sessions: SessionRepository;
   readonly directory: DirectoryUserRepository;

@@ -8,12 +8,17 @@ import type { AuditEntry } from '../../server/audit/audit-chain';
 import { computeEntryHash, GENESIS_HASH } from '../../server/audit/audit-chain';
 import type { RealmConfig } from '../../server/contract/realm-config';
 import type { Directory } from '../../server/directory/directory';
-import type { OpenRequest } from '../../server/domain/help-request';
+import type { ClosedRequest, OpenRequest } from '../../server/domain/help-request';
+import { CROCKFORD_ALPHABET } from '../../server/domain/reference-code';
+import { auditEntryMatches } from '../../server/store/audit-query';
+import { historyMatches } from '../../server/store/history-query';
 import { applyCommand } from '../../server/domain/request-lifecycle';
 import type { AgentActor } from '../../server/requests/request-service';
 import { RequestService } from '../../server/requests/request-service';
 import type {
   AgentRecord,
+  AuditFilter,
+  HistoryFilter,
   OutboxMessage,
   RequestCommit,
   Store,
@@ -501,6 +506,137 @@ export function describeStoreContract(name: string, create: () => Promise<StoreU
       expect(store.signIns.of('nobody')).toEqual([]);
     });
 
+    it('finds closed requests by reference, username, agent, desk, outcome and closing time, newest first, a page at a time, and again after a reopen', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const closed = await commitHistory(store, 14);
+      // Still open: never in the history.
+      const open15 = queuedRequest(15);
+      await store.requests.commit(open15, changed(open15, 'request.submitted'));
+      const filters: HistoryFilter[] = [
+        {},
+        { reference: 'k7m' },
+        { reference: 'K7M-5' },
+        { reference: 'k7m 5qx' },
+        { reference: 'R0000' },
+        { reference: 'ZZZ' },
+        { username: 'JSMITH' },
+        { username: 'user1' },
+        { agent: 'Bob' },
+        { agent: 'carol' },
+        { agent: 'nobody' },
+        { desk: '2' },
+        { outcome: 'denied' },
+        { desks: ['1'] },
+        { desks: [] },
+        { desk: '2', desks: ['1'] },
+        { from: closed[3]!.closedAt, to: closed[9]!.closedAt },
+        { username: 'jsmith', desk: '1', outcome: 'completed' },
+      ];
+      const check = async () => {
+        for (const filter of filters) {
+          const expected = closed.filter((r) => historyMatches(r, filter)).reverse();
+          const found = await store.history.search({ ...filter, offset: 0, limit: 100 });
+          expect({ filter, ids: found.requests.map((r) => r.id), total: found.total }).toEqual({
+            filter,
+            ids: expected.map((r) => r.id),
+            total: expected.length,
+          });
+        }
+        // Each request whole, as committed; pages of the newest first.
+        expect((await store.history.search({ offset: 0, limit: 1 })).requests).toEqual([
+          closed.at(-1),
+        ]);
+        const page = await store.history.search({ offset: 4, limit: 3 });
+        expect(page).toEqual({ requests: closed.slice().reverse().slice(4, 7), total: 14 });
+        expect(await store.history.get(closed[6]!.id)).toEqual(closed[6]);
+        expect(await store.history.get(open15.id)).toBeUndefined();
+        expect(await store.history.get('no-such-request-id')).toBeUndefined();
+      };
+      // Sanity of the definition the store is held to.
+      expect(closed.filter((r) => historyMatches(r, { agent: 'bob' })).length).toBeGreaterThan(0);
+      await check();
+      store = await reopen(store);
+      await check();
+      // Closed after the reopen: found at once, newest first.
+      const later = await commitHistory(store, 1, 20);
+      const newest = await store.history.search({ offset: 0, limit: 1 });
+      expect(newest).toEqual({ requests: later, total: 15 });
+    });
+
+    it("searches the audit log by actor, action, request and time, newest first, a page at a time, streams a request's entries oldest first, and checks the chain, again after a reopen", async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      const closed = await commitHistory(store, 6);
+      await store.audit.record({
+        actor: 'agent:root',
+        action: 'realm.updated',
+        details: { changed: ['otpPolicy'] },
+        at: new Date(1_800_000_000_000),
+      });
+      await store.audit.record({ actor: 'system', action: 'directory.unavailable' });
+      const requestId = closed[0]!.id;
+      const filters: AuditFilter[] = [
+        {},
+        { actor: 'AGENT:' },
+        { actor: 'agent:bob' },
+        { actor: 'user:jsmith' },
+        { action: 'request.' },
+        { action: 'Request.Claimed' },
+        { action: 'realm.updated' },
+        { requestIds: [requestId] },
+        { requestIds: [closed[1]!.id, closed[5]!.id] },
+        { requestIds: [] },
+        { requestIds: ['no-such-request-id'] },
+        { from: 1_700_000_100_000 + 3_000, to: 1_800_000_000_000 },
+        { from: 1_800_000_000_000 },
+        { actor: 'agent:', action: 'request.claimed', to: 1_700_000_100_000 + 4_000 },
+      ];
+      const check = async () => {
+        const entries = await readAudit(store);
+        for (const filter of filters) {
+          const expected = entries.filter((e) => auditEntryMatches(e, filter)).reverse();
+          const found = await store.audit.search({ ...filter, offset: 0, limit: 100 });
+          expect({ filter, seqs: found.entries.map((e) => e.seq), total: found.total }).toEqual({
+            filter,
+            seqs: expected.map((e) => e.seq),
+            total: expected.length,
+          });
+        }
+        const page = await store.audit.search({ offset: 2, limit: 3 });
+        expect(page).toEqual({
+          entries: entries.slice().reverse().slice(2, 5),
+          total: entries.length,
+        });
+        const trail: AuditEntry[] = [];
+        for await (const entry of store.audit.select({ requestIds: [requestId] }))
+          trail.push(entry);
+        expect(trail).toEqual(entries.filter((e) => e.requestId === requestId));
+        expect(trail.map((e) => e.action)).toEqual([
+          'request.submitted',
+          'request.claimed',
+          'request.denied',
+        ]);
+        const all: AuditEntry[] = [];
+        for await (const entry of store.audit.select({})) all.push(entry);
+        expect(all).toEqual(entries);
+        expect(await store.audit.verify()).toEqual({
+          ok: true,
+          entries: entries.length,
+          lastHash: store.audit.lastHash,
+        });
+      };
+      await check();
+      store = await reopen(store);
+      await check();
+      // Recorded after the reopen: searchable at once.
+      const next = await store.audit.record({ actor: 'agent:dave', action: 'agent.login' });
+      expect(await store.audit.search({ actor: 'agent:dave', offset: 0, limit: 10 })).toEqual({
+        entries: [next],
+        total: 1,
+      });
+    });
+
     describe('after a crash', () => {
       it('has every write acknowledged before the writer was killed, and an audit log that agrees with the requests', async () => {
         const { sut, open, close } = await freshStore();
@@ -673,4 +809,54 @@ function agentRecord(id: string): AgentRecord {
     createdAt: 1,
     updatedAt: 1,
   };
+}
+
+const CLOSED_OUTCOMES = ['completed', 'denied', 'cancelled', 'expired', 'locked'] as const;
+
+/**
+ * Commits `count` requests (numbered from `first`) and closes each: users jsmith and others, both
+ * desks, every outcome, held by alice, bob or carol (or nobody), a reference code each (one of
+ * them not a code of six symbols), closing a second apart. Resolves with the closed versions in
+ * the order they closed.
+ */
+async function commitHistory(store: Store, count: number, first = 1): Promise<ClosedRequest[]> {
+  const closed: ClosedRequest[] = [];
+  for (let n = first; n < first + count; n += 1) {
+    const base = queuedRequest(n, n % 3 === 0 ? 'jsmith' : `user${n}`);
+    const queued = {
+      ...base,
+      desk: n % 2 === 0 ? ('2' as const) : ('1' as const),
+      // The last one keeps its test reference (R000014): not a code of six symbols.
+      reference: n === 14 ? base.reference : `K7M-${CROCKFORD_ALPHABET[n % 32]}QX`,
+    };
+    await store.requests.commit(queued, changed(queued, 'request.submitted'));
+    const state = CLOSED_OUTCOMES[n % CLOSED_OUTCOMES.length]!;
+    const agent = ['alice', 'bob', 'carol'][n % 3]!;
+    const held = state !== 'expired' && state !== 'cancelled';
+    if (held) {
+      const claimed = claimedBy(queued, agent);
+      await store.requests.commit(claimed, {
+        ...changed(claimed, 'request.claimed'),
+        actor: `agent:${agent}`,
+        at: new Date(1_700_000_100_000 + n * 1_000 - 500),
+      });
+    }
+    const closedAt = 1_700_000_100_000 + n * 1_000;
+    const request = {
+      ...queued,
+      state,
+      closedAt,
+      updatedAt: closedAt,
+      closedReason: `Closed as ${state}.`,
+      ...(held ? { claimedBy: { id: agent, username: agent } } : {}),
+      // Denied by another agent than the holder: both are "the agent" of it.
+      ...(state === 'denied' ? { closedBy: { id: 'bob', username: 'bob' } } : {}),
+    } as ClosedRequest;
+    await store.requests.commit(request, {
+      ...changed(request, `request.${state}`),
+      at: new Date(closedAt),
+    });
+    closed.push(request);
+  }
+  return closed;
 }

@@ -11,7 +11,14 @@ import type { AuditEntry } from '../../audit/audit-chain';
 import { corruptFileError, StorageError } from './errors';
 import { inspectJournal, openJournal, readJournal } from './journal';
 import type { JournalInspection, JournalOptions } from './journal';
-import type { AuditLog, AuditRecordInput } from '../repositories';
+import { auditEntryMatches } from '../audit-query';
+import type {
+  AuditFilter,
+  AuditLog,
+  AuditQuery,
+  AuditRecordInput,
+  AuditVerification,
+} from '../repositories';
 
 /** An audit log on a journal of its own, which its owner flushes and closes. */
 export interface StandaloneAuditLog extends AuditLog {
@@ -19,9 +26,7 @@ export interface StandaloneAuditLog extends AuditLog {
   close(): Promise<void>;
 }
 
-export type AuditVerification =
-  | { ok: true; entries: number; lastHash: string }
-  | { ok: false; entries: number; seq: number; line: number; reason: string };
+export type { AuditVerification };
 
 /**
  * The chain's head in memory: each new entry is chained to it synchronously, so concurrent
@@ -104,9 +109,38 @@ export async function openAuditLog(
       return chain.lastHash;
     },
     entries: () => readAuditJournal(absolute),
+    // A stand-alone log (tests, tools) is searched by reading it through; the store's is indexed.
+    search: (query) => searchByReading(readAuditJournal(absolute), query),
+    select: (filter) => selectByReading(readAuditJournal(absolute), filter),
+    verify: async () => {
+      await journal.flush();
+      return verifyAuditLog(absolute);
+    },
     flush: () => journal.flush(),
     close: () => journal.close(),
   };
+}
+
+/** `AuditLog.search` by reading every entry (for logs without an index). */
+export async function searchByReading(
+  entries: AsyncIterable<AuditEntry>,
+  query: AuditQuery,
+): Promise<{ entries: AuditEntry[]; total: number }> {
+  const matching: AuditEntry[] = [];
+  for await (const entry of selectByReading(entries, query)) matching.push(entry);
+  matching.reverse();
+  return {
+    entries: matching.slice(query.offset, query.offset + query.limit),
+    total: matching.length,
+  };
+}
+
+/** `AuditLog.select` by reading every entry (for logs without an index). */
+export async function* selectByReading(
+  entries: AsyncIterable<AuditEntry>,
+  filter: AuditFilter,
+): AsyncGenerator<AuditEntry> {
+  for await (const entry of entries) if (auditEntryMatches(entry, filter)) yield entry;
 }
 
 /** The entries of an audit journal file, in order. */

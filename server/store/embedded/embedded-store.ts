@@ -4,7 +4,10 @@ import path from 'node:path';
 import { RealmConfigSchema, defaultRealmConfig } from '../../contract/realm-config';
 import { AuditEntrySchema } from '../../audit/audit-chain';
 import { HelpRequestSchema } from '../../domain/help-request';
-import { assertAuditTail, readAuditJournal } from './audit-journal';
+import { assertAuditTail, readAuditJournal, verifyAuditLog } from './audit-journal';
+import { AuditIndex } from './audit-index';
+import { HistoryIndex } from './history-index';
+import { indexedJournal } from './indexed-journal';
 import { acquireDataDirLock } from './data-dir-lock';
 import { openDocument, readDocument } from './document';
 import {
@@ -39,7 +42,7 @@ import { RequestsCheckpointSchema, loadOpenRequests } from './open-requests';
 import type { AuditLog, Store } from '../repositories';
 
 // What the CLI that checks the audit chain, and the entry point reporting a refused start, need.
-export { verifyAuditLog } from './audit-journal';
+export { verifyAuditLog };
 export { StorageError } from './errors';
 
 /** The documents beside realm.json: once the realm exists, every one of them must. */
@@ -141,7 +144,14 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
       inspection: found.audit,
       sync: 'deferred',
     });
-    const requests = await loaded.open({ audit: auditJournal, closed: closedRequests });
+    // Searching the history and the log: indexes built in the background from the journals as
+    // they are now, then kept current by every append (those the log recovers below included).
+    const historyIndex = new HistoryIndex(found.closed.file, found.closed.size);
+    const auditIndex = new AuditIndex(found.audit.file, found.audit.size);
+    const requests = await loaded.open({
+      audit: indexedJournal(auditJournal, found.audit.size, auditIndex),
+      closed: indexedJournal(closedRequests, found.closed.size, historyIndex),
+    });
     // The realm last: a data dir is a first run until its realm exists.
     const realm = await openDocument(
       file('realm.json'),
@@ -158,6 +168,12 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
         return requests.auditChain.lastHash;
       },
       entries: () => readAuditJournal(found.audit.file),
+      search: (query) => auditIndex.search(query),
+      select: (filter) => auditIndex.select(filter),
+      async verify() {
+        await auditJournal.flush();
+        return verifyAuditLog(found.audit.file);
+      },
     };
     const [outbox, blocks, usedLinks, activity, signIns] = await Promise.all([
       openDocument(
@@ -207,6 +223,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
     return {
       requests,
       audit,
+      history: historyIndex,
       agents: agentRepository(agents),
       sessions: sessionRepository(sessions),
       directory: directoryUserRepository(directory),
@@ -231,7 +248,12 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
         };
       },
       async close() {
-        await Promise.all([...documents.map((d) => d.flush()), requests.close()]);
+        await Promise.all([
+          ...documents.map((d) => d.flush()),
+          requests.close(),
+          historyIndex.close(),
+          auditIndex.close(),
+        ]);
         await closedRequests.close();
         await auditJournal.close();
         await lock.release();
