@@ -485,24 +485,13 @@ export class RequestService {
           details: { username, reason: 'suspicious-caller', until: blockedUntil },
         }),
       ]);
-      let ended = 0;
-      for (const other of this.repos.requests.ofUser(username)) {
-        await this.transition(
-          other.id,
-          {
-            type: 'deny-by-system',
-            reason: 'A help-desk agent reported a suspicious caller for this account.',
-          },
-          `agent:${actor.ref.username}`,
-          'request.ended-suspicious-caller',
-          { reporter: actor.ref.username, reference: closed.reference },
-        ).then(
-          () => (ended += 1),
-          (error: unknown) => {
-            if (!(error instanceof ServiceError)) throw error;
-          },
-        );
-      }
+      const ended = await this.endOpenRequests(
+        username,
+        'A help-desk agent reported a suspicious caller for this account.',
+        `agent:${actor.ref.username}`,
+        'request.ended-suspicious-caller',
+        { reporter: actor.ref.username, reference: closed.reference },
+      );
       return { request: closed, until: blockedUntil, others: ended };
     });
     this.alert({
@@ -867,21 +856,36 @@ export class RequestService {
     action = 'request.ended-by-directory',
   ): Promise<number> {
     const user = normaliseUsername(username);
-    return this.repos.requests.exclusive(user, async () => {
-      let ended = 0;
-      for (const request of this.repos.requests.ofUser(user)) {
-        try {
-          await this.transition(request.id, { type: 'deny-by-system', reason }, actor, action, {
-            reason,
-          });
-          ended += 1;
-        } catch (error) {
-          // Closed meanwhile (expired, completed): nothing left to end.
-          if (!(error instanceof ServiceError)) throw error;
-        }
+    return this.repos.requests.exclusive(user, () =>
+      this.endOpenRequests(user, reason, actor, action, { reason }),
+    );
+  }
+
+  /** Ends the user's open requests (the caller holds the user); resolves with how many ended. */
+  private async endOpenRequests(
+    username: string,
+    reason: string,
+    actor: string,
+    action: string,
+    details: Record<string, unknown>,
+  ): Promise<number> {
+    let ended = 0;
+    for (const request of this.repos.requests.ofUser(username)) {
+      try {
+        await this.transition(
+          request.id,
+          { type: 'deny-by-system', reason },
+          actor,
+          action,
+          details,
+        );
+        ended += 1;
+      } catch (error) {
+        // Closed meanwhile (expired, completed): nothing left to end.
+        if (!(error instanceof ServiceError)) throw error;
       }
-      return ended;
-    });
+    }
+    return ended;
   }
 
   async cancelByUser(id: string, sessionSecret: string): Promise<HelpRequest> {
