@@ -4,6 +4,9 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createApp } from './app';
+import type { RealmConfig } from './contract/realm-config';
+import { HELP_DESK_IDS } from './contract/realm-config';
+import { deskLabel } from './enduser/desk-label';
 import { consoleLogger } from './logger';
 import type { Credential } from './setup/first-run';
 import { createFirstAdmin, seedDemo } from './setup/first-run';
@@ -13,7 +16,8 @@ const USAGE = `Usage: npm run server -- [--port N] [--host H] [--data DIR] [--de
   --port            port to listen on (env PORT, default 3000; 0 picks a free one)
   --host            address to bind (env HOST, default 127.0.0.1)
   --data            data directory (env DATA_DIR, default ./data)
-  --demo            on a new data dir: enable both desks, add two agents and sample users
+  --demo            on a new data dir only: enable both desks, add two agents and sample users
+                    (an existing data dir is used as it is)
   --allowed-origin  extra browser origin allowed to open agent sockets (env ALLOWED_ORIGINS, comma-separated)
   --trust-proxy     number of reverse proxies in front (env TRUST_PROXY, default 0)
   --public-url      the address users reach the server at, for links in mails, e.g. https://signin.example.com
@@ -33,6 +37,17 @@ function printCredentials(credentials: Credential[]): void {
   );
   for (const c of credentials)
     console.log(`  ${c.kind.padEnd(15)} ${c.username.padEnd(10)} ${c.password}   (${c.note})`);
+  console.log('');
+}
+
+/** The demo's desks as the method page names them, so the README's "choose Help Desk 2" finds one. */
+function printDesks(config: RealmConfig): void {
+  console.log('Desks (as the method page shows them):');
+  for (const id of HELP_DESK_IDS) {
+    const desk = config.helpDesks[id];
+    if (!desk.enabled) continue;
+    console.log(`  ${deskLabel(id, desk).padEnd(34)} ${desk.phone.padEnd(14)} ${desk.email}`);
+  }
   console.log('');
 }
 
@@ -136,6 +151,7 @@ async function main(): Promise<void> {
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${shownHost}:${address.port}`;
   printCredentials(credentials);
+  if (store.firstRun && values.demo) printDesks(app.realm.config);
   if (store.firstRun && !values.demo) printNextSteps(base, dataDir);
   console.log(`Help Desk OTP ${readVersion()} ready (data: ${path.resolve(dataDir)})`);
   console.log(`  sign-in pages   ${base}/`);

@@ -4,6 +4,7 @@ import type { EmbeddedDirectory } from '../directory/embedded-directory';
 import type { RealmService } from '../realm/realm-service';
 import { generatePassword } from '../security/passwords';
 import { HELP_DESK_IDS } from '../contract/realm-config';
+import { deskLabel } from '../enduser/desk-label';
 
 export interface Credential {
   kind: 'admin' | 'agent' | 'directory user';
@@ -94,6 +95,7 @@ export async function seedDemo(deps: {
     },
     'system',
   );
+  const { helpDesks } = deps.realm.config;
   const credentials: Credential[] = [];
   for (const [username, displayName, desk] of [
     ['alice', 'Alice Agent', '1'],
@@ -104,7 +106,12 @@ export async function seedDemo(deps: {
       { username, displayName, role: 'agent', desks: [desk] },
       password,
     );
-    credentials.push({ kind: 'agent', username, password, note: `staffs Help Desk ${desk}` });
+    credentials.push({
+      kind: 'agent',
+      username,
+      password,
+      note: `staffs ${deskLabel(desk, helpDesks[desk])}`,
+    });
   }
   for (const user of DEMO_USERS) {
     const password = generatePassword();

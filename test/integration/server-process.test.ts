@@ -101,11 +101,20 @@ describe('npm run server', () => {
     expect(second.output()).toMatch(/otpPolicy\.length/);
   });
 
-  it('--demo enables both desks and prints agent and user credentials', async () => {
+  it('--demo enables both desks and prints agent and user credentials, and the desks as the method page names them', async () => {
     const demo = runServer(['--port', '0', '--data', dataDir, '--demo']);
     await demo.ready;
-    expect(demo.output()).toMatch(/agent\s+alice\s+\S+\s+\(staffs Help Desk 1\)/);
-    expect(demo.output()).toMatch(/agent\s+bob\s+\S+\s+\(staffs Help Desk 2\)/);
+    expect(demo.output()).toMatch(/agent\s+alice\s+\S+\s+\(staffs Help Desk 1 · IT Service Desk\)/);
+    expect(demo.output()).toMatch(
+      /agent\s+bob\s+\S+\s+\(staffs Help Desk 2 · Security Help Desk\)/,
+    );
+    expect(demo.output()).toMatch(/Desks \(as the method page shows them\):/);
+    expect(demo.output()).toMatch(
+      /Help Desk 1 · IT Service Desk\s+\+14155550100\s+servicedesk@example\.com/,
+    );
+    expect(demo.output()).toMatch(
+      /Help Desk 2 · Security Help Desk\s+\+14155550199\s+security-desk@example\.com/,
+    );
     expect(demo.output()).toMatch(/directory user\s+jsmith/);
     expect(demo.output()).not.toMatch(/Next steps/);
     const realm = JSON.parse(await readFile(path.join(dataDir, 'realm.json'), 'utf8'));
@@ -119,6 +128,15 @@ describe('npm run server', () => {
     });
     demo.child.kill('SIGTERM');
     expect(await demo.exited).toBe(0);
+
+    // Only a new data dir is seeded: this one is used as it is, and says so.
+    const again = runServer(['--port', '0', '--data', dataDir, '--demo']);
+    await again.ready;
+    expect(again.output()).toContain('--demo only seeds a new data dir');
+    expect(again.output()).not.toMatch(/agent\s+alice\s+\S+-/);
+    expect(again.output()).not.toMatch(/Desks \(as the method page/);
+    again.child.kill('SIGTERM');
+    expect(await again.exited).toBe(0);
   });
 
   it('explains a bad flag instead of starting', async () => {

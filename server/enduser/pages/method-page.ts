@@ -4,6 +4,7 @@ import { HELP_DESK_IDS } from '../../contract/realm-config';
 import { METHOD_BLOCKED_MESSAGE } from '../../requests/method-blocks';
 import type { SafeHtml } from './html';
 import { attr, html } from './html';
+import { deskLabel } from '../desk-label';
 import { layout } from './layout';
 import type { FieldError, Step } from './parts';
 import {
@@ -86,7 +87,7 @@ export function methodPage(p: MethodPageInput): SafeHtml {
                   ${attr('checked', checked)}
                 />
                 <label class="choice-label" for="desk-${id}">
-                  <span class="choice-name">${desk.name}</span>
+                  <span class="choice-name">${deskLabel(id, desk)}</span>
                   <span class="choice-detail"
                     ><span class="choice-key">Phone</span> <span>${desk.phone}</span></span
                   >
