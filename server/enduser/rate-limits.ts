@@ -4,6 +4,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { usernameOf } from '../contract/username';
 import { createFloodGate } from '../http/flood-gate';
+import { answerWith, outcomeOf } from './handled-answer';
 import type { RealmService } from '../realm/realm-service';
 import { floodRefusalPage, problemPage } from './pages/problem-pages';
 
@@ -47,6 +48,8 @@ function pageLimiter(realm: RealmService, spec: LimitSpec, key?: LimitKey): Requ
     legacyHeaders: false,
     validate: RATE_LIMIT_VALIDATION,
     skipSuccessfulRequests: spec.failuresOnly ?? false,
+    // A refusal a browser was sent as 200 (handled-answer.ts) still counts as a failure.
+    requestWasSuccessful: (_req: Request, res: Response) => outcomeOf(res) < 400,
     ...(key
       ? {
           keyGenerator: (req: Request, res: Response) => key(req, res) ?? '',
@@ -68,7 +71,7 @@ function pageLimiter(realm: RealmService, spec: LimitSpec, key?: LimitKey): Requ
         action: { href: '/sign-in', label: 'Back to the start' },
         showDesks: true,
       });
-      res.status(429).type('html').set('Cache-Control', 'no-store').send(page.value);
+      answerWith(res, 429).type('html').set('Cache-Control', 'no-store').send(page.value);
     },
   });
 }

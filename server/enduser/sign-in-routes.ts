@@ -4,6 +4,7 @@ import type { RequestHandler } from 'express';
 import { Router } from 'express';
 import { CsrfTokens } from '../http/csrf';
 import { FlowContext } from './flow-context';
+import { answerWith } from './handled-answer';
 import { problemPage } from './pages/problem-pages';
 import { signInLimits } from './rate-limits';
 import { cancelStep } from './steps/cancel';
@@ -36,7 +37,7 @@ export function signInRoutes(deps: SignInDeps): Router {
       ],
       action: { href: '/sign-in', label: 'Start again' },
     });
-    res.status(403).type('html').set('Cache-Control', 'no-store').send(page.value);
+    answerWith(res, 403).type('html').set('Cache-Control', 'no-store').send(page.value);
   };
 
   const steps: StepDeps = {

@@ -1,6 +1,7 @@
 // The frame of every sign-in page: head (stylesheet, scripts, no inline code), masthead, card, footer.
 import type { RealmConfig } from '../../contract/realm-config';
 import type { SafeHtml } from './html';
+import { FAVICON_PATH } from '../assets';
 import { html } from './html';
 
 interface LayoutOptions {
@@ -25,6 +26,7 @@ export function layout(options: LayoutOptions): SafeHtml {
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>${title}</title>
+        <link rel="icon" href="${FAVICON_PATH}" type="image/svg+xml" />
         <link rel="stylesheet" href="/assets/enduser.css" />
         ${options.liveUpdates ? html`<script src="/assets/socket.io.min.js" defer></script>` : ''}
         <script src="/assets/enduser.js" defer></script>

@@ -13,6 +13,7 @@ import type { SafeHtml } from '../pages/html';
 import type { PersistentTokens } from '../persistent-token';
 import type { SignInLimits } from '../rate-limits';
 import type { CookieSigner } from '../../http/signed-cookie';
+import { answerWith } from '../handled-answer';
 
 export interface SignInDeps {
   requests: RequestService;
@@ -36,6 +37,7 @@ export interface StepDeps extends SignInDeps {
   limits: SignInLimits;
 }
 
+/** Sends a page; a refusal it explains reaches the browser as 200 (see handled-answer.ts). */
 export function sendPage(res: Response, status: number, page: SafeHtml): void {
-  res.status(status).type('html').send(page.value);
+  answerWith(res, status).type('html').send(page.value);
 }
