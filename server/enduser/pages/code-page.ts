@@ -3,6 +3,8 @@ import type { EndUserRequestStatus } from '../../contract/enduser';
 import type { RealmConfig } from '../../contract/realm-config';
 import type { SafeHtml } from './html';
 import { html } from './html';
+import { deskLabel } from '../desk-label';
+import { countdown } from './countdown';
 import { layout } from './layout';
 import type { FieldError, Step } from './parts';
 import {
@@ -23,13 +25,25 @@ export interface CodePageInput {
   errors: FieldError[];
   /** No passcode issued yet: say so above the form. */
   notIssuedYet: boolean;
+  /** The server's clock, for the countdown of the code's lifetime. */
+  now: number;
+}
+
+/** The form that sends the code: on this page, and inline on the request page once the code is ready. */
+export function codeForm(p: { realm: RealmConfig; csrf: string; errors: FieldError[] }): SafeHtml {
+  const digits = p.realm.otpPolicy.length;
+  const example = '1234567890'.slice(0, digits).replace(/^(\d{4})(\d+)$/, '$1 $2');
+  return html`<form method="post" action="/sign-in/code" novalidate data-submit-once data-code-form>
+    ${csrfField(p.csrf)}
+    ${textField({ id: 'otp', label: 'One-time code', hint: `${digits} digits, for example ${example}`, autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 40, error: errorFor(p.errors, 'otp'), extraClass: 'input-code' })}
+    <button type="submit" class="button button-primary">Verify code</button>
+  </form>`;
 }
 
 export function codePage(p: CodePageInput): SafeHtml {
   const { status } = p;
   const desk = p.realm.helpDesks[status.desk.id];
   const digits = p.realm.otpPolicy.length;
-  const example = '1234567890'.slice(0, digits).replace(/^(\d{4})(\d+)$/, '$1 $2');
   const body = html`${stepCaption(p.step)}
     <h1>Enter your one-time code</h1>
     <p class="lead">
@@ -47,15 +61,12 @@ export function codePage(p: CodePageInput): SafeHtml {
         : ''
     }
     ${errorSummary(p.errors)}
-    <form method="post" action="/sign-in/code" novalidate data-submit-once>
-      ${csrfField(p.csrf)}
-      ${textField({ id: 'otp', label: 'One-time code', hint: `${digits} digits, for example ${example}`, autocomplete: 'one-time-code', inputmode: 'numeric', maxlength: 40, error: errorFor(p.errors, 'otp'), extraClass: 'input-code' })}
-      <button type="submit" class="button button-primary">Verify code</button>
-    </form>
+    ${status.phase === 'code-ready' ? countdown({ expiresAt: status.otpExpiresAt, now: p.now }) : ''}
+    ${codeForm(p)}
     <div class="aside">
       <p>
-        Reference code <strong class="reference-inline">${status.reference}</strong> · ${desk.name}
-        · ${telLink(desk.phone)}
+        Reference code <strong class="reference-inline">${status.reference}</strong> ·
+        ${deskLabel(status.desk.id, desk)} · ${telLink(desk.phone)}
       </p>
       <p><a href="/sign-in/request">Back to the request status</a></p>
     </div>

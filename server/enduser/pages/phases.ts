@@ -19,7 +19,7 @@ export const PHASE_TEXT: Record<Phase, { title: string; text: string }> = {
   },
   'code-ready': {
     title: 'Your code is ready',
-    text: 'The agent will read it to you. Enter it on the next page.',
+    text: 'The agent reads it to you: type it below.',
   },
   completed: { title: 'Code accepted', text: 'Your code was accepted.' },
   denied: {

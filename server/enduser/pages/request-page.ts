@@ -3,6 +3,9 @@ import type { EndUserRequestStatus } from '../../contract/enduser';
 import type { HelpDesk, RealmConfig } from '../../contract/realm-config';
 import type { HtmlValue, SafeHtml } from './html';
 import { attr, html } from './html';
+import { deskLabel } from '../desk-label';
+import { codeForm } from './code-page';
+import { countdown } from './countdown';
 import { layout } from './layout';
 import type { Phase } from './phases';
 import { PHASE_TEXT, endedNext } from './phases';
@@ -55,6 +58,23 @@ export interface RequestPageInput {
   username: string;
   status: EndUserRequestStatus;
   continueHref: string;
+  /** The server's clock, for the countdown of the code's lifetime. */
+  now: number;
+}
+
+/**
+ * Once the code is ready, the field to type it in, right here: the page script reveals it live
+ * (and moves focus to it); a page loaded at that point shows it with or without JavaScript. The
+ * code page stays one link away.
+ */
+function inlineCodeEntry(p: RequestPageInput): SafeHtml {
+  return html`<div class="inline-code" data-inline-code>
+    ${countdown({ expiresAt: p.status.otpExpiresAt, now: p.now })}
+    ${codeForm({ realm: p.realm, csrf: p.csrf, errors: [] })}
+    <p class="inline-code-alt" data-code-alt>
+      <a href="/sign-in/code">Enter your code on a page of its own</a>
+    </p>
+  </div>`;
 }
 
 export function requestPage(p: RequestPageInput): SafeHtml {
@@ -75,6 +95,7 @@ export function requestPage(p: RequestPageInput): SafeHtml {
     </div>`;
   const body = html`${stepCaption(p.step)}
     <h1>Call or email ${desk.name}</h1>
+    <p class="desk-label">${deskLabel(status.desk.id, desk)}</p>
     <div class="reference">
       <p class="reference-label">Your reference code</p>
       <p class="reference-code">${status.reference}</p>
@@ -93,8 +114,7 @@ export function requestPage(p: RequestPageInput): SafeHtml {
       <ol class="tracker" data-tracker${attr('hidden', !open && status.phase !== 'completed')}>
         ${trackerItems(status.phase)}
       </ol>
-      ${panel('waiting')} ${panel('verifying')}
-      ${panel('code-ready', html`<p><a class="button button-primary" href="/sign-in/code">Enter your code</a></p>`)}
+      ${panel('waiting')} ${panel('verifying')} ${panel('code-ready', inlineCodeEntry(p))}
       ${panel('completed', html`<p><a class="button button-primary" href="${p.continueHref}">Continue</a></p>`)}
       ${(['denied', 'cancelled', 'expired', 'locked'] as const).map((phase) => panel(phase, endedNext(desk)))}
       <p class="visually-hidden" role="status" data-announce></p>

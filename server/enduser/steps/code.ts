@@ -55,6 +55,7 @@ export function codeStep(deps: StepDeps): Router {
         status: shown,
         errors,
         notIssuedYet: shown.phase !== 'code-ready' && errors.length === 0,
+        now: now(),
       }),
     );
   };

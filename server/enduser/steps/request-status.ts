@@ -5,7 +5,7 @@ import { requestPage } from '../pages/request-page';
 import type { StepDeps } from './step-deps';
 import { sendPage } from './step-deps';
 
-export function requestStatusStep({ context, requests }: StepDeps): Router {
+export function requestStatusStep({ context, requests, now }: StepDeps): Router {
   const router = Router();
 
   router.get('/sign-in/request', (req, res) => {
@@ -22,6 +22,7 @@ export function requestStatusStep({ context, requests }: StepDeps): Router {
         username: found.flow.u,
         status: requests.endUserStatus(found.request),
         continueHref: nextAfterCode(ctx.config),
+        now: now(),
       }),
     );
   });
