@@ -25,6 +25,8 @@ import { signInFloodGate } from './enduser/rate-limits';
 import { signInRoutes } from './enduser/sign-in-routes';
 import { agentConsole } from './http/agent-console';
 import { directoryRoutes } from './http/directory-routes';
+import { auditRoutes } from './http/audit-routes';
+import { HistoryService } from './history/history-service';
 import { errorHandler } from './http/error-handler';
 import type { Logger } from './logger';
 import { consoleLogger } from './logger';
@@ -141,6 +143,13 @@ export function createApp(deps: AppDeps): App {
     audit: store.audit,
     now,
   });
+  const history = new HistoryService({
+    history: store.history,
+    audit: store.audit,
+    requests,
+    realm,
+    logger,
+  });
   const signer = new CookieSigner(store.keys.cookieKey);
   const realmConfig = () => realm.config;
   const persistentTokens = new PersistentTokens(
@@ -210,6 +219,7 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(sessionRoutes(sessions));
   app.use(directoryRoutes({ users: directoryUsers, sessions, authenticator, audit: store.audit }));
+  app.use(auditRoutes({ history, sessions, authenticator, audit: store.audit, now }));
   app.use(agentConsole({ dir: deps.agentConsoleDir }));
   app.use(signInAssets());
   app.use(
@@ -264,6 +274,7 @@ export function createApp(deps: AppDeps): App {
     notices,
     mail,
     blocks,
+    history,
     audit: store.audit,
     logger,
   });

@@ -25,6 +25,8 @@ import type { HelpDeskId, RealmConfig } from './realm-config';
 import { HelpDeskIdSchema, RealmConfigPatchSchema } from './realm-config';
 import type { RequestDetail, RequestView } from './request-view';
 import { ApprovalDecisionSchema, AskApprovalSchema, SuspiciousCallerSchema } from './risk';
+import type { AuditPage, AuditVerifyResult, HistoryDetail, HistoryPage } from './history';
+import { AuditSearchSchema, HistorySearchSchema } from './history';
 
 const requestId = z.string().min(16).max(64);
 
@@ -108,6 +110,14 @@ export const AgentPayloads = {
   'request:suspicious': SuspiciousCallerSchema,
   /** The console shows the revealed passcode again (after it hid itself): recorded in the audit log. */
   'request:passcode-shown': z.object({ requestId }).strict(),
+  /** Closed requests, newest first: agents see their desks', admins all. */
+  'history:search': HistorySearchSchema,
+  /** A closed (or open) request with its whole trail from the audit log. */
+  'history:get': z.object({ requestId }).strict(),
+  /** The audit log, filtered, newest first. Admins. */
+  'audit:search': AuditSearchSchema,
+  /** Checks the audit log's hash chain, as `npm run audit:verify` does. Admins. */
+  'audit:verify': z.object({}).strict(),
 } as const;
 
 export type AgentEventName = keyof typeof AgentPayloads;
@@ -182,6 +192,10 @@ export interface AgentResults {
   'approvals:list': { requests: RequestView[] };
   'request:suspicious': RequestView;
   'request:passcode-shown': { shownAt: number };
+  'history:search': HistoryPage;
+  'history:get': HistoryDetail;
+  'audit:search': AuditPage;
+  'audit:verify': AuditVerifyResult;
 }
 
 /** An import's answer over HTTP, in `{ data }`. */

@@ -38,6 +38,8 @@ import { verificationCodeEvents } from './verification-code-events';
 import type { RealmMail } from '../mail/mail-settings';
 import { mailEvents } from './mail-events';
 import { approvalEvents } from './approval-events';
+import type { HistoryService } from '../history/history-service';
+import { historyEvents } from './history-events';
 
 interface SocketData {
   sessionId: string;
@@ -71,6 +73,8 @@ export interface AgentNamespaceDeps {
   blocks: MethodBlocks;
   /** The realm's SMTP settings, test mail and outbox status (admins). */
   mail: RealmMail;
+  /** Closed requests, a request's trail, and the audit log searched and checked. */
+  history: HistoryService;
   audit: AuditLog;
   logger: Logger;
 }
@@ -99,6 +103,8 @@ const ADMIN_ONLY: ReadonlySet<AgentEventName> = new Set([
   'mail:configure',
   'mail:test',
   'mail:status',
+  'audit:search',
+  'audit:verify',
 ]);
 
 /** What an agent may still do while the realm requires an authenticator they have not enrolled. */
@@ -316,6 +322,7 @@ export function attachAgentNamespace(
     mailEvents(on, deps.mail);
     approvalEvents(on, requests);
     directoryUserEvents(on, deps.directoryUsers);
+    historyEvents(on, deps.history);
   });
 
   let totpRule = realm.config.agentTotp;

@@ -830,6 +830,10 @@ describe('red team: an impostor on the phone', () => {
         'approvals:list': {},
         'request:suspicious': { requestId: NO_SUCH_REQUEST, description: 'Not this one either' },
         'request:passcode-shown': { requestId },
+        'history:search': { username: 'audited' },
+        'history:get': { requestId },
+        'audit:search': { request: requestId },
+        'audit:verify': {},
       };
       expect(Object.keys(payloads).sort()).toEqual(Object.keys(AgentPayloads).sort());
       const passcodes = [first, second];
