@@ -36,7 +36,7 @@ export function countdown(p: CountdownInput): SafeHtml {
     ${attr('hidden', p.expiresAt === null)}
   >
     <p class="countdown-text" data-countdown-text${attr('hidden', lapsed)}>
-      ${remainingText(left)}
+      ${p.expiresAt === null ? '' : remainingText(left)}
     </p>
     <p class="visually-hidden" role="status" data-countdown-announce></p>
     <div class="countdown-expired" tabindex="-1" data-countdown-expired${attr('hidden', !lapsed)}>
