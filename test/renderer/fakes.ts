@@ -6,6 +6,7 @@ import type {
   SessionInfo,
 } from '../../server/contract/agent-events';
 import type { AgentView } from '../../server/contract/agents';
+import type { AuditEntryView, HistoryRow } from '../../server/contract/history';
 import type {
   DirectoryImportResult,
   DirectoryStatus,
@@ -357,4 +358,38 @@ export async function signedIn(h: Harness, info: SessionInfo = sessionInfo()): P
   await h.store.getState().signIn({ username: 'alice', password: 'secret password' });
   h.link.handlers.sessionReady(info, 'first');
   await settle();
+}
+
+let historySerial = 0;
+/** A closed request as History lists it. */
+export function historyRow(over: Partial<HistoryRow> = {}): HistoryRow {
+  historySerial++;
+  return {
+    id: `closed-${String(historySerial).padStart(12, '0')}`,
+    reference: `H${String(historySerial).padStart(2, '0')}-4QX`,
+    desk: '1',
+    username: `user${historySerial}`,
+    displayName: `User ${historySerial}`,
+    outcome: 'completed',
+    createdAt: 1_764_000_000_000,
+    closedAt: 1_764_000_300_000,
+    agent: 'alice',
+    closedReason: 'The user signed in with the passcode.',
+    ...over,
+  };
+}
+
+/** One audit entry as the console is sent it, with its words. */
+export function auditEntry(over: Partial<AuditEntryView> = {}): AuditEntryView {
+  const seq = over.seq ?? 1;
+  return {
+    seq,
+    at: new Date(1_764_000_000_000 + seq * 1_000).toISOString(),
+    actor: 'agent:alice',
+    action: 'request.claimed',
+    requestId: null,
+    details: {},
+    words: 'alice claimed the request',
+    ...over,
+  };
 }

@@ -4,8 +4,10 @@ import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import { WireRequestError } from '../lib/socket';
 import { createApprovalSlice } from './approval-slice';
+import { createAuditSlice } from './audit-slice';
 import { createConnectionSlice } from './connection-slice';
 import { createDirectorySlice } from './directory-slice';
+import { createHistorySlice } from './history-slice';
 import { createMailSlice } from './mail-slice';
 import { queueSelectors, createQueueSlice } from './queue-slice';
 import { createRequestSlice } from './request-slice';
@@ -47,6 +49,8 @@ export function createConsoleStore(deps: ConsoleDeps): ConsoleStore {
     ...createDirectorySlice(runtime)(...a),
     ...createMailSlice(runtime)(...a),
     ...createApprovalSlice(runtime)(...a),
+    ...createHistorySlice(runtime)(...a),
+    ...createAuditSlice(runtime)(...a),
   }));
 
   let pending = 0;
@@ -79,8 +83,10 @@ export function useConsoleStore(): ConsoleStore {
 export type { ConsoleState } from './state';
 export type { ConsoleDeps } from './types';
 export { approvalSelectors } from './approval-slice';
+export { auditSelectors } from './audit-slice';
 export { connectionSelectors } from './connection-slice';
 export { directorySelectors } from './directory-slice';
+export { historySelectors } from './history-slice';
 export { mailSelectors } from './mail-slice';
 export { queueSelectors } from './queue-slice';
 export { requestSelectors } from './request-slice';

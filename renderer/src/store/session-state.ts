@@ -10,7 +10,8 @@ export type SessionPhase =
   | 'connecting'
   | 'ready';
 
-export type Screen = 'queue' | 'settings';
+/** History is every agent's; Settings and Audit are admins'. */
+export type Screen = 'queue' | 'history' | 'settings' | 'audit';
 
 export interface SignInInput {
   username: string;

@@ -1,5 +1,7 @@
 // The signed-in console: top bar (screens, agent, connection, sign-out), banners, and the screen.
 import { useShallow } from 'zustand/react/shallow';
+import { AuditPage } from '../audit/AuditPage';
+import { HistoryPage } from '../history/HistoryPage';
 import { QueuePanel } from '../queue/QueuePanel';
 import { RequestPanel } from '../request/RequestPanel';
 import { SettingsPage } from '../settings/SettingsPage';
@@ -26,6 +28,9 @@ export function ConsoleShell() {
   const store = useConsoleStore();
   const screen = useConsole(sessionSelectors.screen);
   const isAdmin = useConsole(sessionSelectors.isAdmin);
+  /** History, Settings and Audit scroll with the page; the queue and the request on their own. */
+  const pageScrolls =
+    screen === 'history' || ((screen === 'settings' || screen === 'audit') && isAdmin);
   const connection = useConsole(connectionSelectors.status);
   const pending = useConsole(queueSelectors.pendingCount);
   const agent = useConsole(
@@ -38,7 +43,7 @@ export function ConsoleShell() {
   const realmName = useConsole((s) => s.config?.name ?? '');
 
   return (
-    <div className={`shell${screen === 'settings' && isAdmin ? '' : ' shell-fixed'}`}>
+    <div className={`shell${pageScrolls ? '' : ' shell-fixed'}`}>
       <header className="topbar">
         <div className="brand">
           <span className="brand-mark" aria-hidden="true">
@@ -61,6 +66,14 @@ export function ConsoleShell() {
               </span>
             ) : null}
           </button>
+          <button
+            type="button"
+            className="tab"
+            aria-current={screen === 'history' ? 'page' : undefined}
+            onClick={() => store.getState().setScreen('history')}
+          >
+            History
+          </button>
           {isAdmin ? (
             <button
               type="button"
@@ -69,6 +82,16 @@ export function ConsoleShell() {
               onClick={() => store.getState().setScreen('settings')}
             >
               Settings
+            </button>
+          ) : null}
+          {isAdmin ? (
+            <button
+              type="button"
+              className="tab"
+              aria-current={screen === 'audit' ? 'page' : undefined}
+              onClick={() => store.getState().setScreen('audit')}
+            >
+              Audit
             </button>
           ) : null}
         </nav>
@@ -96,7 +119,11 @@ export function ConsoleShell() {
       <ApprovalsWaiting />
       <ConnectionBanner />
       <DirectoryBanner />
-      {screen === 'settings' && isAdmin ? (
+      {screen === 'history' ? (
+        <HistoryPage />
+      ) : screen === 'audit' && isAdmin ? (
+        <AuditPage />
+      ) : screen === 'settings' && isAdmin ? (
         <SettingsPage />
       ) : (
         <main className="workspace">
