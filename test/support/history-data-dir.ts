@@ -19,6 +19,8 @@ export interface HistoryPlan {
   firstClosedAt: number;
   /** Audit entries are written for every this-many-th request only (default: every one). */
   auditEvery?: number;
+  /** Checks the holder records (with a note) on each request held (default: none). */
+  checksPerRequest?: number;
 }
 
 const LINES_PER_WRITE = 20_000;
@@ -65,8 +67,11 @@ export function generatedRequest(n: number, plan: HistoryPlan): ClosedRequest {
   return { ...base, state } as ClosedRequest;
 }
 
-/** The audit entries of a generated request: submitted, claimed when held, and how it ended. */
-function auditInputs(request: ClosedRequest): Omit<UnhashedAuditEntry, 'seq' | 'prevHash'>[] {
+/** The audit entries of a generated request: submitted, claimed and checked when held, and how it ended. */
+function auditInputs(
+  request: ClosedRequest,
+  checks: number,
+): Omit<UnhashedAuditEntry, 'seq' | 'prevHash'>[] {
   const at = (ms: number) => new Date(ms).toISOString();
   const inputs: Omit<UnhashedAuditEntry, 'seq' | 'prevHash'>[] = [
     {
@@ -84,6 +89,19 @@ function auditInputs(request: ClosedRequest): Omit<UnhashedAuditEntry, 'seq' | '
       action: 'request.claimed',
       requestId: request.id,
       details: { from: 'queued', to: 'claimed' },
+    });
+  for (let check = 0; request.claimedBy && check < checks; check += 1)
+    inputs.push({
+      at: at(request.createdAt + MINUTE + (check + 1) * 1_000),
+      actor: `agent:${request.claimedBy.username}`,
+      action: 'request.check-recorded',
+      requestId: request.id,
+      details: {
+        from: 'claimed',
+        to: 'claimed',
+        checkId: `check-${check}`,
+        note: 'Confirmed on the call',
+      },
     });
   const ending: Record<ClosedRequest['state'], [string, string]> = {
     completed: [`user:${request.username}`, 'request.completed'],
@@ -129,7 +147,7 @@ export async function generateHistory(dataDir: string, plan: HistoryPlan): Promi
     const request = generatedRequest(n, plan);
     closedLines.push(`${JSON.stringify(request)}\n`);
     const audited = n % (plan.auditEvery ?? 1) === 0;
-    for (const input of audited ? auditInputs(request) : []) {
+    for (const input of audited ? auditInputs(request, plan.checksPerRequest ?? 0) : []) {
       seq += 1;
       // Keys in the order the server writes them (see chainEntry).
       const unhashed: UnhashedAuditEntry = {

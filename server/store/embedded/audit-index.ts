@@ -14,7 +14,7 @@ import { LineIndex } from './line-index';
 /** Entries looked at between turns of the event loop while searching. */
 const SLICE = 50_000;
 /** Entries read from the file at a time while streaming. */
-const READ_BATCH = 2_000;
+const READ_BATCH = 500;
 /**
  * Entries are written with their keys in this order (see `chainEntry`): what the index needs comes
  * before `details`, so a line's start is all that is parsed. A line written otherwise is parsed whole.
@@ -92,6 +92,15 @@ export class AuditIndex extends LineIndex<AuditEntry> {
     if (actionId > 0xffff) throw new Error('More than 65,535 distinct audit actions.');
     this.#action.push(actionId);
     this.#request.push(typeof requestId === 'string' ? hash32(requestId) : 0);
+  }
+
+  protected built(): void {
+    this.#offset.trim();
+    this.#length.trim();
+    this.#at.trim();
+    this.#actor.trim();
+    this.#action.trim();
+    this.#request.trim();
   }
 
   /** Matching entries newest first, `limit` from `offset`, and how many match in all. */

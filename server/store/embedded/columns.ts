@@ -21,6 +21,14 @@ export class Column<A extends TypedArray> {
     this.data[this.length++] = value;
   }
 
+  /** Gives back the room beyond what is used (after a build), keeping a little for what follows. */
+  trim(room = 1024): void {
+    if (this.data.length <= this.length + room) return;
+    const exact = this.make(this.length + room);
+    exact.set(this.data.subarray(0, this.length));
+    this.data = exact;
+  }
+
   /** Bytes held (for the health of the index). */
   get bytes(): number {
     return this.data.byteLength;

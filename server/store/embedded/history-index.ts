@@ -117,6 +117,18 @@ export class HistoryIndex extends LineIndex<ClosedRequest> implements HistoryRep
     this.#deskOutcome.push((request.desk === '2' ? 8 : 0) | CLOSED_STATES.indexOf(request.state));
   }
 
+  protected built(): void {
+    this.#offset.trim();
+    this.#length.trim();
+    this.#closedAt.trim();
+    this.#idHash.trim();
+    this.#reference.trim();
+    this.#user.trim();
+    this.#holder.trim();
+    this.#closer.trim();
+    this.#deskOutcome.trim();
+  }
+
   async search(query: HistoryQuery): Promise<{ requests: ClosedRequest[]; total: number }> {
     await this.ready();
     const matches = this.#matcher(query);

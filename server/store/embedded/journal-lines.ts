@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import { unreadableFileError } from './errors';
 
 /** Small enough that indexing one chunk's lines keeps the event loop free within milliseconds. */
-const CHUNK_BYTES = 256 * 1024;
+const CHUNK_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
 /** Adjacent lines are read together up to this many bytes. */
 const RUN_BYTES = 1024 * 1024;

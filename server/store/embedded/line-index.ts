@@ -30,6 +30,8 @@ export abstract class LineIndex<T> implements AppendListener<T> {
   protected abstract indexLine(bytes: Buffer, span: LineSpan, line: number): void;
   /** Indexes one record appended since. */
   protected abstract indexRecord(record: T, span: LineSpan): void;
+  /** Called once the file as it was at open is indexed (e.g. to give back room grown while building). */
+  protected abstract built(): void;
 
   appended(record: T, span: LineSpan): void {
     if (this.#waiting) this.#waiting.push({ record, span });
@@ -61,6 +63,7 @@ export abstract class LineIndex<T> implements AppendListener<T> {
         (bytes, offset, line) => this.indexLine(bytes, { offset, length: bytes.length }, line),
         () => this.#stopped,
       );
+      this.built();
       for (const { record, span } of this.#waiting ?? []) this.indexRecord(record, span);
     } catch (error) {
       this.#failure ??= error instanceof Error ? error : new Error(String(error));
