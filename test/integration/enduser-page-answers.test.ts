@@ -1,5 +1,6 @@
-// How the sign-in pages answer beyond their words: the favicon and its headers, and refusals a page explains
-// sent to a browser's page load as 200 (the real status in Sign-In-Outcome), still counted by the limits.
+// How the sign-in pages answer beyond their words: desks named by number and name, the favicon and its
+// headers, and refusals a page explains sent to a browser's page load as 200 (the real status in
+// Sign-In-Outcome), still counted by the limits.
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OUTCOME_HEADER } from '../../server/enduser/handled-answer';
@@ -68,6 +69,29 @@ function postAsPage(browser: FormBrowser, path: string, fields: Record<string, s
     new URLSearchParams({ _csrf: browser.csrf, ...fields }).toString(),
   );
 }
+
+describe('desk names', () => {
+  it('the method page names each desk by its number, then the name the realm gave it', async () => {
+    await server.app.realm.update({ workflow: 'username|second-factor' }, 'test');
+    const desks = server.app.realm.config.helpDesks;
+    try {
+      const browser = new FormBrowser(server.url);
+      await browser.get('/sign-in');
+      let method = await browser.submit('/sign-in', { username: 'page.user' });
+      expect(pageText(method.html)).toContain('Help Desk 1 · IT Service Desk');
+      expect(pageText(method.html)).toContain('Help Desk 2 · Security Desk');
+      // A desk still called by its number reads once.
+      await server.app.realm.update(
+        { helpDesks: { '2': { ...desks['2'], name: 'help desk 2' } } },
+        'test',
+      );
+      method = await browser.get('/sign-in/method');
+      expect(method.html).toContain('<span class="choice-name">Help Desk 2</span>');
+    } finally {
+      await server.app.realm.update({ helpDesks: desks }, 'test');
+    }
+  });
+});
 
 describe('the favicon', () => {
   it('is an SVG with a day of public caching, and /favicon.ico leads to it', async () => {

@@ -131,7 +131,8 @@ describe('the countdown of the code', () => {
       await expect
         .poll(async () => (await countdownText(page))?.trim())
         .toMatch(/^Your code works for (2\d|30) more seconds\.$/);
-      await expect.poll(spokenNow).toBe('Your code works for 30 more seconds.');
+      // Said once, as the 30-second mark passes (real time has moved on a little since the reveal).
+      await expect.poll(spokenNow).toMatch(/^Your code works for (2\d|30) more seconds\.$/);
       await checkPage(page, '05-request-countdown-last-seconds');
 
       await advanceBoth(31_000);
