@@ -202,7 +202,8 @@ export class HistoryIndex extends LineIndex<ClosedRequest> implements HistoryRep
       length: this.#length.data[i]!,
     }));
     const texts = await readLines(this.file, spans);
-    return texts.map((text) => closedRecordOf(JSON.parse(text), this.file, 0));
+    // Every line of the history is one request, so a position is its line number less one.
+    return texts.map((text, k) => closedRecordOf(JSON.parse(text), this.file, positions[k]! + 1));
   }
 }
 
@@ -210,15 +211,10 @@ export class HistoryIndex extends LineIndex<ClosedRequest> implements HistoryRep
 function closedRecordOf(value: unknown, file: string, line: number): ClosedRequest {
   const parsed = HelpRequestSchema.safeParse(value);
   if (!parsed.success)
-    throw corruptFileError(file, describeSchemaIssue(parsed.error), {
-      ...(line > 0 ? { line } : {}),
-      cause: parsed.error,
-    });
+    throw corruptFileError(file, describeSchemaIssue(parsed.error), { line, cause: parsed.error });
   const request = parsed.data;
   if (isOpen(request))
-    throw corruptFileError(file, `request ${request.id} is ${request.state}, not closed`, {
-      ...(line > 0 ? { line } : {}),
-    });
+    throw corruptFileError(file, `request ${request.id} is ${request.state}, not closed`, { line });
   return request;
 }
 
