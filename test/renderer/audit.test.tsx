@@ -39,7 +39,7 @@ const entries = [
     actor: 'agent:alice',
     action: 'request.otp-revealed',
     requestId: 'request-000000000042',
-    details: { reference: 'K7M-4QX', revealCount: 2 },
+    details: { reference: 'K7M-4QX', revealCount: 2, otpExpiresAt: 1_764_000_600_000 },
     words: 'alice revealed a passcode (reveal #2)',
   }),
   auditEntry({
@@ -124,6 +124,7 @@ describe('the Audit view', () => {
     expect(within(panel).getByText('request-000000000042')).toBeTruthy();
     expect(within(panel).getByText('K7M-4QX')).toBeTruthy();
     expect(within(panel).getByText('revealCount')).toBeTruthy();
+    expect(within(panel).getByText(/^2025-11-24T16:10:00\.000Z \(/)).toBeTruthy();
     expect(within(panel).getByText(entries[0]!.at)).toBeTruthy();
     fireEvent.click(details);
     expect(details.getAttribute('aria-expanded')).toBe('false');

@@ -159,7 +159,7 @@ function AuditRow({
               {Object.entries(entry.details).map(([key, value]) => (
                 <div key={key}>
                   <dt>{key}</dt>
-                  <dd className="mono">{detailText(value)}</dd>
+                  <dd className="mono">{detailText(key, value)}</dd>
                 </div>
               ))}
             </dl>
@@ -170,8 +170,11 @@ function AuditRow({
   );
 }
 
-function detailText(value: unknown): string {
+/** A detail as text; a moment (`…At` in ms) also in the reader's own time. */
+function detailText(key: string, value: unknown): string {
   if (typeof value === 'string') return value;
+  if (typeof value === 'number' && /At$/.test(key) && value > 1e12)
+    return `${new Date(value).toISOString()} (${formatMomentExact(value)})`;
   if (value === null || value === undefined) return '—';
   return JSON.stringify(value);
 }
