@@ -142,6 +142,10 @@ describe('History', () => {
     expect(words.indexOf('claimed')).toBeLessThan(words.indexOf('revealed'));
     await page.getByText('Called back the phone number on file', { exact: true }).waitFor();
     await shoot(page, 'history-trail');
+    // The OS's dark setting: the same page, still readable (axe checks the contrast).
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shoot(page, 'history-trail-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     await page.getByRole('button', { name: 'Back to results' }).click();
     await expect
@@ -197,6 +201,9 @@ describe('Audit', () => {
     expect(await verdict.textContent()).toMatch(/Chain intact: \d+ entries, each linked/);
     expect(await verdict.textContent()).toMatch(/Last hash [0-9a-f]{64}/);
     await shoot(page, 'audit');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shoot(page, 'audit-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     const downloading = page.waitForEvent('download');
     await page.getByRole('button', { name: 'Export CSV' }).click();
