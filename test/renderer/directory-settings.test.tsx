@@ -68,7 +68,7 @@ async function directorySettings(
     .answer('agents:list', () => ({ agents: [admin] }))
     .answer('users:search', () => ({ users, total: users.length }));
   await signedIn(h, sessionInfo({ agent: admin, role: 'admin' }));
-  act(() => h.store.getState().setScreen('settings'));
+  act(() => h.store.getState().openSettings('directory'));
   renderOn(h.store, <SettingsPage />);
   await act(settle);
   return h;
@@ -377,7 +377,7 @@ describe('the users of the embedded directory', () => {
       .answer('agents:list', () => ({ agents: [admin] }))
       .answer('users:search', () => ({ users: [], total: 0 }));
     await signedIn(h, sessionInfo({ agent: admin, role: 'admin' }));
-    act(() => h.store.getState().setScreen('settings'));
+    act(() => h.store.getState().openSettings('directory'));
     renderOn(h.store, <SettingsPage />);
     await act(settle);
     screen.getByText(

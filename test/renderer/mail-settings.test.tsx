@@ -6,6 +6,7 @@ import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { MailSettings, MailStatus } from '../../server/contract/mail';
 import { SettingsPage } from '../../renderer/src/features/settings/SettingsPage';
+import type { SettingsArea } from '../../renderer/src/store/settings-state';
 import { WireRequestError } from '../../renderer/src/lib/socket';
 import {
   agentView,
@@ -41,6 +42,7 @@ async function settings(
     mail?: MailSettings;
     status?: MailStatus;
     blocks?: ReturnType<typeof methodBlock>[];
+    area?: SettingsArea;
   } = {},
 ): Promise<Harness> {
   const config = { ...realmConfig(), mail: options.mail ?? smtp };
@@ -55,7 +57,7 @@ async function settings(
       return { username };
     });
   await signedIn(h, sessionInfo({ agent: admin, role: 'admin' }));
-  act(() => h.store.getState().setScreen('settings'));
+  act(() => h.store.getState().openSettings(options.area ?? 'mail'));
   renderOn(h.store, <SettingsPage />);
   await act(settle);
   return h;
@@ -283,7 +285,7 @@ describe('notifications', () => {
 
 describe('the verification policy', () => {
   it('offers the kind of each check, adds a mailed-code check and saves the kinds', async () => {
-    const h = await settings();
+    const h = await settings({ area: 'verification' });
     h.link.answer('config:update', () => realmConfig());
     const card = screen.getByRole('region', { name: 'Verification' });
     const kinds = within(card).getAllByLabelText('How it is checked') as HTMLSelectElement[];
@@ -315,7 +317,11 @@ describe('the verification policy', () => {
   });
 
   it('warns when a mailed-code check exists but mail is not enabled', async () => {
-    await settings({ mail: { ...smtp, enabled: false }, status: mailStatus({ enabled: false }) });
+    await settings({
+      area: 'verification',
+      mail: { ...smtp, enabled: false },
+      status: mailStatus({ enabled: false }),
+    });
     const card = screen.getByRole('region', { name: 'Verification' });
     expect(within(card).queryByText(/Mail is not enabled/)).toBeNull();
     fireEvent.click(within(card).getByRole('button', { name: 'Add mailed-code check' }));
@@ -326,6 +332,7 @@ describe('the verification policy', () => {
 describe('blocked users', () => {
   it('lists blocks and clears one only with a reason', async () => {
     const h = await settings({
+      area: 'blocked-users',
       blocks: [methodBlock(), methodBlock({ username: 'rlee', reason: 'admin', by: 'root' })],
     });
     const card = screen.getByRole('region', { name: 'Blocked users' });
@@ -361,7 +368,7 @@ describe('blocked users', () => {
   });
 
   it('refreshes when an alert is pushed', async () => {
-    const h = await settings();
+    const h = await settings({ area: 'blocked-users' });
     const card = screen.getByRole('region', { name: 'Blocked users' });
     within(card).getByText('Nobody is blocked.');
     h.link.answer('blocks:list', () => ({ blocks: [methodBlock()] }));

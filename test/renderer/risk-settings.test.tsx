@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { RealmConfig, RealmConfigPatch } from '../../server/contract/realm-config';
 import { RISK_SIGNALS, RISK_SIGNAL_LABELS, defaultRiskPolicy } from '../../server/contract/risk';
 import { SettingsPage } from '../../renderer/src/features/settings/SettingsPage';
+import type { SettingsArea } from '../../renderer/src/store/settings-state';
 import { WireRequestError } from '../../renderer/src/lib/socket';
 import { agentView, harness, realmConfig, sessionInfo, settle, signedIn } from './fakes';
 import { cleanup, renderOn } from './render';
@@ -16,7 +17,7 @@ afterEach(cleanup);
 const admin = agentView({ id: 'agent-root', username: 'root', displayName: 'Root', role: 'admin' });
 
 /** An admin in Settings; config:update applies the patch, or refuses with the given fields. */
-async function settings() {
+async function settings(area: SettingsArea) {
   const h = harness();
   let saved: RealmConfig = realmConfig();
   let refuse: Record<string, string> | null = null;
@@ -33,7 +34,7 @@ async function settings() {
       return saved;
     });
   await signedIn(h, sessionInfo({ agent: admin, role: 'admin' }));
-  act(() => h.store.getState().setScreen('settings'));
+  act(() => h.store.getState().openSettings(area));
   renderOn(h.store, <SettingsPage />);
   await act(settle);
   return {
@@ -47,7 +48,7 @@ async function settings() {
 
 describe('Risk & approval', () => {
   it('shows a weight per signal by its label and saves the whole policy as numbers', async () => {
-    const { patches } = await settings();
+    const { patches } = await settings('risk');
     const card = screen.getByRole('region', { name: 'Risk & approval' });
     for (const id of RISK_SIGNALS)
       expect((within(card).getByLabelText(RISK_SIGNAL_LABELS[id]) as HTMLInputElement).value).toBe(
@@ -110,7 +111,7 @@ describe('Risk & approval', () => {
   });
 
   it("shows the server's field errors on the right fields", async () => {
-    const { refuseWith } = await settings();
+    const { refuseWith } = await settings('risk');
     const card = screen.getByRole('region', { name: 'Risk & approval' });
     refuseWith({
       'riskPolicy.highAt': 'Must be above the medium level',
@@ -139,7 +140,7 @@ describe('Risk & approval', () => {
 
 describe('notes required', () => {
   it('offers none, the required checks or every check, and saves the choice', async () => {
-    const { patches } = await settings();
+    const { patches } = await settings('verification');
     const card = screen.getByRole('region', { name: 'Verification' });
     const select = within(card).getByLabelText('Notes required') as HTMLSelectElement;
     expect(select.value).toBe('required');
@@ -157,7 +158,7 @@ describe('notes required', () => {
 
 describe("a desk's opening hours", () => {
   it('are off by default, and once on are saved with the desk (and removed when off)', async () => {
-    const { patches, refuseWith } = await settings();
+    const { patches, refuseWith } = await settings('desks');
     const desk = screen.getByRole('region', { name: 'Help Desk 1' });
     const on = within(desk).getByLabelText('Opening hours') as HTMLInputElement;
     expect(on.checked).toBe(false);
@@ -222,7 +223,7 @@ describe("a desk's opening hours", () => {
 
 describe("admins' alerts by mail", () => {
   it('saves the address with the notifications, and shows a refusal beside it', async () => {
-    const { patches, refuseWith } = await settings();
+    const { patches, refuseWith } = await settings('mail');
     const card = screen.getByRole('region', { name: 'Notifications' });
     const address = within(card).getByLabelText('Mail admins’ alerts to');
     refuseWith({ 'notifications.securityAlertsTo': 'Enter an email address' });

@@ -4,6 +4,7 @@ import { act, fireEvent, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SettingsPage } from '../../renderer/src/features/settings/SettingsPage';
 import { WireRequestError } from '../../renderer/src/lib/socket';
+import type { SettingsArea } from '../../renderer/src/store/settings-state';
 import { agentView, harness, realmConfig, sessionInfo, settle, signedIn } from './fakes';
 import { cleanup, renderOn } from './render';
 
@@ -11,11 +12,11 @@ afterEach(cleanup);
 
 const admin = agentView({ id: 'agent-root', username: 'root', displayName: 'Root', role: 'admin' });
 
-async function settings() {
+async function settings(area: SettingsArea) {
   const h = harness();
   h.link.answer('agents:list', () => ({ agents: [admin] }));
   await signedIn(h, sessionInfo({ agent: admin, role: 'admin' }));
-  act(() => h.store.getState().setScreen('settings'));
+  act(() => h.store.getState().openSettings(area));
   renderOn(h.store, <SettingsPage />);
   await act(settle);
   return h;
@@ -23,7 +24,7 @@ async function settings() {
 
 describe('a help desk', () => {
   it("shows the server's message next to the field it is about, and saves when corrected", async () => {
-    const h = await settings();
+    const h = await settings('desks');
     let saved = realmConfig();
     h.link.answer('config:update', (patch) => {
       const desk = (patch.helpDesks as { '2': { phone: string } })['2'];
@@ -63,7 +64,7 @@ describe('a help desk', () => {
   });
 
   it('offers the five workflows', async () => {
-    await settings();
+    await settings('workflow');
     const workflow = screen.getByLabelText('Default workflow');
     expect(within(workflow).getAllByRole('option')).toHaveLength(5);
   });
@@ -71,7 +72,7 @@ describe('a help desk', () => {
 
 describe('agents', () => {
   it('lists agents and shows a created agent password once', async () => {
-    const h = await settings();
+    const h = await settings('agents');
     h.link.answer('agents:create', (input) => ({
       agent: agentView({ id: 'agent-new', ...input }),
       password: 'shown-once-password',

@@ -1,4 +1,5 @@
 // The live queue: open requests on the agent's desks by id, oldest first, with desk and text filters.
+import { defaultQueueUrgency, type QueueUrgency } from '../../../server/contract/realm-config';
 import type { RequestView } from '../../../server/contract/request-view';
 import { normaliseReference } from '../../../server/domain/reference-code';
 import { isOpenState } from '../../../server/domain/request-states';
@@ -27,7 +28,14 @@ function insertionIndex(
   return low;
 }
 
+/** A clock further off than this is broken beyond what the console corrects (or a test's fixture). */
+const MAX_CLOCK_OFFSET_MS = 12 * 60 * 60_000;
+/** How many recent stamps the offset rests on: a server clock set back is followed within these. */
+const CLOCK_SAMPLES = 16;
+
 export function createQueueSlice(runtime: ConsoleRuntime): SliceCreator<QueueSlice> {
+  // Each stamp is at most the server's time when it arrived: the largest recent one is the best guess.
+  const samples: number[] = [];
   return (set, get) => ({
     requests: new Map(),
     order: [],
@@ -36,6 +44,7 @@ export function createQueueSlice(runtime: ConsoleRuntime): SliceCreator<QueueSli
     deskFilter: 'all',
     search: '',
     activeId: null,
+    serverClockOffset: 0,
 
     async loadQueue() {
       set({ queueStatus: 'loading', queueError: null });
@@ -84,6 +93,16 @@ export function createQueueSlice(runtime: ConsoleRuntime): SliceCreator<QueueSli
       }
       const at = insertionIndex(order, requests, request);
       set({ requests: next, order: [...order.slice(0, at), request.id, ...order.slice(at)] });
+    },
+
+    observeServerTime(serverAt, localAt = Date.now()) {
+      const sample = serverAt - localAt;
+      if (!Number.isFinite(sample) || Math.abs(sample) > MAX_CLOCK_OFFSET_MS) return;
+      samples.push(sample);
+      if (samples.length > CLOCK_SAMPLES) samples.shift();
+      // Latency makes every sample a little early; a second of difference is not worth a render.
+      const offset = Math.max(...samples);
+      if (Math.abs(offset - get().serverClockOffset) >= 1000) set({ serverClockOffset: offset });
     },
 
     setDeskFilter(deskFilter) {
@@ -179,8 +198,20 @@ function pendingCount(s: ConsoleState): number {
   return count;
 }
 
+export type Urgency = 'fresh' | 'warn' | 'urgent';
+
+/** How pressing a wait is, by the realm's thresholds (amber, then red). */
+export function urgencyOf(waitedMs: number, thresholds: QueueUrgency | undefined): Urgency {
+  const { warnAfterMinutes, urgentAfterMinutes } = thresholds ?? defaultQueueUrgency();
+  if (waitedMs >= urgentAfterMinutes * 60_000) return 'urgent';
+  if (waitedMs >= warnAfterMinutes * 60_000) return 'warn';
+  return 'fresh';
+}
+
 export const queueSelectors = {
   visibleIds,
+  serverClockOffset: (s: ConsoleState) => s.serverClockOffset,
+  urgencyThresholds: (s: ConsoleState) => s.config?.queueUrgency,
   request: (id: string) => (s: ConsoleState) => s.requests.get(id),
   activeId: (s: ConsoleState) => s.activeId,
   deskFilter: (s: ConsoleState) => s.deskFilter,

@@ -15,12 +15,19 @@ export interface QueueSlice {
   search: string;
   /** The row the keyboard is on. */
   activeId: string | null;
+  /**
+   * Milliseconds to add to this machine's clock to read the server's, estimated from live events:
+   * ages and countdowns are the server's times, and an agent's PC clock may be minutes off.
+   */
+  serverClockOffset: number;
 
   loadQueue(): Promise<void>;
   /** Replaces the whole queue with the server's list (after sign-in and every reconnection). */
   replaceQueue(requests: RequestView[]): void;
   /** Adds or updates one request from an event or an answer; closed requests leave the queue. */
   upsertRequest(request: RequestView): void;
+  /** A time the server has just stamped (a live event's), to keep the clock offset in step. */
+  observeServerTime(serverAt: number, localAt?: number): void;
   setDeskFilter(desk: DeskFilter): void;
   setSearch(search: string): void;
   setActiveId(id: string | null): void;

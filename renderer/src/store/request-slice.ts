@@ -19,6 +19,7 @@ const idle = {
   checkIntents: {},
   revealed: null,
   codeCheck: null,
+  claimFocus: null,
 };
 
 export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<RequestSlice> {
@@ -155,6 +156,7 @@ export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<Reques
           const request = await runtime.request('request:claim', { requestId });
           if (get().openId !== requestId) void get().openRequest(requestId);
           took(request);
+          set({ claimFocus: requestId });
         });
       },
 
@@ -265,6 +267,10 @@ export function createRequestSlice(runtime: ConsoleRuntime): SliceCreator<Reques
         if (revealed) set({ revealed: { ...revealed, visible: false } });
       },
 
+      claimFocusDone() {
+        set({ claimFocus: null });
+      },
+
       dismissActionError() {
         set({ actionError: null });
       },
@@ -282,6 +288,7 @@ export const requestSelectors = {
   checkTicked: (checkId: string) => (s: ConsoleState) =>
     s.checkIntents[checkId] ?? s.detail?.verification.some((r) => r.checkId === checkId) ?? false,
   busy: (s: ConsoleState) => s.busy,
+  claimFocus: (s: ConsoleState) => s.claimFocus,
   actionError: (s: ConsoleState) => s.actionError,
   revealed: (s: ConsoleState) => s.revealed,
   /** The last code check's result, for the open request only. */

@@ -47,6 +47,11 @@ export interface RequestSlice {
   checkIntents: Record<string, boolean>;
   revealed: RevealedOtp | null;
   codeCheck: CodeCheckOutcome | null;
+  /**
+   * A request this agent has just claimed, whose first check to record should take the keyboard
+   * focus once it is on screen (the checks panel takes it and clears this).
+   */
+  claimFocus: string | null;
 
   openRequest(id: string): Promise<void>;
   refreshOpenRequest(): Promise<void>;
@@ -77,5 +82,7 @@ export interface RequestSlice {
   /** Shows the hidden passcode again once the server has recorded that it was shown. */
   showOtp(): Promise<ActionOutcome>;
   hideOtp(): void;
+  /** The checks panel has moved the focus after a claim. */
+  claimFocusDone(): void;
   dismissActionError(): void;
 }

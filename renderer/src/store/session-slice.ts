@@ -1,6 +1,8 @@
 // Signing in and out: the token (kept by the host), the session the server confirmed, and why it ended.
 import type { HelpDeskId } from '../../../server/contract/realm-config';
+import { createAgentPreferences } from '../lib/agent-preferences';
 import { ApiError } from '../lib/api';
+import { playNewRequestChime } from '../lib/chime';
 import { approvalSelectors } from './approval-slice';
 import type { AgentLinkHandlers } from '../lib/socket';
 import type { SessionSlice } from './session-state';
@@ -21,6 +23,7 @@ function clearedData(state: ConsoleState): Partial<ConsoleState> {
     queueStatus: 'idle',
     queueError: null,
     activeId: null,
+    serverClockOffset: 0,
     deskFilter: 'all',
     search: '',
     config: null,
@@ -55,6 +58,8 @@ function clearedData(state: ConsoleState): Partial<ConsoleState> {
 export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<SessionSlice> {
   return (set, get) => {
     const { deps } = runtime;
+    const preferences = deps.preferences ?? createAgentPreferences();
+    const chime = deps.chime ?? (() => playNewRequestChime());
 
     /** Everything a fresh or restored link needs loaded; run again after every reconnection. */
     const loadEverything = async (again: boolean) => {
@@ -81,7 +86,12 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
       sessionReady(info, how) {
         const before = get().session;
         const session = { ...info, mustEnrolTotp: info.mustEnrolTotp === true };
-        set({ session, phase: 'ready', endedMessage: null });
+        set({
+          session,
+          phase: 'ready',
+          endedMessage: null,
+          soundOnNewRequest: preferences.soundOnNewRequest(info.agent.id),
+        });
         if (session.mustEnrolTotp) return;
         // A re-announcement on the same connection reloads only what enrolment had held back, or
         // the queue when an admin changed which desks this agent staffs.
@@ -92,8 +102,11 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
       },
       requestCreated(request) {
         const state = get();
+        state.observeServerTime(request.updatedAt);
         state.upsertRequest(request);
         if (request.state !== 'queued') return;
+        // Only a request this agent could take: an admin also hears of other desks' requests.
+        if (state.soundOnNewRequest && state.session?.desks.includes(request.desk)) chime();
         const desk = settingsSelectors.deskName(request.desk)(state);
         const who = request.displayName
           ? `${request.displayName} (${request.username})`
@@ -105,6 +118,7 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
         });
       },
       requestUpdated(request) {
+        get().observeServerTime(request.updatedAt);
         get().upsertRequest(request);
         get().applyRequestUpdate(request);
         get().applyApproval(request);
@@ -151,6 +165,7 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
       endedMessage: null,
       enrolment: null,
       enrolmentError: null,
+      soundOnNewRequest: false,
 
       async start() {
         const serverUrl = await deps.host.serverUrl();
@@ -211,12 +226,22 @@ export function createSessionSlice(runtime: ConsoleRuntime): SliceCreator<Sessio
           enrolment: null,
           enrolmentError: null,
           endedMessage: message,
+          soundOnNewRequest: false,
         });
       },
 
       setScreen(screen) {
         set({ screen });
         if (screen === 'settings' && get().session?.role === 'admin') void get().loadAgents();
+      },
+
+      setSoundOnNewRequest(on) {
+        const agentId = get().session?.agent.id;
+        if (agentId) preferences.setSoundOnNewRequest(agentId, on);
+        set({ soundOnNewRequest: on });
+        // Played at once from the agent's click: they hear what they chose, and the browser
+        // lets audio start from a gesture.
+        if (on) chime();
       },
 
       beginTotpEnrolment() {
@@ -273,6 +298,7 @@ export const sessionSelectors = {
   endedMessage: (s: ConsoleState) => s.endedMessage,
   enrolment: (s: ConsoleState) => s.enrolment,
   enrolmentError: (s: ConsoleState) => s.enrolmentError,
+  soundOnNewRequest: (s: ConsoleState) => s.soundOnNewRequest,
 };
 
 const NO_DESKS: ReadonlyArray<HelpDeskId> = [];

@@ -32,6 +32,8 @@ export interface SessionSlice {
   endedMessage: string | null;
   enrolment: TotpEnrolment | null;
   enrolmentError: string | null;
+  /** This agent wants a chime when a request arrives on their desks (off unless they turned it on). */
+  soundOnNewRequest: boolean;
 
   start(): Promise<void>;
   signIn(input: SignInInput): Promise<void>;
@@ -39,6 +41,8 @@ export interface SessionSlice {
   /** Drops the session and everything loaded under it, and says why. */
   endSession(message: string): void;
   setScreen(screen: Screen): void;
+  /** Turns the new-request chime on or off for this agent, remembered on this machine. */
+  setSoundOnNewRequest(on: boolean): void;
   beginTotpEnrolment(): Promise<void>;
   confirmTotpEnrolment(code: string): Promise<boolean>;
 }

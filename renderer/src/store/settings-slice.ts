@@ -25,11 +25,17 @@ export function createSettingsSlice(runtime: ConsoleRuntime): SliceCreator<Setti
       configError: null,
       savingSection: null,
       savedSection: null,
+      settingsArea: 'desks',
       agents: [],
       agentsStatus: 'idle',
       agentsError: null,
       agentFieldErrors: {},
       oneTimePassword: null,
+
+      openSettings(area) {
+        if (area) set({ settingsArea: area });
+        if (get().screen !== 'settings') get().setScreen('settings');
+      },
 
       async loadConfig() {
         try {
@@ -147,6 +153,7 @@ export const settingsSelectors = {
   configError: (s: ConsoleState) => s.configError,
   savingSection: (s: ConsoleState) => s.savingSection,
   savedSection: (s: ConsoleState) => s.savedSection,
+  area: (s: ConsoleState) => s.settingsArea,
   agents: (s: ConsoleState) => s.agents,
   agentsStatus: (s: ConsoleState) => s.agentsStatus,
   agentsError: (s: ConsoleState) => s.agentsError,

@@ -17,7 +17,22 @@ export type SettingsSection =
   | 'agent-totp'
   | 'directory'
   | 'mail'
-  | 'notifications';
+  | 'notifications'
+  | 'queue-urgency';
+
+/** The pages of Settings, each with its own entry in the side navigation (and its own #link). */
+export const SETTINGS_AREAS = [
+  'desks',
+  'workflow',
+  'passcodes',
+  'verification',
+  'risk',
+  'agents',
+  'directory',
+  'mail',
+  'blocked-users',
+] as const;
+export type SettingsArea = (typeof SETTINGS_AREAS)[number];
 
 export interface OneTimePassword {
   username: string;
@@ -35,6 +50,8 @@ export interface SettingsSlice {
   configError: { section: SettingsSection; message: string } | null;
   savingSection: SettingsSection | null;
   savedSection: SettingsSection | null;
+  /** The page of Settings on screen. */
+  settingsArea: SettingsArea;
 
   agents: AgentView[];
   agentsStatus: 'idle' | 'loading' | 'ready' | 'error';
@@ -43,6 +60,8 @@ export interface SettingsSlice {
   /** A generated password, shown to the admin once and then forgotten. */
   oneTimePassword: OneTimePassword | null;
 
+  /** Shows Settings at one of its pages (the current one if none is named). */
+  openSettings(area?: SettingsArea): void;
   loadConfig(): Promise<void>;
   applyConfig(config: RealmConfig): void;
   saveConfig(section: SettingsSection, patch: RealmConfigPatch): Promise<SaveOutcome>;

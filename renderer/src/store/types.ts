@@ -4,6 +4,7 @@ import type {
   AgentPayload,
   AgentResults,
 } from '../../../server/contract/agent-events';
+import type { AgentPreferences } from '../lib/agent-preferences';
 import type { SessionApi } from '../lib/api';
 import type { DirectoryApi } from '../lib/directory-api';
 import type { ConsoleHost } from '../lib/desk-bridge';
@@ -16,6 +17,10 @@ export interface ConsoleDeps {
   directoryApi: DirectoryApi;
   host: ConsoleHost;
   connect: ConnectAgent;
+  /** Per-agent choices remembered on this machine (default: localStorage). */
+  preferences?: AgentPreferences;
+  /** Plays the new-request chime (default: a WebAudio chime). */
+  chime?: () => void;
 }
 
 /** Shared by the slices: the deps and the live link to the server (not state: nothing renders it). */

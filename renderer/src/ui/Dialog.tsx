@@ -1,9 +1,15 @@
 // A modal dialog on the native <dialog>: the browser moves focus in and keeps it there, Escape closes
-// it, focus returns where it was. Every dialog in the console asks for a decision: an alertdialog.
+// it, focus returns where it was. A dialog asking for a decision is an alertdialog (the default).
 import { useId, useLayoutEffect, useRef, type ReactNode } from 'react';
 
-export function Dialog(props: { title: string; onClose: () => void; children: ReactNode }) {
-  const { title, onClose, children } = props;
+export function Dialog(props: {
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+  /** A dialog that only informs (a list of shortcuts) is a plain dialog, not an alertdialog. */
+  role?: 'dialog' | 'alertdialog';
+}) {
+  const { title, onClose, children, role = 'alertdialog' } = props;
   const titleId = useId();
   const dialog = useRef<HTMLDialogElement>(null);
 
@@ -18,7 +24,7 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
     <dialog
       ref={dialog}
       className="dialog"
-      role="alertdialog"
+      role={role}
       aria-labelledby={titleId}
       onCancel={(event) => {
         // Escape: the owner unmounts the dialog, which closes it.

@@ -10,6 +10,7 @@ import {
   useConsoleStore,
 } from '../../store';
 import { NO_USERS_YET, NO_USERS_YET_AGENT } from '../settings/directory/empty-directory';
+import { QUEUE_LIST_ID } from '../shell/shortcuts';
 import { QueueRow, optionId } from './QueueRow';
 
 const ROW_HEIGHT = 64;
@@ -126,6 +127,7 @@ export function QueueList() {
     <div className="queue-list-wrap">
       <div
         ref={scroller}
+        id={QUEUE_LIST_ID}
         className="queue-list"
         role="listbox"
         tabIndex={0}
@@ -167,10 +169,8 @@ export function QueueList() {
               type="button"
               className="button button-small queue-empty-action"
               onClick={() => {
-                store.getState().setScreen('settings');
-                // Where the missing piece is set up, once the settings page has rendered.
-                const section = noDeskEnabled ? 'settings-help-desk-1' : 'settings-directory';
-                setTimeout(() => document.getElementById(section)?.scrollIntoView(), 0);
+                // Where the missing piece is set up.
+                store.getState().openSettings(noDeskEnabled ? 'desks' : 'directory');
               }}
             >
               Open Settings

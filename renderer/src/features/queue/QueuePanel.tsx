@@ -8,6 +8,7 @@ import {
   useConsoleStore,
 } from '../../store';
 import type { DeskFilter } from '../../store/queue-state';
+import { QUEUE_SEARCH_ID } from '../shell/shortcuts';
 import { QueueList } from './QueueList';
 
 export function QueuePanel() {
@@ -35,12 +36,13 @@ export function QueuePanel() {
       </div>
       <div className="queue-filters">
         <div className="field field-grow">
-          <label htmlFor="queue-search" className="visually-hidden">
+          <label htmlFor={QUEUE_SEARCH_ID} className="visually-hidden">
             Search
           </label>
           <input
-            id="queue-search"
+            id={QUEUE_SEARCH_ID}
             type="search"
+            aria-keyshortcuts="/"
             placeholder="Search reference or username"
             autoComplete="off"
             spellCheck={false}
@@ -83,7 +85,8 @@ export function QueuePanel() {
       <QueueList />
       <p className="queue-keys" aria-hidden="true">
         <kbd>↑</kbd>
-        <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>C</kbd> claim
+        <kbd>↓</kbd> move · <kbd>Enter</kbd> open · <kbd>C</kbd> claim · <kbd>/</kbd> search ·{' '}
+        <kbd>?</kbd> all keys
       </p>
     </section>
   );

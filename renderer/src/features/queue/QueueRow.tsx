@@ -1,11 +1,12 @@
-// One queue row: reference, state, risk, age (from the shared ticker), user, desk, and who holds it.
+// One queue row: reference, state, risk, age (amber, then red, while unclaimed), user, desk, holder.
 import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { formatAge } from '../../lib/otp-format';
-import { useNow } from '../../lib/ticker';
 import { queueSelectors, sessionSelectors, settingsSelectors, useConsole } from '../../store';
+import { urgencyOf, type Urgency } from '../../store/queue-slice';
 import { RiskBadge } from '../../ui/RiskBadge';
 import { StateBadge } from '../../ui/StateBadge';
+import { useServerNow } from './use-server-now';
 
 /** The row's element id, which the listbox names as its active descendant. */
 export const optionId = (requestId: string) => `queue-option-${requestId}`;
@@ -63,7 +64,7 @@ export const QueueRow = memo(function QueueRow(props: QueueRowProps) {
           </span>
         ) : null}
         {!request.inDirectory ? <span className="badge badge-warn">Not in directory</span> : null}
-        <Age since={request.createdAt} />
+        <Age since={request.createdAt} unclaimed={request.state === 'queued'} />
       </div>
       <div className="queue-row-line queue-row-sub">
         <span className="queue-user">
@@ -92,12 +93,32 @@ export const QueueRow = memo(function QueueRow(props: QueueRowProps) {
   );
 });
 
-function Age({ since }: { since: number }) {
-  const now = useNow();
+/** Words and a shape beside the colour, so the urgency does not rest on colour alone. */
+const URGENCY_MARKS: Record<Urgency, { shape: string; words: string } | null> = {
+  fresh: null,
+  warn: { shape: '◆', words: 'waiting long' },
+  urgent: { shape: '▲', words: 'urgent' },
+};
+
+/** How long the caller has waited; amber then red past the realm's thresholds while nobody holds it. */
+function Age({ since, unclaimed }: { since: number; unclaimed: boolean }) {
+  const now = useServerNow();
+  const thresholds = useConsole(queueSelectors.urgencyThresholds);
+  const urgency = unclaimed ? urgencyOf(now - since, thresholds) : 'fresh';
+  const mark = URGENCY_MARKS[urgency];
   return (
-    <span className="queue-age" title={new Date(since).toLocaleString()}>
+    <span
+      className={`queue-age queue-age-${urgency}`}
+      title={`Submitted ${new Date(since).toLocaleString()}`}
+    >
+      {mark ? (
+        <span className="queue-age-shape" aria-hidden="true">
+          {mark.shape}
+        </span>
+      ) : null}
       <span className="visually-hidden">waiting </span>
       {formatAge(now - since)}
+      {mark ? <span className="visually-hidden">, {mark.words}</span> : null}
     </span>
   );
 }

@@ -4,7 +4,8 @@ import { Fragment } from 'react';
 import type { MaskableField } from '../../../../server/contract/realm-config';
 import { isOpenState } from '../../../../server/domain/request-states';
 import { formatCountdown } from '../../lib/otp-format';
-import { useNow } from '../../lib/ticker';
+import { describeUserAgent } from '../../lib/user-agent';
+import { useServerNow } from '../queue/use-server-now';
 import { requestSelectors, settingsSelectors, useConsole } from '../../store';
 import { RiskSummary } from './RiskSummary';
 
@@ -110,7 +111,9 @@ export function CallerDetails() {
         <dt>Client IP</dt>
         <dd className="mono">{detail.origin.ip || 'unknown'}</dd>
         <dt>Browser</dt>
-        <dd className="facts-ua">{detail.origin.userAgent || 'unknown'}</dd>
+        <dd className="facts-ua">
+          <BrowserName userAgent={detail.origin.userAgent} />
+        </dd>
         <dt>Submitted</dt>
         <dd>{new Date(detail.createdAt).toLocaleString()}</dd>
         <Expiry />
@@ -119,9 +122,24 @@ export function CallerDetails() {
   );
 }
 
+/** The parsed browser and system, with the string the browser sent on demand (for the record). */
+function BrowserName({ userAgent }: { userAgent: string }) {
+  if (!userAgent) return <span className="muted">unknown</span>;
+  const named = describeUserAgent(userAgent);
+  return (
+    <details className="ua">
+      <summary>
+        {named ?? 'Not recognised'}
+        <span className="visually-hidden"> (show the user-agent string)</span>
+      </summary>
+      <p className="ua-raw mono">{userAgent}</p>
+    </details>
+  );
+}
+
 function Expiry() {
   const detail = useConsole(requestSelectors.detail);
-  const now = useNow();
+  const now = useServerNow();
   // Once a passcode is out, its own countdown (in the passcode box) is what runs.
   if (!detail || !isOpenState(detail.state) || detail.state === 'otp-issued') return null;
   return (

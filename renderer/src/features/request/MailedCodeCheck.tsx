@@ -5,7 +5,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { AgentPayloads } from '../../../../server/contract/agent-events';
 import type { VerificationCheck } from '../../../../server/contract/realm-config';
 import { formatCountdown } from '../../lib/otp-format';
-import { useNow } from '../../lib/ticker';
+import { useServerNow } from '../queue/use-server-now';
 import { requestSelectors, useConsole, useConsoleStore } from '../../store';
 import { requestAccess } from './request-access';
 import { VerificationRecordLine } from './VerificationRecordLine';
@@ -53,7 +53,7 @@ function CodeExchange({ check }: { check: VerificationCheck }) {
   const sent = useConsole((s) =>
     s.detail?.mailedCode?.checkId === check.id ? s.detail.mailedCode : null,
   );
-  const now = useNow();
+  const now = useServerNow();
   const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const inputId = `mailed-code-${check.id}`;
@@ -94,6 +94,7 @@ function CodeExchange({ check }: { check: VerificationCheck }) {
           server checks it.
         </p>
         <button
+          id={`mailed-code-send-${check.id}`}
           type="button"
           className="button"
           disabled={!canAct || busy !== null}

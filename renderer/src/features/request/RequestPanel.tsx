@@ -1,4 +1,6 @@
-// The open request: who is calling (and the signals against them), the checks, the actions, the passcode.
+// The open request: who is calling (and the signals against them), the checks, the actions, the
+// passcode. Its reference, caller and actions stay at the top (sticky) while the rest scrolls.
+import { useLayoutEffect, useRef } from 'react';
 import { requestSelectors, useConsole, useConsoleStore } from '../../store';
 import { ApprovalBox } from './ApprovalBox';
 import { CallerDetails } from './CallerDetails';
@@ -26,13 +28,28 @@ export function RequestPanel() {
     return access.canDecideApproval || (access.isOpen && !access.heldByMe && !!s.detail?.approval);
   });
 
+  // What scrolls into view (the passcode, a check) stops below the sticky header, however tall.
+  const sticky = useRef<HTMLDivElement>(null);
+  const hasDetail = !!detail;
+  useLayoutEffect(() => {
+    const element = sticky.current;
+    const panel = element?.parentElement;
+    if (!element || !panel || typeof ResizeObserver === 'undefined') return;
+    const observer = new ResizeObserver(() =>
+      panel.style.setProperty('--request-sticky-height', `${element.offsetHeight}px`),
+    );
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [hasDetail]);
+
   if (!openId)
     return (
       <section className="request-panel request-placeholder" aria-label="Request">
         <p>Select a request from the queue to see the caller and verify them.</p>
         <p className="field-hint">
           In the list: <kbd>↑</kbd> <kbd>↓</kbd> to move, <kbd>Enter</kbd> to open, <kbd>C</kbd> to
-          claim.
+          claim. Anywhere: <kbd>/</kbd> to search, <kbd>R</kbd> to reveal, <kbd>Esc</kbd> back to
+          the list, <kbd>?</kbd> for every key.
         </p>
       </section>
     );
@@ -53,7 +70,10 @@ export function RequestPanel() {
   return (
     // Focusable so that keyboard users can scroll it even when nothing in it is actionable.
     <section className="request-panel" aria-labelledby="request-heading" tabIndex={0}>
-      <RequestHeader />
+      <div className="request-sticky" ref={sticky}>
+        <RequestHeader />
+        <RequestActions />
+      </div>
       <ClosedNotice />
       <ContestedNotice />
       {actionError ? (
@@ -68,7 +88,6 @@ export function RequestPanel() {
           </button>
         </div>
       ) : null}
-      <RequestActions />
       <div className="request-columns">
         <CallerDetails />
         <div className="request-work">
@@ -76,7 +95,7 @@ export function RequestPanel() {
             <>
               <ApprovalBox />
               <VerificationChecks />
-              <RevealBox />
+              <RevealBox docked />
             </>
           ) : codeOut ? (
             <>
@@ -88,7 +107,7 @@ export function RequestPanel() {
             <>
               <VerificationChecks />
               <ApprovalBox />
-              <RevealBox />
+              <RevealBox docked />
             </>
           )}
         </div>

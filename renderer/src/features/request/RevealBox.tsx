@@ -3,7 +3,7 @@ import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { verificationProgress } from '../../../../server/domain/verification-policy';
 import { formatCountdown, groupOtp } from '../../lib/otp-format';
-import { useNow } from '../../lib/ticker';
+import { useServerNow } from '../queue/use-server-now';
 import { OTP_VISIBLE_MS } from '../../store/request-slice';
 import type { RevealedOtp } from '../../store/request-state';
 import { requestSelectors, useConsole, useConsoleStore } from '../../store';
@@ -11,7 +11,8 @@ import { ConfirmDialog } from '../../ui/Dialog';
 import { progressText } from './progress-text';
 import { requestAccess } from './request-access';
 
-export function RevealBox() {
+/** `docked`: the box comes last in its column, so it stays at the foot of the panel until a code is out. */
+export function RevealBox({ docked = false }: { docked?: boolean }) {
   const store = useConsoleStore();
   const access = useConsole(useShallow(requestAccess));
   const revealed = useConsole(requestSelectors.revealed);
@@ -30,7 +31,10 @@ export function RevealBox() {
   const codeOut = issued.otp !== null;
 
   return (
-    <section className="reveal" aria-labelledby="reveal-heading">
+    <section
+      className={`reveal${docked && !codeOut ? ' reveal-docked' : ''}`}
+      aria-labelledby="reveal-heading"
+    >
       <h3 id="reveal-heading" className="section-title">
         Passcode
       </h3>
@@ -47,6 +51,7 @@ export function RevealBox() {
             className="button button-primary button-large"
             disabled={!access.canReveal || busy !== null}
             aria-describedby="reveal-why"
+            aria-keyshortcuts="R"
             onClick={() => void store.getState().reveal()}
           >
             {busy === 'reveal' ? 'Revealing…' : 'Reveal passcode'}
@@ -113,9 +118,10 @@ export function RevealBox() {
 function ShownCode({ revealed }: { revealed: RevealedOtp }) {
   const store = useConsoleStore();
   const busy = useConsole(requestSelectors.busy);
-  const now = useNow();
+  const now = useServerNow();
   const box = useRef<HTMLDivElement>(null);
-  // A fresh code (first or new reveal) is brought into view, however far the panel is scrolled.
+  // A fresh code (first or new reveal) is brought into view, however far the panel is scrolled; its
+  // scroll margin keeps it clear of the sticky header above it.
   useEffect(() => {
     box.current?.scrollIntoView?.({ block: 'nearest' });
   }, [revealed.revealCount]);
@@ -178,7 +184,7 @@ function ShownCode({ revealed }: { revealed: RevealedOtp }) {
 }
 
 function IssuedElsewhere({ issuedAt, expiresAt }: { issuedAt: number; expiresAt: number }) {
-  const now = useNow();
+  const now = useServerNow();
   const left = (expiresAt - now) / 1000;
   return (
     <p className="notice notice-info">

@@ -1,8 +1,11 @@
 // The realm's verification checks: tick each attestation done, with a note, or have the server mail
 // and check a code; the line above says what is missing.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { VerificationCheck } from '../../../../server/contract/realm-config';
+import type {
+  VerificationCheck,
+  VerificationPolicy,
+} from '../../../../server/contract/realm-config';
 import { noteRequired } from '../../../../server/domain/request-lifecycle';
 import { verificationProgress } from '../../../../server/domain/verification-policy';
 import { requestSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
@@ -11,12 +14,47 @@ import { progressText } from './progress-text';
 import { requestAccess } from './request-access';
 import { VerificationRecordLine } from './VerificationRecordLine';
 
+/** The element to focus for a check: its note when the realm wants one, else its box or button. */
+export function checkFocusTargetId(policy: VerificationPolicy, checkId: string): string {
+  const check = policy.checks.find((c) => c.id === checkId);
+  if (check?.kind === 'mailed-code') return `mailed-code-send-${checkId}`;
+  return noteRequired(policy, checkId) ? `check-${checkId}-note` : `check-${checkId}`;
+}
+
+/** The first required check not yet recorded (else the first unrecorded one), in the policy's order. */
+export function firstCheckToRecord(
+  policy: VerificationPolicy,
+  recorded: ReadonlyArray<{ checkId: string }>,
+): string | null {
+  const done = new Set(recorded.map((r) => r.checkId));
+  const open = policy.checks.filter((c) => !done.has(c.id));
+  return (open.find((c) => policy.required.includes(c.id)) ?? open[0])?.id ?? null;
+}
+
+/** Right after a claim, the keyboard goes to the first check to record (once the panel shows it). */
+function useFocusAfterClaim(policy: VerificationPolicy | null, canEditChecks: boolean) {
+  const store = useConsoleStore();
+  const pending = useConsole(requestSelectors.claimFocus);
+  const openId = useConsole((s) => (s.detail ? s.detail.id : null));
+  useEffect(() => {
+    if (!pending || !policy || pending !== openId || !canEditChecks) return;
+    const state = store.getState();
+    state.claimFocusDone();
+    const checkId = firstCheckToRecord(policy, state.detail?.verification ?? []);
+    if (!checkId) return;
+    const target = document.getElementById(checkFocusTargetId(policy, checkId));
+    target?.focus({ preventScroll: true });
+    target?.scrollIntoView?.({ block: 'nearest' });
+  }, [pending, policy, openId, canEditChecks, store]);
+}
+
 export function VerificationChecks() {
   const policy = useConsole(settingsSelectors.verificationPolicy);
   const verification = useConsole((s) => s.detail?.verification);
   const access = useConsole(useShallow(requestAccess));
   const codeOut = useConsole((s) => s.detail?.state === 'otp-issued');
   const approved = useConsole((s) => s.detail?.approval?.state === 'approved');
+  useFocusAfterClaim(policy, access.isOpen && access.canEditChecks);
   if (!policy || !verification) return null;
   const progress = verificationProgress(policy, verification);
   const required = new Set(policy.required);

@@ -1,9 +1,12 @@
-// Settings (admins only): the two help desks, general realm settings, workflow, passcode and
-// verification policies, risk and the second approver, the agents' authenticator rule, the agents
-// themselves, and the directory (its source and LDAP settings, its users, CSV import and export),
-// mail (SMTP, the outbox, test mail), notifications, and the users whose help-desk method is blocked.
+// Settings (admins only), one page at a time behind a side navigation: the help desks and the queue,
+// workflow, passcodes, verification, risk and the second approver, agents (and their authenticator
+// rule), the directory (source, users, CSV import and export), mail and notifications, and the users
+// whose help-desk method is blocked. The page on screen is in the store and in the address (#settings/…).
+import { useRef, type MouseEvent } from 'react';
 import { HELP_DESK_IDS } from '../../../../server/contract/realm-config';
-import { settingsSelectors, useConsole } from '../../store';
+import { settingsSelectors, useConsole, useConsoleStore } from '../../store';
+import type { SettingsArea } from '../../store/settings-state';
+import { SETTINGS_AREAS } from '../../store/settings-state';
 import { AgentsAdmin } from './AgentsAdmin';
 import { AgentTotpForm } from './AgentTotpForm';
 import { DirectoryImport } from './directory/DirectoryImport';
@@ -11,63 +14,124 @@ import { DirectorySettingsForm } from './directory/DirectorySettingsForm';
 import { DirectoryUsers } from './directory/DirectoryUsers';
 import { GeneralForm } from './GeneralForm';
 import { HelpDeskForm } from './HelpDeskForm';
-import { BLOCKED_USERS_HEADING_ID, BlockedUsers } from './mail/BlockedUsers';
+import { BlockedUsers } from './mail/BlockedUsers';
 import { MailSettingsForm } from './mail/MailSettingsForm';
 import { NotificationsForm } from './mail/NotificationsForm';
 import { OtpPolicyForm } from './OtpPolicyForm';
+import { QueueUrgencyForm } from './QueueUrgencyForm';
 import { RiskPolicyForm } from './RiskPolicyForm';
+import { settingsHref } from './use-settings-link';
 import { VerificationPolicyForm } from './VerificationPolicyForm';
 import { WorkflowForm } from './WorkflowForm';
 
+export const SETTINGS_AREA_NAMES: Record<SettingsArea, string> = {
+  desks: 'Desks & queue',
+  workflow: 'Workflow',
+  passcodes: 'Passcodes',
+  verification: 'Verification',
+  risk: 'Risk & approval',
+  agents: 'Agents',
+  directory: 'Directory',
+  mail: 'Mail & notifications',
+  'blocked-users': 'Blocked users',
+};
+
+function AreaContent({ area }: { area: SettingsArea }) {
+  switch (area) {
+    case 'desks':
+      return (
+        <>
+          <div className="settings-grid">
+            {HELP_DESK_IDS.map((desk) => (
+              <HelpDeskForm key={desk} desk={desk} />
+            ))}
+          </div>
+          <QueueUrgencyForm />
+          <GeneralForm />
+        </>
+      );
+    case 'workflow':
+      return <WorkflowForm />;
+    case 'passcodes':
+      return <OtpPolicyForm />;
+    case 'verification':
+      return <VerificationPolicyForm />;
+    case 'risk':
+      return <RiskPolicyForm />;
+    case 'agents':
+      return (
+        <>
+          <AgentTotpForm />
+          <AgentsAdmin />
+        </>
+      );
+    case 'directory':
+      return (
+        <>
+          <DirectorySettingsForm />
+          <DirectoryUsers />
+          <DirectoryImport />
+        </>
+      );
+    case 'mail':
+      return (
+        <>
+          <MailSettingsForm />
+          <NotificationsForm />
+        </>
+      );
+    case 'blocked-users':
+      return <BlockedUsers />;
+  }
+}
+
 export function SettingsPage() {
+  const store = useConsoleStore();
   const config = useConsole(settingsSelectors.config);
+  const area = useConsole(settingsSelectors.area);
+  const content = useRef<HTMLDivElement>(null);
+
+  const go = (event: MouseEvent, to: SettingsArea) => {
+    // A plain click stays in the console; a middle or modified click opens the link as links do.
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    event.preventDefault();
+    store.getState().openSettings(to);
+    // The keyboard goes on to the page just opened, not back to the top of the navigation.
+    requestAnimationFrame(() => content.current?.focus({ preventScroll: true }));
+    window.scrollTo?.(0, 0);
+  };
+
   return (
     <main className="settings" aria-labelledby="settings-heading">
-      <div className="settings-inner">
-        <h1 id="settings-heading" className="page-title">
-          Settings
-        </h1>
-        <p className="page-lede">
-          Changes apply to every agent and to the end-user pages as soon as they are saved, and each
-          save is recorded in the audit log.
-        </p>
-        {config ? (
-          <>
-            <nav className="settings-toc" aria-label="Settings sections">
-              <a href={`#settings-help-desk-${HELP_DESK_IDS[0]}`}>Help desks</a>
-              <a href="#settings-workflow">Workflow</a>
-              <a href="#settings-otp-policy">Passcodes</a>
-              <a href="#settings-verification-policy">Verification</a>
-              <a href="#settings-risk-policy">Risk &amp; approval</a>
-              <a href="#settings-agent-totp">Agent sign-in</a>
-              <a href="#agents-heading">Agents</a>
-              <a href="#settings-directory">Directory</a>
-              <a href="#settings-mail">Mail</a>
-              <a href="#settings-notifications">Notifications</a>
-              <a href={`#${BLOCKED_USERS_HEADING_ID}`}>Blocked users</a>
-            </nav>
-            <div className="settings-grid">
-              {HELP_DESK_IDS.map((desk) => (
-                <HelpDeskForm key={desk} desk={desk} />
-              ))}
-            </div>
-            <GeneralForm />
-            <WorkflowForm />
-            <OtpPolicyForm />
-            <VerificationPolicyForm />
-            <RiskPolicyForm />
-            <AgentTotpForm />
-            <AgentsAdmin />
-            <DirectorySettingsForm />
-            <DirectoryUsers />
-            <DirectoryImport />
-            <MailSettingsForm />
-            <NotificationsForm />
-            <BlockedUsers />
-          </>
-        ) : (
-          <p role="status">Loading the settings…</p>
-        )}
+      <div className="settings-layout">
+        <nav className="settings-nav" aria-label="Settings sections">
+          <p className="settings-nav-title" aria-hidden="true">
+            Settings
+          </p>
+          <ul>
+            {SETTINGS_AREAS.map((to) => (
+              <li key={to}>
+                <a
+                  href={settingsHref(to)}
+                  aria-current={to === area ? 'page' : undefined}
+                  onClick={(event) => go(event, to)}
+                >
+                  {SETTINGS_AREA_NAMES[to]}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <div className="settings-inner" ref={content} tabIndex={-1}>
+          <h1 id="settings-heading" className="page-title">
+            Settings
+          </h1>
+          <p className="page-lede">
+            Changes apply to every agent and to the end-user pages as soon as they are saved, and
+            each save is recorded in the audit log.
+          </p>
+          {config ? <AreaContent area={area} /> : <p role="status">Loading the settings…</p>}
+        </div>
       </div>
     </main>
   );

@@ -10,6 +10,7 @@ import {
   type VerificationPolicy,
 } from '../../../../server/contract/realm-config';
 import { mailSelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
+import { checkIdFromLabel } from '../../lib/check-id';
 import { TextField } from '../../ui/Field';
 import { SettingsSection } from './SettingsSection';
 import { useDraft } from './use-draft';
@@ -32,19 +33,22 @@ export const CHECK_KIND_WORDS: Record<CheckKind, string> = {
 /** What "Add mailed-code check" starts from; the admin may reword it. */
 const MAILED_CODE_CHECK: VerificationCheck = {
   kind: 'mailed-code',
-  id: 'mailed-code',
+  id: '',
   label: 'Caller read back the code mailed to the address on file',
   help: 'Send the code, ask the caller to read it from their mailbox, type it in. Never accept an address the caller gives.',
 };
 
 interface CheckDraft extends VerificationCheck {
-  /** Ids of saved checks stay fixed: past records refer to them. */
+  /**
+   * Ids of saved checks stay fixed: past records refer to them. A new check's id is made from its
+   * label when it is saved; admins never see or type ids.
+   */
   saved: boolean;
+  required: boolean;
 }
 
 interface PolicyDraft {
   checks: CheckDraft[];
-  required: string[];
   minimumChecks: string;
   maskedFields: MaskableField[];
   notesRequired: VerificationPolicy['notesRequired'];
@@ -69,13 +73,13 @@ export function VerificationPolicyForm() {
     update({ checks: value.checks.map((c, i) => (i === index ? { ...c, ...patch } : c)) });
 
   const save = () => {
-    const checks = value.checks.map(({ kind, id, label, help }) => ({ kind, id, label, help }));
+    const checks = withIds(value.checks);
     void store
       .getState()
       .saveConfig('verification-policy', {
         verificationPolicy: {
-          checks,
-          required: value.required.filter((id) => checks.some((c) => c.id === id)),
+          checks: checks.map(({ kind, id, label, help }) => ({ kind, id, label, help })),
+          required: checks.filter((c) => c.required).map((c) => c.id),
           minimumChecks: Number(value.minimumChecks),
           maskedFields: value.maskedFields,
           notesRequired: value.notesRequired,
@@ -102,30 +106,13 @@ export function VerificationPolicyForm() {
       <ol className="policy-checks">
         {value.checks.map((check, index) => (
           <li key={index} className="policy-check">
-            <div className="field-row">
-              <TextField
-                label="Check"
-                value={check.label}
-                maxLength={80}
-                error={errors[`checks.${index}.label`]}
-                onChange={(e) => updateCheck(index, { label: e.target.value })}
-              />
-              <TextField
-                label="Id"
-                className="field-narrow"
-                value={check.id}
-                readOnly={check.saved}
-                error={errors[`checks.${index}.id`]}
-                hint={check.saved ? undefined : 'e.g. callback'}
-                onChange={(e) => {
-                  const id = e.target.value.trim().toLowerCase();
-                  update({
-                    checks: value.checks.map((c, i) => (i === index ? { ...c, id } : c)),
-                    required: value.required.map((r) => (r === check.id ? id : r)),
-                  });
-                }}
-              />
-            </div>
+            <TextField
+              label="Check"
+              value={check.label}
+              maxLength={80}
+              error={errors[`checks.${index}.label`] ?? errors[`checks.${index}.id`]}
+              onChange={(e) => updateCheck(index, { label: e.target.value })}
+            />
             <div className="field">
               <label htmlFor={`policy-kind-${index}`}>How it is checked</label>
               <select
@@ -155,28 +142,17 @@ export function VerificationPolicyForm() {
                 <input
                   id={`policy-required-${index}`}
                   type="checkbox"
-                  checked={value.required.includes(check.id)}
-                  onChange={(e) =>
-                    update({
-                      required: e.target.checked
-                        ? [...value.required, check.id]
-                        : value.required.filter((id) => id !== check.id),
-                    })
-                  }
+                  checked={check.required}
+                  onChange={(e) => updateCheck(index, { required: e.target.checked })}
                 />
                 <label htmlFor={`policy-required-${index}`}>Always required</label>
               </div>
               <button
                 type="button"
                 className="button button-quiet"
-                aria-label={`Remove check “${check.label || check.id || index + 1}”`}
+                aria-label={`Remove check “${check.label || index + 1}”`}
                 disabled={value.checks.length <= 1}
-                onClick={() =>
-                  update({
-                    checks: value.checks.filter((_, i) => i !== index),
-                    required: value.required.filter((id) => id !== check.id),
-                  })
-                }
+                onClick={() => update({ checks: value.checks.filter((_, i) => i !== index) })}
               >
                 Remove
               </button>
@@ -200,7 +176,7 @@ export function VerificationPolicyForm() {
           update({
             checks: [
               ...value.checks,
-              { kind: 'attestation', id: '', label: '', help: '', saved: false },
+              { kind: 'attestation', id: '', label: '', help: '', saved: false, required: false },
             ],
           })
         }
@@ -211,10 +187,13 @@ export function VerificationPolicyForm() {
         type="button"
         className="button"
         disabled={
-          value.checks.length >= 12 || value.checks.some((c) => c.id === MAILED_CODE_CHECK.id)
+          value.checks.length >= 12 ||
+          value.checks.some((c) => (c.saved ? c.id === 'mailed-code' : c.kind === 'mailed-code'))
         }
         onClick={() =>
-          update({ checks: [...value.checks, { ...MAILED_CODE_CHECK, saved: false }] })
+          update({
+            checks: [...value.checks, { ...MAILED_CODE_CHECK, saved: false, required: false }],
+          })
         }
       >
         Add mailed-code check
@@ -275,10 +254,25 @@ export function VerificationPolicyForm() {
   );
 }
 
+/** The checks with an id each: saved ones keep theirs, new ones get one made from their label. */
+function withIds(checks: CheckDraft[]): CheckDraft[] {
+  const taken = checks.filter((c) => c.saved).map((c) => c.id);
+  return checks.map((check) => {
+    if (check.saved) return check;
+    // The mailed-code check keeps the name it has always had; an attestation is named by its label.
+    const id = checkIdFromLabel(check.kind === 'mailed-code' ? 'mailed-code' : check.label, taken);
+    taken.push(id);
+    return { ...check, id };
+  });
+}
+
 function toDraft(policy: VerificationPolicy): PolicyDraft {
   return {
-    checks: policy.checks.map((check) => ({ ...check, saved: true })),
-    required: [...policy.required],
+    checks: policy.checks.map((check) => ({
+      ...check,
+      saved: true,
+      required: policy.required.includes(check.id),
+    })),
     minimumChecks: String(policy.minimumChecks),
     maskedFields: [...policy.maskedFields],
     notesRequired: policy.notesRequired,

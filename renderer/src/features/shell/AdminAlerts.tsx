@@ -23,7 +23,7 @@ export function AdminAlerts() {
   if (!isAdmin || alerts.length === 0) return null;
 
   const showBlocks = () => {
-    store.getState().setScreen('settings');
+    store.getState().openSettings('blocked-users');
     // After Settings has rendered: bring the list into view and focus its heading.
     requestAnimationFrame(() => {
       const heading = document.getElementById(BLOCKED_USERS_HEADING_ID);

@@ -1,10 +1,12 @@
 // The signed-in console: top bar (screens, agent, connection, sign-out), banners, and the screen.
+import { useCallback, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { AuditPage } from '../audit/AuditPage';
 import { HistoryPage } from '../history/HistoryPage';
 import { QueuePanel } from '../queue/QueuePanel';
 import { RequestPanel } from '../request/RequestPanel';
 import { SettingsPage } from '../settings/SettingsPage';
+import { useSettingsLink } from '../settings/use-settings-link';
 import {
   connectionSelectors,
   queueSelectors,
@@ -16,6 +18,9 @@ import { AdminAlerts } from './AdminAlerts';
 import { ApprovalsWaiting } from './ApprovalsWaiting';
 import { ConnectionBanner } from './ConnectionBanner';
 import { DirectoryBanner } from './DirectoryBanner';
+import { useConsoleShortcuts } from './shortcuts';
+import { ShortcutsDialog } from './ShortcutsDialog';
+import { SoundToggle } from './SoundToggle';
 
 const CONNECTION_LABELS = {
   online: 'Online',
@@ -41,6 +46,10 @@ export function ConsoleShell() {
     })),
   );
   const realmName = useConsole((s) => s.config?.name ?? '');
+  const [showingShortcuts, setShowingShortcuts] = useState(false);
+  const showShortcuts = useCallback(() => setShowingShortcuts(true), []);
+  useConsoleShortcuts(showShortcuts);
+  useSettingsLink();
 
   return (
     <div className={`shell${pageScrolls ? '' : ' shell-fixed'}`}>
@@ -96,6 +105,17 @@ export function ConsoleShell() {
           ) : null}
         </nav>
         <div className="topbar-end">
+          <SoundToggle />
+          <button
+            type="button"
+            className="button button-quiet button-icon"
+            aria-label="Keyboard shortcuts"
+            aria-keyshortcuts="?"
+            title="Keyboard shortcuts (?)"
+            onClick={showShortcuts}
+          >
+            ?
+          </button>
           <span className={`conn conn-${connection}`}>
             <span className="conn-dot" aria-hidden="true" />
             {CONNECTION_LABELS[connection]}
@@ -131,6 +151,7 @@ export function ConsoleShell() {
           <RequestPanel />
         </main>
       )}
+      {showingShortcuts ? <ShortcutsDialog onClose={() => setShowingShortcuts(false)} /> : null}
     </div>
   );
 }
