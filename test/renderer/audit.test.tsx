@@ -94,6 +94,20 @@ describe('the audit slice', () => {
   });
 });
 
+describe('after a lost connection', () => {
+  it('the Audit page on screen is asked for again', async () => {
+    const h = await auditOn();
+    h.store.getState().setScreen('audit');
+    await h.store.getState().searchAudit({ ...NO_AUDIT_FILTERS, action: 'request.' }, 50);
+    h.store.getState().markRecovered(Date.now());
+    await settle();
+    expect(searches(h)).toEqual([
+      { action: 'request.', offset: 50, limit: 50 },
+      { action: 'request.', offset: 50, limit: 50 },
+    ]);
+  });
+});
+
 describe('the Audit view', () => {
   it('lists entries newest first with time, actor, action and words; details on demand', async () => {
     const h = await auditOn();

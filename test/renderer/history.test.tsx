@@ -91,6 +91,30 @@ describe('the history slice', () => {
     expect(h.store.getState().historyError).toBe('The last day is before the first.');
   });
 
+  it('asks again for the page on screen when the connection comes back', async () => {
+    let fail = false;
+    const h = await historyOn(() => {
+      if (fail) throw new WireRequestError('offline', 'Not connected to the server.');
+      return { rows: [historyRow()], total: 120 };
+    });
+    h.store.getState().setScreen('history');
+    await h.store.getState().searchHistory({ ...NO_HISTORY_FILTERS, outcome: 'denied' }, 50);
+    fail = true;
+    await h.store.getState().searchHistory({ ...NO_HISTORY_FILTERS, outcome: 'denied' }, 100);
+    expect(h.store.getState().historyStatus).toBe('error');
+    fail = false;
+    h.store.getState().markRecovered(Date.now());
+    await settle();
+    expect(searches(h).at(-1)).toEqual({ outcome: 'denied', offset: 100, limit: 50 });
+    expect(h.store.getState().historyStatus).toBe('ready');
+
+    // Not on screen: nothing is asked.
+    h.store.getState().setScreen('queue');
+    h.store.getState().markRecovered(Date.now() + 1);
+    await settle();
+    expect(searches(h)).toHaveLength(3);
+  });
+
   it('forgets what was looked up when the session ends', async () => {
     const h = await historyOn(() => ({ rows: [historyRow()], total: 1 }));
     h.link.answer('history:get', () => ({ request: requestView(), trail: [] }));

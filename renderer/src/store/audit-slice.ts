@@ -40,7 +40,16 @@ export function createAuditSlice(runtime: ConsoleRuntime): SliceCreator<AuditSli
         searchSerial++;
         verifySerial++;
         set(EMPTY);
+        return;
       }
+      // Back after a lost connection: the page on screen is asked for again.
+      if (
+        state.recoveredAt !== null &&
+        state.recoveredAt !== before.recoveredAt &&
+        state.screen === 'audit' &&
+        state.auditStatus !== 'idle'
+      )
+        void state.searchAudit(state.auditFilters, state.auditOffset);
     });
 
     return {

@@ -61,13 +61,22 @@ export function createHistorySlice(runtime: ConsoleRuntime): SliceCreator<Histor
     let searchSerial = 0;
     let openSerial = 0;
 
-    // What one agent looked up is not left behind for the next to sign in on this window.
     api.subscribe((state, before) => {
+      // What one agent looked up is not left behind for the next to sign in on this window.
       if (before.session && !state.session) {
         searchSerial++;
         openSerial++;
         set(EMPTY);
+        return;
       }
+      // Back after a lost connection: the page on screen is asked for again.
+      if (
+        state.recoveredAt !== null &&
+        state.recoveredAt !== before.recoveredAt &&
+        state.screen === 'history' &&
+        state.historyStatus !== 'idle'
+      )
+        void state.searchHistory(state.historyFilters, state.historyOffset);
     });
 
     return {
