@@ -25,7 +25,7 @@ import type { DirectoryApi, ExportedFile } from '../../renderer/src/lib/director
 import type { ConsoleHost, DesktopNotice } from '../../renderer/src/lib/desk-bridge';
 import type { AgentLink, AgentLinkHandlers } from '../../renderer/src/lib/socket';
 import { WireRequestError } from '../../renderer/src/lib/socket';
-import { createConsoleStore, type ConsoleStore } from '../../renderer/src/store';
+import { createConsoleStore, type ConsoleDeps, type ConsoleStore } from '../../renderer/src/store';
 
 type Responder<E extends AgentEventName> = (
   payload: AgentPayload<E>,
@@ -314,6 +314,8 @@ export function harness(
     mail?: MailStatus;
     approvals?: RequestView[];
   } = {},
+  /** The chime and the remembered preferences, where a test looks at them. */
+  extra: Pick<ConsoleDeps, 'chime' | 'preferences'> = {},
 ): Harness {
   const host = new FakeHost();
   const api = new FakeApi();
@@ -326,6 +328,7 @@ export function harness(
     links,
     link: new FakeLink(),
     store: createConsoleStore({
+      ...extra,
       api,
       directoryApi,
       host,

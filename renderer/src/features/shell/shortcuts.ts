@@ -74,7 +74,9 @@ export function runShortcut(
       return true;
     case 'r':
     case 'R': {
-      if (state.screen !== 'queue' || state.busy !== null || state.detail?.otp) return false;
+      // Once a code is out, another one replaces it: that asks for a confirmation, not a key.
+      const codeOut = !!state.detail?.otp || state.revealed?.requestId === state.openId;
+      if (state.screen !== 'queue' || state.busy !== null || codeOut) return false;
       if (!requestAccess(state).canReveal) return false;
       void state.reveal();
       return true;
