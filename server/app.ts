@@ -219,7 +219,7 @@ export function createApp(deps: AppDeps): App {
   });
   app.use(sessionRoutes(sessions));
   app.use(directoryRoutes({ users: directoryUsers, sessions, authenticator, audit: store.audit }));
-  app.use(auditRoutes({ history, sessions, authenticator, audit: store.audit, now }));
+  app.use(auditRoutes({ history, sessions, authenticator, audit: store.audit, logger, now }));
   app.use(agentConsole({ dir: deps.agentConsoleDir }));
   app.use(signInAssets());
   app.use(

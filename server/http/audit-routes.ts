@@ -11,6 +11,7 @@ import type { Authenticator } from '../agents/authenticator';
 import { AUDIT_EXPORT_FORMATS, AuditSearchSchema } from '../contract/history';
 import { badRequest } from '../errors';
 import type { HistoryService } from '../history/history-service';
+import type { Logger } from '../logger';
 import type { AuditLog } from '../store/repositories';
 import { adminGate } from './admin-only';
 
@@ -19,6 +20,7 @@ export interface AuditRoutesDeps {
   sessions: AgentSessions;
   authenticator: Authenticator;
   audit: AuditLog;
+  logger: Logger;
   now: () => number;
 }
 
@@ -84,39 +86,43 @@ export function auditRoutes(deps: AuditRoutesDeps): Router {
       for (let next = await entries.next(); !next.done; next = await entries.next())
         yield next.value;
     }
-    if (format === 'jsonl') {
-      await pipeline(
-        Readable.from(all()),
-        new Transform({
-          writableObjectMode: true,
-          transform: ({ entry }: { entry: object }, _encoding, done) =>
-            done(null, `${JSON.stringify(entry)}\n`),
-        }),
-        res,
-      );
-      return;
+    const stages =
+      format === 'jsonl'
+        ? [
+            new Transform({
+              writableObjectMode: true,
+              transform: ({ entry }: { entry: AuditEntry }, _encoding, done) =>
+                done(null, `${JSON.stringify(entry)}\n`),
+            }),
+          ]
+        : [
+            new Transform({
+              objectMode: true,
+              transform: ({ entry, words }: { entry: AuditEntry; words: string }, _enc, done) =>
+                done(null, [
+                  entry.seq,
+                  entry.at,
+                  entry.actor,
+                  entry.action,
+                  entry.requestId ?? '',
+                  words,
+                  JSON.stringify(entry.details),
+                  entry.hash,
+                ]),
+            }),
+            // csv-stringify puts a quote before a cell a spreadsheet would run as a formula.
+            stringify({ header: true, columns: CSV_COLUMNS, escape_formulas: true, eof: true }),
+          ];
+    if (format === 'csv') res.write(BOM);
+    try {
+      await pipeline([Readable.from(all()), ...stages, res]);
+    } catch (error) {
+      // The answer has begun, so no error answer can follow: the download is cut off (the client
+      // sees it fail, not a short file), and a failure other than the client leaving is logged.
+      res.destroy();
+      if ((error as { code?: unknown }).code !== 'ERR_STREAM_PREMATURE_CLOSE')
+        deps.logger.error('the audit export stopped part-way', error);
     }
-    res.write(BOM);
-    await pipeline(
-      Readable.from(all()),
-      new Transform({
-        objectMode: true,
-        transform: ({ entry, words }: { entry: AuditEntry; words: string }, _encoding, done) =>
-          done(null, [
-            entry.seq,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.requestId ?? '',
-            words,
-            JSON.stringify(entry.details),
-            entry.hash,
-          ]),
-      }),
-      // csv-stringify puts a quote before a cell a spreadsheet would run as a formula.
-      stringify({ header: true, columns: CSV_COLUMNS, escape_formulas: true, eof: true }),
-      res,
-    );
   });
 
   return router;
