@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app';
 import type { RealmConfig } from './contract/realm-config';
 import { HELP_DESK_IDS } from './contract/realm-config';
-import { deskLabel } from './enduser/desk-label';
+import { deskLabel } from './contract/desk-label';
 import { consoleLogger } from './logger';
 import type { Credential } from './setup/first-run';
 import { createFirstAdmin, seedDemo } from './setup/first-run';

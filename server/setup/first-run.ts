@@ -4,7 +4,7 @@ import type { EmbeddedDirectory } from '../directory/embedded-directory';
 import type { RealmService } from '../realm/realm-service';
 import { generatePassword } from '../security/passwords';
 import { HELP_DESK_IDS } from '../contract/realm-config';
-import { deskLabel } from '../enduser/desk-label';
+import { deskLabel } from '../contract/desk-label';
 
 export interface Credential {
   kind: 'admin' | 'agent' | 'directory user';

@@ -3,7 +3,7 @@ import type { EndUserRequestStatus } from '../../contract/enduser';
 import type { RealmConfig } from '../../contract/realm-config';
 import type { SafeHtml } from './html';
 import { html } from './html';
-import { deskLabel } from '../desk-label';
+import { deskLabel } from '../../contract/desk-label';
 import { countdown } from './countdown';
 import { layout } from './layout';
 import type { FieldError, Step } from './parts';

@@ -4,7 +4,7 @@ import { HELP_DESK_IDS } from '../../contract/realm-config';
 import { METHOD_BLOCKED_MESSAGE } from '../../requests/method-blocks';
 import type { SafeHtml } from './html';
 import { attr, html } from './html';
-import { deskLabel } from '../desk-label';
+import { deskLabel } from '../../contract/desk-label';
 import { layout } from './layout';
 import type { FieldError, Step } from './parts';
 import {

@@ -3,7 +3,7 @@ import type { EndUserRequestStatus } from '../../contract/enduser';
 import type { HelpDesk, RealmConfig } from '../../contract/realm-config';
 import type { HtmlValue, SafeHtml } from './html';
 import { attr, html } from './html';
-import { deskLabel } from '../desk-label';
+import { deskLabel } from '../../contract/desk-label';
 import { codeForm } from './code-page';
 import { countdown } from './countdown';
 import { layout } from './layout';

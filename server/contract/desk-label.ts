@@ -1,5 +1,5 @@
 // How a desk is named wherever a person must find it: the product's number ("Help Desk 2"), then the realm's name for it.
-import type { HelpDesk, HelpDeskId } from '../contract/realm-config';
+import type { HelpDesk, HelpDeskId } from './realm-config';
 
 /**
  * "Help Desk 2 · Security Help Desk": the number the seed guide and the README use, then the name the
