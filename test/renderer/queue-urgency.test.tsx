@@ -5,8 +5,9 @@ import { act, screen, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RequestView } from '../../server/contract/request-view';
 import { QueuePanel } from '../../renderer/src/features/queue/QueuePanel';
+import { RequestPanel } from '../../renderer/src/features/request/RequestPanel';
 import { urgencyOf } from '../../renderer/src/store/queue-slice';
-import { harness, realmConfig, requestView, settle, signedIn } from './fakes';
+import { harness, realmConfig, requestDetail, requestView, settle, signedIn } from './fakes';
 import { cleanup, fakeLayout, renderOn } from './render';
 
 const NOW = 1_800_000_000_000;
@@ -133,5 +134,27 @@ describe('the order', () => {
       'NEW-003',
       'NEWEST4',
     ]);
+  });
+});
+
+describe('the open request’s header', () => {
+  it('says how long the caller has waited while open, and never “waiting” once closed', async () => {
+    const open = waiting('AAA-111', 3 * MINUTE);
+    const h = harness({ queue: [open] });
+    let detail = requestDetail(open);
+    h.link.answer('request:get', () => detail);
+    await signedIn(h);
+    await h.store.getState().openRequest(open.id);
+    renderOn(h.store, <RequestPanel />);
+    const kicker = () => document.querySelector('.request-kicker')!.textContent;
+    expect(kicker()).toBe('IT Service Desk · waiting 3 min');
+
+    detail = { ...detail, state: 'completed', updatedAt: NOW + 2 * MINUTE };
+    act(() => h.link.handlers.requestUpdated(detail));
+    act(() => {
+      vi.advanceTimersByTime(10 * MINUTE);
+    });
+    expect(kicker()).toBe('IT Service Desk · closed after 5 min');
+    expect(kicker()).not.toContain('waiting');
   });
 });

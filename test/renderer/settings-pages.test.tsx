@@ -69,6 +69,18 @@ describe('the settings navigation', () => {
     );
   });
 
+  it('keeps an unsaved edit on one page while the admin looks at another', async () => {
+    const h = await adminConsole();
+    act(() => h.store.getState().openSettings('passcodes'));
+    renderOn(h.store, <SettingsPage />);
+    await act(settle);
+    fireEvent.change(screen.getByLabelText('Digits'), { target: { value: '9' } });
+    fireEvent.click(within(nav()).getByRole('link', { name: 'Workflow' }));
+    fireEvent.click(within(nav()).getByRole('link', { name: 'Passcodes' }));
+    expect((screen.getByLabelText('Digits') as HTMLInputElement).value).toBe('9');
+    within(screen.getByRole('region', { name: 'Passcodes' })).getByText('Unsaved changes');
+  });
+
   it('keeps the address in step with the page, and opens the page an address names', async () => {
     window.history.replaceState(null, '', '/agent/#settings/mail');
     const h = await adminConsole();

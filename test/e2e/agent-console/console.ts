@@ -116,6 +116,15 @@ export function queueRow(page: Page, reference: string): Locator {
   });
 }
 
+/** Opens a page of Settings by its entry in the side navigation, as an admin does. */
+export async function openSettingsPage(page: Page, name: string): Promise<void> {
+  const link = page
+    .getByRole('navigation', { name: 'Settings sections' })
+    .getByRole('link', { name, exact: true });
+  await link.click();
+  await expect.poll(() => link.getAttribute('aria-current')).toBe('page');
+}
+
 /** The passcode on the agent's screen, digits only (the groups are separate elements). */
 export async function readOtp(page: Page): Promise<string> {
   const shown = page.getByRole('status', { name: /^Passcode / });

@@ -15,6 +15,7 @@ import { identify } from '../support/sign-in-flow';
 import {
   ensureConsoleBuilt,
   openConsole,
+  openSettingsPage,
   queueRow,
   readOtp,
   shoot,
@@ -234,16 +235,20 @@ describe('a suspicious caller', () => {
     expect((await askForHelp(server.url, 'jsmith', '1')).reference).toMatch(/\w/);
 
     // The settings this flow follows from, photographed for a person to look at.
+    await openSettingsPage(root.page, 'Risk & approval');
     const riskCard = root.page.getByRole('region', { name: 'Risk & approval' });
     await look(riskCard, 'settings-risk');
+    await shoot(root.page, 'settings-risk');
+    await openSettingsPage(root.page, 'Desks & queue');
     const desk = root.page.getByRole('region', { name: 'Help Desk 1' });
     await desk.getByLabel('Opening hours').check();
     await desk.getByLabel('Time zone').fill('Europe/London');
     await look(desk, 'settings-desk-hours');
-    await look(root.page.getByRole('region', { name: 'Verification' }), 'settings-verification');
-    await look(root.page.getByRole('region', { name: 'Notifications' }), 'settings-notifications');
-    await shoot(root.page, 'settings-risk');
     await desk.getByRole('button', { name: 'Discard' }).click();
+    await openSettingsPage(root.page, 'Verification');
+    await look(root.page.getByRole('region', { name: 'Verification' }), 'settings-verification');
+    await openSettingsPage(root.page, 'Mail & notifications');
+    await look(root.page.getByRole('region', { name: 'Notifications' }), 'settings-notifications');
     expect(root.problems).toEqual([]);
     expect(alice.problems).toEqual([]);
   });

@@ -14,6 +14,7 @@ import { identify, sendRequest } from '../support/sign-in-flow';
 import {
   ensureConsoleBuilt,
   openConsole,
+  openSettingsPage,
   queueRow,
   readOtp,
   shoot,
@@ -123,6 +124,7 @@ describe('setting mail up', () => {
 
   it('requires a mailed-code check in the verification policy', async () => {
     const { page } = admin;
+    await openSettingsPage(page, 'Verification');
     const card = page.getByRole('region', { name: 'Verification', exact: true });
     await card.getByRole('button', { name: 'Add mailed-code check' }).click();
     const checks = card.locator('.policy-check');

@@ -7,7 +7,14 @@ import type { TestServer } from '../../support/test-server';
 import { PASSWORD, seedRealm, startTestServer } from '../../support/test-server';
 import { launchBrowser } from '../support/browser';
 import { identify } from '../support/sign-in-flow';
-import { ensureConsoleBuilt, openConsole, shoot, signIn, type ConsolePage } from './console';
+import {
+  ensureConsoleBuilt,
+  openConsole,
+  openSettingsPage,
+  shoot,
+  signIn,
+  type ConsolePage,
+} from './console';
 
 let server: TestServer;
 let browser: Browser;
@@ -67,6 +74,7 @@ describe('help desks', () => {
 describe('agents', () => {
   it('creates an agent whose one-time password works, and disabling them ends their session', async () => {
     const { page } = admin;
+    await openSettingsPage(page, 'Agents');
     const create = page.getByRole('form', { name: 'Add an agent' });
     await create.getByLabel('Username').fill('carol');
     await create.getByLabel('Display name').fill('Carol Desk Two');

@@ -130,7 +130,17 @@ export function SettingsPage() {
             Changes apply to every agent and to the end-user pages as soon as they are saved, and
             each save is recorded in the audit log.
           </p>
-          {config ? <AreaContent area={area} /> : <p role="status">Loading the settings…</p>}
+          {config ? (
+            // Every page stays mounted (the others hidden), so an edit not yet saved on one page is
+            // still there after a look at another.
+            SETTINGS_AREAS.map((each) => (
+              <div key={each} className="settings-area" hidden={each !== area}>
+                <AreaContent area={each} />
+              </div>
+            ))
+          ) : (
+            <p role="status">Loading the settings…</p>
+          )}
         </div>
       </div>
     </main>
