@@ -11,6 +11,7 @@ import { launchBrowser } from '../support/browser';
 import {
   ensureConsoleBuilt,
   openConsole,
+  openSettingsPage,
   queueRow,
   readOtp,
   shoot,
@@ -40,11 +41,11 @@ async function shootBothThemes(page: Page, name: string) {
   await page.emulateMedia({ colorScheme: 'light' });
 }
 
-const focused = (page: Page) =>
-  page.evaluate(() => {
-    const element = document.activeElement as HTMLElement | null;
-    return element?.id || element?.getAttribute('aria-label') || element?.tagName || '';
-  });
+/** What has the keyboard: its id, else its label, else its tag. */
+const focused = (page: Page): Promise<string> =>
+  page.evaluate(
+    "(e => e?.id || e?.getAttribute('aria-label') || e?.tagName || '')(document.activeElement)",
+  );
 
 beforeAll(async () => {
   await ensureConsoleBuilt();
@@ -230,7 +231,7 @@ describe('settings', () => {
     await shootBothThemes(page, 'flow-settings-desks');
 
     await nav.getByRole('link', { name: 'Verification' }).click();
-    await expect.poll(() => page.evaluate(() => location.hash)).toBe('#settings/verification');
+    await expect.poll(() => page.evaluate('location.hash')).toBe('#settings/verification');
     expect(await here.textContent()).toBe('Verification');
     const card = page.getByRole('region', { name: 'Verification', exact: true });
     expect(await card.getByLabel('Id', { exact: true }).count()).toBe(0);
@@ -253,6 +254,26 @@ describe('settings', () => {
     await page.getByRole('heading', { level: 1, name: 'Settings' }).waitFor();
     await page.getByRole('region', { name: 'Verification', exact: true }).waitFor();
     expect(await nav.locator('[aria-current="page"]').textContent()).toBe('Verification');
+    expect(root.problems).toEqual([]);
+  });
+
+  it('every page is legible and axe-clean in the dark theme, as is the sign-in page', async () => {
+    const { page } = root;
+    await page.emulateMedia({ colorScheme: 'dark' });
+    const names = await page
+      .getByRole('navigation', { name: 'Settings sections' })
+      .getByRole('link')
+      .allTextContents();
+    for (const name of names) {
+      await openSettingsPage(page, name);
+      await shoot(page, `flow-settings-dark-${name.toLowerCase().replace(/\W+/g, '-')}`);
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    const signedOut = await openConsole(browser, server.url);
+    await signedOut.page.emulateMedia({ colorScheme: 'dark' });
+    await shoot(signedOut.page, 'flow-sign-in-dark');
+    await signedOut.context.close();
     expect(root.problems).toEqual([]);
   });
 });
