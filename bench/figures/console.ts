@@ -76,6 +76,10 @@ export async function measureConsole(options: {
   events: number;
   perSecond: number;
   prefix: string;
+  /** Where the submitting people's addresses start (ipFor): another range for each run on one server. */
+  ipOffset?: number;
+  /** Receives each submit → row sample (ms), to pool several runs. */
+  keepSamples?: number[];
 }): Promise<ConsoleFigure> {
   const context = await options.browser.newContext({ viewport: { width: 1360, height: 860 } });
   await context.addInitScript(PAGE_PROBE);
@@ -97,7 +101,7 @@ export async function measureConsole(options: {
       options.serverUrl,
       `${options.prefix}live${i}-`,
       '1',
-      ipFor(950_000 + i),
+      ipFor((options.ipOffset ?? 950_000) + i),
       () => sentAt.set(String(i), performance.timeOrigin + performance.now()),
     );
   });
@@ -111,6 +115,7 @@ export async function measureConsole(options: {
     const at = seen[id];
     if (at !== undefined && at > 0) samples.push(at - t0);
   }
+  options.keepSamples?.push(...samples);
   const sorted = [...runs].sort((a, b) => a - b);
   return {
     firstRenderMs: {

@@ -12,6 +12,7 @@ import { defaultRealmConfig, type HelpDeskId } from '../../server/contract/realm
 import type { HelpRequest } from '../../server/domain/help-request';
 import { hashPassword } from '../../server/security/passwords';
 import { digestToken, newId, newToken } from '../../server/security/tokens';
+import { generateHistory, type HistoryPlan } from '../../test/support/history-data-dir';
 
 export interface BenchAgent {
   username: string;
@@ -27,11 +28,30 @@ export interface DataDirOptions {
   openRequests?: number;
   /** Directory users `life0`, `life1`, … (no passcode is revealed for anyone outside the directory). */
   directoryUsers?: number;
+  /** Admins `admin0`, `admin1`, … of both desks, with ready sessions (returned apart from the agents). */
+  admins?: number;
+  /**
+   * A history as people make it, instead of `closedRequests`' uniform one: this many closed requests
+   * of every outcome, both desks, four agents and 7,919 users, a minute apart up to an hour ago,
+   * each with its own reference, and a trail of 2 to 9 audit entries (6.2 on average: six checks
+   * with notes on each request an agent held), written by the history generator of the tests.
+   */
+  variedHistory?: number;
 }
 
-export async function buildDataDir(
-  options: DataDirOptions,
-): Promise<{ dir: string; agents: BenchAgent[] }> {
+/** The agents who hold and close the requests of a `variedHistory`. */
+const HISTORY_AGENTS = ['alice', 'bob', 'carol', 'dave'].map((username) => ({
+  id: `bench-${username}`,
+  username,
+}));
+
+export async function buildDataDir(options: DataDirOptions): Promise<{
+  dir: string;
+  agents: BenchAgent[];
+  admins: BenchAgent[];
+  /** What the varied history was generated from (each request is `generatedRequest(n, plan)`). */
+  history: HistoryPlan | undefined;
+}> {
   const dir = await mkdtemp(path.join(tmpdir(), 'hdotp-bench-'));
   await mkdir(dir, { recursive: true });
   const now = Date.now();
@@ -82,6 +102,31 @@ export async function buildDataDir(
       agents.push({ username, desk, token });
     }
   }
+  const admins: BenchAgent[] = [];
+  for (let i = 0; i < (options.admins ?? 0); i++) {
+    const username = `admin${i}`;
+    const id = newId();
+    const token = newToken();
+    records.push({
+      id,
+      username,
+      displayName: username,
+      role: 'admin',
+      desks: ['1', '2'],
+      enabled: true,
+      passwordHash,
+      createdAt: now,
+      updatedAt: now,
+    });
+    sessions.push({
+      tokenHash: digestToken(token),
+      id: newId(),
+      agentId: id,
+      createdAt: now,
+      expiresAt: now + 12 * 3_600_000,
+    });
+    admins.push({ username, desk: '1', token });
+  }
   const open: HelpRequest[] = [];
   for (let i = 0; i < (options.openRequests ?? 0); i++)
     open.push(sampleRequest(`open${i}`, now, 'queued'));
@@ -113,10 +158,22 @@ export async function buildDataDir(
     }),
   ]);
   await writeHistory(dir, options.closedRequests ?? 0, now);
+  let history: HistoryPlan | undefined;
+  if (options.variedHistory) {
+    history = {
+      count: options.variedHistory,
+      agents: HISTORY_AGENTS,
+      users: 7_919,
+      firstClosedAt: now - 3_600_000 - options.variedHistory * 60_000,
+      checksPerRequest: 6,
+    };
+    // Appended after the (empty) journals above, and the checkpoint in requests.json vouches for it.
+    await generateHistory(dir, history);
+  }
   // History is "already on disk": flush it now, or the kernel's writeback of hundreds of megabytes
   // lands in the middle of the measurement and slows every fsync on the machine.
   execFileSync('sync');
-  return { dir, agents };
+  return { dir, agents, admins, history };
 }
 
 function sampleRequest(username: string, now: number, state: 'queued' | 'completed'): HelpRequest {
