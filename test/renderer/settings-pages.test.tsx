@@ -76,9 +76,13 @@ describe('the settings navigation', () => {
     await act(settle);
     fireEvent.change(screen.getByLabelText('Digits'), { target: { value: '9' } });
     fireEvent.click(within(nav()).getByRole('link', { name: 'Workflow' }));
-    fireEvent.click(within(nav()).getByRole('link', { name: 'Passcodes' }));
+    fireEvent.click(within(nav()).getByRole('link', { name: /^Passcodes/ }));
     expect((screen.getByLabelText('Digits') as HTMLInputElement).value).toBe('9');
     within(screen.getByRole('region', { name: 'Passcodes' })).getByText('Unsaved changes');
+    // The navigation says which page holds it, and stops once it is discarded.
+    within(nav()).getByRole('link', { name: 'Passcodes (unsaved changes)' });
+    fireEvent.click(screen.getByRole('button', { name: 'Discard' }));
+    within(nav()).getByRole('link', { name: 'Passcodes' });
   });
 
   it('keeps the address in step with the page, and opens the page an address names', async () => {

@@ -31,6 +31,7 @@ function clearedData(state: ConsoleState): Partial<ConsoleState> {
     agentsStatus: 'idle',
     oneTimePassword: null,
     configErrors: {},
+    unsavedSections: [],
     directoryStatus: null,
     directoryTest: { step: 'idle' },
     users: [],

@@ -2,7 +2,8 @@
 import type { AgentView } from '../../../server/contract/agents';
 import type { HelpDeskId } from '../../../server/contract/realm-config';
 import { HELP_DESK_IDS } from '../../../server/contract/realm-config';
-import type { SaveOutcome, SettingsSlice } from './settings-state';
+import type { SaveOutcome, SettingsArea, SettingsSlice } from './settings-state';
+import { SECTION_AREAS } from './settings-state';
 import type { ConsoleState, SliceCreator } from './state';
 import type { ConsoleRuntime } from './types';
 import { fieldsOf, messageOf } from './types';
@@ -26,6 +27,7 @@ export function createSettingsSlice(runtime: ConsoleRuntime): SliceCreator<Setti
       savingSection: null,
       savedSection: null,
       settingsArea: 'desks',
+      unsavedSections: [],
       agents: [],
       agentsStatus: 'idle',
       agentsError: null,
@@ -35,6 +37,16 @@ export function createSettingsSlice(runtime: ConsoleRuntime): SliceCreator<Setti
       openSettings(area) {
         if (area) set({ settingsArea: area });
         if (get().screen !== 'settings') get().setScreen('settings');
+      },
+
+      markUnsaved(section, unsaved) {
+        const sections = get().unsavedSections;
+        if (sections.includes(section) === unsaved) return;
+        set({
+          unsavedSections: unsaved
+            ? [...sections, section]
+            : sections.filter((each) => each !== section),
+        });
       },
 
       async loadConfig() {
@@ -154,6 +166,9 @@ export const settingsSelectors = {
   savingSection: (s: ConsoleState) => s.savingSection,
   savedSection: (s: ConsoleState) => s.savedSection,
   area: (s: ConsoleState) => s.settingsArea,
+  /** Whether a page holds edits not saved yet. */
+  areaUnsaved: (area: SettingsArea) => (s: ConsoleState) =>
+    s.unsavedSections.some((section) => SECTION_AREAS[section] === area),
   agents: (s: ConsoleState) => s.agents,
   agentsStatus: (s: ConsoleState) => s.agentsStatus,
   agentsError: (s: ConsoleState) => s.agentsError,

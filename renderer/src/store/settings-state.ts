@@ -34,6 +34,22 @@ export const SETTINGS_AREAS = [
 ] as const;
 export type SettingsArea = (typeof SETTINGS_AREAS)[number];
 
+/** The page of Settings each saveable section is on. */
+export const SECTION_AREAS: Record<SettingsSection, SettingsArea> = {
+  general: 'desks',
+  'help-desk-1': 'desks',
+  'help-desk-2': 'desks',
+  'queue-urgency': 'desks',
+  workflow: 'workflow',
+  'otp-policy': 'passcodes',
+  'verification-policy': 'verification',
+  'risk-policy': 'risk',
+  'agent-totp': 'agents',
+  directory: 'directory',
+  mail: 'mail',
+  notifications: 'mail',
+};
+
 export interface OneTimePassword {
   username: string;
   password: string;
@@ -52,6 +68,8 @@ export interface SettingsSlice {
   savedSection: SettingsSection | null;
   /** The page of Settings on screen. */
   settingsArea: SettingsArea;
+  /** Sections with edits not saved yet: their page says so in the navigation. */
+  unsavedSections: ReadonlyArray<SettingsSection>;
 
   agents: AgentView[];
   agentsStatus: 'idle' | 'loading' | 'ready' | 'error';
@@ -62,6 +80,8 @@ export interface SettingsSlice {
 
   /** Shows Settings at one of its pages (the current one if none is named). */
   openSettings(area?: SettingsArea): void;
+  /** A section's form reports whether it holds unsaved edits. */
+  markUnsaved(section: SettingsSection, unsaved: boolean): void;
   loadConfig(): Promise<void>;
   applyConfig(config: RealmConfig): void;
   saveConfig(section: SettingsSection, patch: RealmConfigPatch): Promise<SaveOutcome>;

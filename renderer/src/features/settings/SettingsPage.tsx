@@ -85,6 +85,33 @@ function AreaContent({ area }: { area: SettingsArea }) {
   }
 }
 
+function AreaLink(props: {
+  to: SettingsArea;
+  current: boolean;
+  onGo: (event: MouseEvent, to: SettingsArea) => void;
+}) {
+  const { to, current, onGo } = props;
+  const unsaved = useConsole(settingsSelectors.areaUnsaved(to));
+  return (
+    <a
+      href={settingsHref(to)}
+      aria-current={current ? 'page' : undefined}
+      onClick={(event) => onGo(event, to)}
+    >
+      {SETTINGS_AREA_NAMES[to]}
+      {unsaved ? (
+        <>
+          {' '}
+          <span className="settings-nav-unsaved" title="Unsaved changes">
+            <span aria-hidden="true">•</span>
+            <span className="visually-hidden">(unsaved changes)</span>
+          </span>
+        </>
+      ) : null}
+    </a>
+  );
+}
+
 export function SettingsPage() {
   const store = useConsoleStore();
   const config = useConsole(settingsSelectors.config);
@@ -98,7 +125,7 @@ export function SettingsPage() {
     store.getState().openSettings(to);
     // The keyboard goes on to the page just opened, not back to the top of the navigation.
     requestAnimationFrame(() => content.current?.focus({ preventScroll: true }));
-    window.scrollTo?.(0, 0);
+    if (window.scrollY > 0) window.scrollTo(0, 0);
   };
 
   return (
@@ -111,13 +138,7 @@ export function SettingsPage() {
           <ul>
             {SETTINGS_AREAS.map((to) => (
               <li key={to}>
-                <a
-                  href={settingsHref(to)}
-                  aria-current={to === area ? 'page' : undefined}
-                  onClick={(event) => go(event, to)}
-                >
-                  {SETTINGS_AREA_NAMES[to]}
-                </a>
+                <AreaLink to={to} current={to === area} onGo={go} />
               </li>
             ))}
           </ul>

@@ -1,7 +1,7 @@
 // One saveable part of Settings: a titled form with its own Save button, saving state and outcome.
-import type { FormEvent, ReactNode } from 'react';
+import { useEffect, type FormEvent, type ReactNode } from 'react';
 import type { SettingsSection as SectionId } from '../../store/settings-state';
-import { settingsSelectors, useConsole } from '../../store';
+import { settingsSelectors, useConsole, useConsoleStore } from '../../store';
 
 export function SettingsSection(props: {
   id: SectionId;
@@ -20,6 +20,12 @@ export function SettingsSection(props: {
     return e?.section === id ? e.message : null;
   });
   const headingId = `settings-${id}`;
+  // The navigation marks the page while this form holds edits not saved yet.
+  const store = useConsoleStore();
+  useEffect(() => {
+    store.getState().markUnsaved(id, dirty);
+  }, [store, id, dirty]);
+  useEffect(() => () => store.getState().markUnsaved(id, false), [store, id]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
