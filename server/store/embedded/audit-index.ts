@@ -8,11 +8,11 @@ import type { AuditFilter, AuditQuery } from '../repositories';
 import { Dictionary, float64Column, hash32, uint16Column, uint32Column } from './columns';
 import { corruptFileError, describeSchemaIssue } from './errors';
 import type { LineSpan } from './journal-lines';
-import { nextTurn, readLines } from './journal-lines';
+import { readLines } from './journal-lines';
 import { LineIndex } from './line-index';
+import type { Matcher } from './match-cache';
+import { allOf, filterKey, MatchCache, scanUp } from './match-cache';
 
-/** Entries looked at between turns of the event loop while searching. */
-const SLICE = 50_000;
 /** Entries read from the file at a time while streaming. */
 const READ_BATCH = 500;
 /**
@@ -32,6 +32,8 @@ export class AuditIndex extends LineIndex<AuditEntry> {
   readonly #request = uint32Column();
   readonly #actors = new Dictionary();
   readonly #actions = new Dictionary();
+  /** The positions matching the filters searched last, so paging does not rescan. */
+  readonly #matches = new MatchCache();
 
   get count(): number {
     return this.#offset.length;
@@ -106,45 +108,49 @@ export class AuditIndex extends LineIndex<AuditEntry> {
   /** Matching entries newest first, `limit` from `offset`, and how many match in all. */
   async search(query: AuditQuery): Promise<{ entries: AuditEntry[]; total: number }> {
     await this.ready();
-    const matches = this.#matcher(query);
+    const { key, matcher } = this.#matcher(query);
     const end = this.count;
     // Without a request condition the index decides alone; with one, a hash may collide, so each
     // candidate's entry is read (a request has a few dozen entries at most).
     if (query.requestIds === undefined) {
-      const wanted: number[] = [];
-      let total = 0;
-      for (let i = end - 1; i >= 0; i -= 1) {
-        if ((end - i) % SLICE === 0) await nextTurn();
-        if (!matches(i)) continue;
-        if (total >= query.offset && wanted.length < query.limit) wanted.push(i);
-        total += 1;
-      }
-      return { entries: await this.#read(wanted), total };
+      const { positions, total } = await this.#matches.page(
+        key,
+        end,
+        matcher,
+        query.offset,
+        query.limit,
+      );
+      return { entries: await this.#read(positions), total };
     }
-    const candidates: number[] = [];
-    for (let i = end - 1; i >= 0; i -= 1) {
-      if ((end - i) % SLICE === 0) await nextTurn();
-      if (matches(i)) candidates.push(i);
-    }
-    const entries = this.#exact(await this.#read(candidates), query);
+    const candidates = await this.#matches.positions(key, end, matcher);
+    const entries = this.#exact(await this.#read(Array.from(candidates)), query);
     return {
       entries: entries.slice(query.offset, query.offset + query.limit),
       total: entries.length,
     };
   }
 
+  /** The cache's statistics (for tests). */
+  get cached(): { entries: number; bytes: number } {
+    return this.#matches.size;
+  }
+
   /** Matching entries oldest first, read a batch at a time. */
   async *select(filter: AuditFilter): AsyncGenerator<AuditEntry> {
     await this.ready();
-    const matches = this.#matcher(filter);
+    const { matcher } = this.#matcher(filter);
+    if (matcher === 'none') return;
+    const matches = matcher === 'all' ? () => true : matcher;
     const end = this.count;
     let batch: number[] = [];
-    for (let i = 0; i < end; i += 1) {
-      if (i % SLICE === SLICE - 1) await nextTurn();
-      if (matches(i)) batch.push(i);
-      if (batch.length === READ_BATCH || (i === end - 1 && batch.length > 0)) {
-        const entries = this.#exact(await this.#read(batch), filter);
-        batch = [];
+    for (let start = 0; start < end; start += READ_BATCH * 8) {
+      const stop = Math.min(end, start + READ_BATCH * 8);
+      await scanUp(start, stop, (i) => {
+        if (matches(i)) batch.push(i);
+      });
+      while (batch.length >= READ_BATCH || (stop === end && batch.length > 0)) {
+        const entries = this.#exact(await this.#read(batch.slice(0, READ_BATCH)), filter);
+        batch = batch.slice(READ_BATCH);
         yield* entries;
       }
     }
@@ -159,8 +165,12 @@ export class AuditIndex extends LineIndex<AuditEntry> {
   }
 
   /** A test of one indexed entry, meaning what `auditEntryMatches` means (request ids by hash). */
-  #matcher(filter: AuditFilter): (i: number) => boolean {
+  #matcher(filter: AuditFilter): { key: string; matcher: Matcher } {
     const conditions: ((i: number) => boolean)[] = [];
+    // The time first: the cheapest test, and the one that rules out most when it is given.
+    const { from, to } = filter;
+    if (from !== undefined) conditions.push((i) => this.#at.data[i]! >= from);
+    if (to !== undefined) conditions.push((i) => this.#at.data[i]! < to);
     const actor = textTerm(filter.actor);
     if (actor !== undefined) {
       const actors = this.#actors.matching((name) => name.toLowerCase().startsWith(actor));
@@ -173,13 +183,12 @@ export class AuditIndex extends LineIndex<AuditEntry> {
     }
     if (filter.requestIds !== undefined) {
       const hashes = new Set(filter.requestIds.map(hash32));
-      if (hashes.size === 0) return () => false;
+      if (hashes.size === 0) return { key: 'none', matcher: 'none' };
       conditions.push((i) => hashes.has(this.#request.data[i]!));
     }
-    const { from, to } = filter;
-    if (from !== undefined) conditions.push((i) => this.#at.data[i]! >= from);
-    if (to !== undefined) conditions.push((i) => this.#at.data[i]! < to);
-    return (i) => conditions.every((condition) => condition(i));
+    const requests =
+      filter.requestIds === undefined ? undefined : [...new Set(filter.requestIds)].sort();
+    return { key: filterKey([actor, action, requests, from, to]), matcher: allOf(conditions) };
   }
 
   async #read(positions: readonly number[]): Promise<AuditEntry[]> {

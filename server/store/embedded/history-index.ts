@@ -14,11 +14,11 @@ import type { HistoryFilter, HistoryQuery, HistoryRepository } from '../reposito
 import { Dictionary, float64Column, hash32, uint32Column, uint8Column } from './columns';
 import { corruptFileError, describeSchemaIssue } from './errors';
 import type { LineSpan } from './journal-lines';
-import { nextTurn, readLines } from './journal-lines';
+import { readLines } from './journal-lines';
 import { LineIndex } from './line-index';
+import type { Matcher } from './match-cache';
+import { allOf, filterKey, MatchCache } from './match-cache';
 
-/** Requests looked at between turns of the event loop while searching. */
-const SLICE = 50_000;
 const DESKS: readonly HelpDeskId[] = ['1', '2'];
 /** A reference that is not six Crockford symbols is kept aside as text (test data, older codes). */
 const ODD_REFERENCE = 0xffffffff;
@@ -51,6 +51,8 @@ export class HistoryIndex extends LineIndex<ClosedRequest> implements HistoryRep
   readonly #users = new Dictionary();
   /** Agents' usernames in lower case. */
   readonly #agents = new Dictionary();
+  /** The positions matching the filters searched last, so paging does not rescan. */
+  readonly #matches = new MatchCache();
 
   /** How many closed requests are indexed. */
   get count(): number {
@@ -131,17 +133,15 @@ export class HistoryIndex extends LineIndex<ClosedRequest> implements HistoryRep
 
   async search(query: HistoryQuery): Promise<{ requests: ClosedRequest[]; total: number }> {
     await this.ready();
-    const matches = this.#matcher(query);
-    const wanted: number[] = [];
-    let total = 0;
-    const end = this.count;
-    for (let i = end - 1; i >= 0; i -= 1) {
-      if ((end - i) % SLICE === 0) await nextTurn();
-      if (!matches(i)) continue;
-      if (total >= query.offset && wanted.length < query.limit) wanted.push(i);
-      total += 1;
-    }
-    return { requests: await this.#read(wanted), total };
+    const { key, matcher } = this.#matcher(query);
+    const { positions, total } = await this.#matches.page(
+      key,
+      this.count,
+      matcher,
+      query.offset,
+      query.limit,
+    );
+    return { requests: await this.#read(positions), total };
   }
 
   async get(id: string): Promise<ClosedRequest | undefined> {
@@ -153,9 +153,17 @@ export class HistoryIndex extends LineIndex<ClosedRequest> implements HistoryRep
     return (await this.#read(candidates)).find((request) => request.id === id);
   }
 
-  /** A test of one indexed request against the filter, meaning what `historyMatches` means. */
-  #matcher(filter: HistoryFilter): (i: number) => boolean {
-    const never = () => false;
+  /** The cache's statistics (for tests). */
+  get cached(): { entries: number; bytes: number } {
+    return this.#matches.size;
+  }
+
+  /**
+   * A test of one indexed request against the filter, meaning what `historyMatches` means, and the
+   * filter's normalised form (the same for filters that mean the same).
+   */
+  #matcher(filter: HistoryFilter): { key: string; matcher: Matcher } {
+    const never = { key: 'none', matcher: 'none' as const };
     const conditions: ((i: number) => boolean)[] = [];
     const reference = referenceTerm(filter.reference);
     if (reference !== undefined) {
@@ -191,9 +199,19 @@ export class HistoryIndex extends LineIndex<ClosedRequest> implements HistoryRep
       const outcome = CLOSED_STATES.indexOf(filter.outcome);
       conditions.push((i) => (this.#deskOutcome.data[i]! & 7) === outcome);
     }
-    if (filter.from !== undefined || filter.to !== undefined)
-      conditions.push((i) => inRange(this.#closedAt.data[i]!, filter.from, filter.to));
-    return (i) => conditions.every((condition) => condition(i));
+    const { from, to } = filter;
+    if (from !== undefined || to !== undefined)
+      conditions.push((i) => inRange(this.#closedAt.data[i]!, from, to));
+    const key = filterKey([
+      reference,
+      username,
+      agentName,
+      desks.length === 1 ? desks[0] : undefined,
+      filter.outcome,
+      from,
+      to,
+    ]);
+    return { key, matcher: allOf(conditions) };
   }
 
   async #read(positions: readonly number[]): Promise<ClosedRequest[]> {

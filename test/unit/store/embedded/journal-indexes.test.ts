@@ -14,6 +14,7 @@ import { HistoryIndex } from '../../../../server/store/embedded/history-index';
 import { indexedJournal } from '../../../../server/store/embedded/indexed-journal';
 import type { Journal } from '../../../../server/store/embedded/journal';
 import { readLines, scanLines } from '../../../../server/store/embedded/journal-lines';
+import { MatchCache } from '../../../../server/store/embedded/match-cache';
 import { generatedRequest } from '../../../support/history-data-dir';
 import type { HistoryPlan } from '../../../support/history-data-dir';
 
@@ -148,6 +149,96 @@ describe('AuditIndex', () => {
     for await (const entry of index.select({ actor: 'AGENT:ALICE' })) all.push(entry);
     expect(all).toEqual([first, second]);
     await index.close();
+  });
+});
+
+describe('the cache of matching positions', () => {
+  const fiveThousand = async () => {
+    const file = path.join(dir, 'closed-requests.jsonl');
+    await writeFile(file, Array.from({ length: 5_000 }, (_, n) => line(request(n))).join(''));
+    const { size } = await stat(file);
+    return { file, size, index: new HistoryIndex(file, size) };
+  };
+  const ids = (found: { requests: ClosedRequest[] }) => found.requests.map((r) => r.id);
+
+  it('pages through one filter as one search would, remembering the filter once however it is spelled', async () => {
+    const { index } = await fiveThousand();
+    const filter = { desk: '2' as const, outcome: 'completed' as const };
+    const whole = await index.search({ ...filter, offset: 0, limit: 5_000 });
+    expect(whole.total).toBeGreaterThan(300);
+    const paged: string[] = [];
+    for (let offset = 0; offset < whole.total + 100; offset += 100) {
+      const found = await index.search({ ...filter, desks: ['1', '2'], offset, limit: 100 });
+      expect(found.total).toBe(whole.total);
+      paged.push(...ids(found));
+    }
+    expect(paged).toEqual(ids(whole));
+    expect(index.cached.entries).toBe(1);
+    // A filter with no condition is answered without scanning or remembering anything.
+    const all = await index.search({ offset: 4_990, limit: 100 });
+    expect(all.total).toBe(5_000);
+    expect(ids(all)).toEqual(Array.from({ length: 10 }, (_, k) => request(9 - k).id));
+    expect(index.cached.entries).toBe(1);
+    await index.close();
+  });
+
+  it('counts records appended between pages, newest first, as an index built afresh does', async () => {
+    const { file, size, index } = await fiveThousand();
+    const filter = { username: 'user3', offset: 0, limit: 10 };
+    const first = await index.search(filter);
+    await indexedJournal(fakeJournal<ClosedRequest>(file), size, index).append([
+      request(5_000),
+      request(5_003),
+      request(5_013),
+    ]);
+    const fresh = new HistoryIndex(file, (await stat(file)).size);
+    for (const offset of [0, 10, 250, 490]) {
+      const query = { ...filter, offset };
+      expect(await index.search(query)).toEqual(await fresh.search(query));
+    }
+    const again = await index.search(filter);
+    expect(again.total).toBe(first.total + 2);
+    expect(ids(again)).toEqual(
+      [request(5_013), request(5_003), ...first.requests.slice(0, 8)].map((r) => r.id),
+    );
+    await index.close();
+    await fresh.close();
+  });
+
+  it('scans only the records appended since it last looked, and keeps the last used filters within its limits', async () => {
+    const cache = new MatchCache({ entries: 3, bytes: 4 * 400 });
+    const seen: number[] = [];
+    const even = (i: number) => {
+      seen.push(i);
+      return i % 2 === 0;
+    };
+    const evens = (end: number) =>
+      Array.from({ length: end }, (_, k) => end - 1 - k).filter((i) => i % 2 === 0);
+    expect(Array.from(await cache.positions('even', 100, even))).toEqual(evens(100));
+    expect(seen).toHaveLength(100);
+    seen.length = 0;
+    expect(Array.from(await cache.positions('even', 100, even))).toEqual(evens(100));
+    expect(seen).toEqual([]);
+    expect(Array.from(await cache.positions('even', 130, even))).toEqual(evens(130));
+    expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 30 }, (_, k) => 100 + k));
+    expect(await cache.page('even', 130, even, 60, 10)).toEqual({
+      positions: [8, 6, 4, 2, 0],
+      total: 65,
+    });
+
+    for (const key of ['a', 'b', 'c', 'd']) await cache.positions(key, 10, () => true);
+    expect(cache.size.entries).toBe(3);
+    seen.length = 0;
+    await cache.positions('even', 130, even);
+    // 'even' was the least recently used, so it was the one let go.
+    expect(seen).toHaveLength(130);
+    // Too long to keep (more than 400 positions): answered, not remembered.
+    expect((await cache.positions('long', 1_000, () => true)).length).toBe(1_000);
+    expect(cache.size.bytes).toBeLessThanOrEqual(4 * 400);
+    expect(cache.size.entries).toBeLessThanOrEqual(3);
+    seen.length = 0;
+    await cache.positions('even', 130, even);
+    expect(seen).toEqual([]);
   });
 });
 
