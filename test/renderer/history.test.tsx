@@ -148,7 +148,7 @@ describe('the History view', () => {
     const first = within(bodyRows[0]!);
     expect(first.getByRole('button', { name: 'Open K7M-4QX, jsmith' })).toBeTruthy();
     expect(first.getByText('Jane Smith')).toBeTruthy();
-    expect(first.getByText('IT Service Desk')).toBeTruthy();
+    expect(first.getByText('Help Desk 1 · IT Service Desk')).toBeTruthy();
     expect(first.getByText('Completed')).toBeTruthy();
     expect(first.getByText('alice')).toBeTruthy();
     expect(
@@ -156,7 +156,7 @@ describe('the History view', () => {
         new Date(rows[0]!.closedAt).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' }),
       ),
     );
-    expect(within(bodyRows[1]!).getByText('Security Desk')).toBeTruthy();
+    expect(within(bodyRows[1]!).getByText('Help Desk 2 · Security Desk')).toBeTruthy();
     expect(within(bodyRows[1]!).getByText('Denied')).toBeTruthy();
     expect(within(bodyRows[2]!).getByText('—')).toBeTruthy();
     expect(searches(h)).toEqual([{ offset: 0, limit: 50 }]);
@@ -246,13 +246,13 @@ describe('the History view', () => {
       within(screen.getByLabelText('Desk'))
         .getAllByRole('option')
         .map((o) => o.textContent);
-    expect(desks()).toEqual(['Any', 'Security Desk']);
+    expect(desks()).toEqual(['Any', 'Help Desk 2 · Security Desk']);
     unmount();
 
     const root = await historyOn(() => ({ rows: [], total: 0 }), sessionInfo({ agent: admin }));
     renderOn(root.store, <HistoryPage />);
     await act(settle);
-    expect(desks()).toEqual(['All desks', 'IT Service Desk', 'Security Desk']);
+    expect(desks()).toEqual(['All desks', 'Help Desk 1 · IT Service Desk', 'Help Desk 2 · Security Desk']);
     expect(screen.getByText(/Closed requests of every desk/)).toBeTruthy();
   });
 
@@ -353,7 +353,7 @@ describe('the History view', () => {
     expect(fact('Held by')).toBe('alice');
     expect(fact('Passcodes revealed')).toBe('2');
     expect(fact('Wrong passcodes entered')).toBe('1');
-    expect(fact('Desk')).toBe('IT Service Desk');
+    expect(fact('Desk')).toBe('Help Desk 1 · IT Service Desk');
     expect(screen.getByText('Called back the phone number on file')).toBeTruthy();
     expect(screen.getByText('Called +14155550111, jsmith answered')).toBeTruthy();
 

@@ -195,7 +195,7 @@ describe('pending count and notifications', () => {
     expect(h.host.notices).toEqual([
       {
         title: 'New request NEW-001',
-        body: 'Ann Example (ann) · Security Desk',
+        body: 'Ann Example (ann) · Help Desk 2 · Security Desk',
         requestId: arriving.id,
       },
     ]);

@@ -147,14 +147,14 @@ describe('the open request’s header', () => {
     await h.store.getState().openRequest(open.id);
     renderOn(h.store, <RequestPanel />);
     const kicker = () => document.querySelector('.request-kicker')!.textContent;
-    expect(kicker()).toBe('IT Service Desk · waiting 3 min');
+    expect(kicker()).toBe('Help Desk 1 · IT Service Desk · waiting 3 min');
 
     detail = { ...detail, state: 'completed', updatedAt: NOW + 2 * MINUTE };
     act(() => h.link.handlers.requestUpdated(detail));
     act(() => {
       vi.advanceTimersByTime(10 * MINUTE);
     });
-    expect(kicker()).toBe('IT Service Desk · closed after 5 min');
+    expect(kicker()).toBe('Help Desk 1 · IT Service Desk · closed after 5 min');
     expect(kicker()).not.toContain('waiting');
   });
 });

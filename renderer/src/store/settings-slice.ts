@@ -1,4 +1,5 @@
 // The realm's configuration (every agent reads it; admins edit it) and the admin's list of agents.
+import { deskLabel } from '../../../server/contract/desk-label';
 import type { AgentView } from '../../../server/contract/agents';
 import type { HelpDeskId } from '../../../server/contract/realm-config';
 import { HELP_DESK_IDS } from '../../../server/contract/realm-config';
@@ -134,8 +135,9 @@ export function createSettingsSlice(runtime: ConsoleRuntime): SliceCreator<Setti
   };
 }
 
+/** "Help Desk 2 · Security Help Desk", as the sign-in pages, the demo and the README name it. */
 const deskName = (s: ConsoleState, desk: HelpDeskId) =>
-  s.config?.helpDesks[desk].name ?? `Help Desk ${desk}`;
+  deskLabel(desk, s.config?.helpDesks[desk] ?? { name: '' });
 
 export const settingsSelectors = {
   config: (s: ConsoleState) => s.config,
