@@ -252,7 +252,11 @@ describe('the History view', () => {
     const root = await historyOn(() => ({ rows: [], total: 0 }), sessionInfo({ agent: admin }));
     renderOn(root.store, <HistoryPage />);
     await act(settle);
-    expect(desks()).toEqual(['All desks', 'Help Desk 1 · IT Service Desk', 'Help Desk 2 · Security Desk']);
+    expect(desks()).toEqual([
+      'All desks',
+      'Help Desk 1 · IT Service Desk',
+      'Help Desk 2 · Security Desk',
+    ]);
     expect(screen.getByText(/Closed requests of every desk/)).toBeTruthy();
   });
 

@@ -7,9 +7,10 @@ import { ROOT } from '../support/server-process';
 
 it("the console's icon is the sign-in pages' favicon", async () => {
   const html = await readFile(path.join(ROOT, 'renderer/index.html'), 'utf8');
-  const href = /<link rel="icon" type="image\/svg\+xml" href="data:image\/svg\+xml,([^"]+)"/.exec(
-    html,
-  )?.[1];
+  // The <link rel="icon"> element, however it is wrapped.
+  const link = /<link\s[^>]*rel="icon"[^>]*>/.exec(html)?.[0] ?? '';
+  expect(link).toMatch(/type="image\/svg\+xml"/);
+  const href = /href="data:image\/svg\+xml,([^"]+)"/.exec(link)?.[1];
   expect(href).toBeDefined();
   const inline = decodeURIComponent(href ?? '').replaceAll("'", '"');
   const served = (
