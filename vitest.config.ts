@@ -14,7 +14,8 @@ export default defineConfig({
     pool: 'forks',
     // vitest's default is one worker per core less one: a single worker on a 2-core CI machine.
     // Most files wait on real peers (fsync, slapd, SMTP, Chromium), so two overlap well: the whole
-    // suite took 641 s with two against ~1,100 s of test time run one after another.
+    // suite took 760 s with two against 1,347 s of test time run one after another. Three are
+    // slower here (880 s: the files then fight for the two cores, 2,300 s of test time).
     maxWorkers: 2,
     projects: [
       {
