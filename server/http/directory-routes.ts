@@ -1,13 +1,13 @@
 // HTTP routes for the embedded directory's files, for admins: CSV import (preview or commit) and export.
-import type { Request, RequestHandler } from 'express';
+import type { Request } from 'express';
 import express, { Router } from 'express';
 import { z } from 'zod';
 import type { AgentSessions } from '../agents/agent-sessions';
 import type { Authenticator } from '../agents/authenticator';
 import type { DirectoryAdmin } from '../directory/directory-admin';
 import { ServiceError, badRequest } from '../errors';
-import type { AgentRecord, AuditLog } from '../store/repositories';
-import { bearerToken } from './bearer-token';
+import type { AuditLog } from '../store/repositories';
+import { adminGate } from './admin-only';
 
 export interface DirectoryRoutesDeps {
   users: DirectoryAdmin;
@@ -32,41 +32,9 @@ const BOM = '\uFEFF';
 
 export function directoryRoutes(deps: DirectoryRoutesDeps): Router {
   const router = Router();
-  const admins = new WeakMap<Request, AgentRecord>();
-
-  /** Lets an enabled admin with a live session through, before any body is read. */
-  const adminOnly =
-    (route: string): RequestHandler =>
-    async (req, _res, next) => {
-      const auth = deps.sessions.authenticate(bearerToken(req.headers.authorization));
-      if (!auth)
-        throw new ServiceError(
-          'unauthenticated',
-          'Send an admin session token as Authorization: Bearer <token>.',
-        );
-      const { agent } = auth;
-      if (deps.authenticator.mustEnrol(agent))
-        throw new ServiceError(
-          'totp-required',
-          'Enrol an authenticator app first: this realm requires one for your account.',
-        );
-      if (agent.role !== 'admin') {
-        const message = 'Only an admin can do that.';
-        await deps.audit.record({
-          actor: `agent:${agent.username}`,
-          action: 'authz.denied',
-          details: { route, message },
-        });
-        throw new ServiceError('forbidden', message, undefined, { audited: true });
-      }
-      admins.set(req, agent);
-      next();
-    };
-  const actorOf = (req: Request): string => {
-    const agent = admins.get(req);
-    if (!agent) throw new ServiceError('unauthenticated', 'Not signed in.');
-    return `agent:${agent.username}`;
-  };
+  // Only an enabled admin with a live session gets through, before any body is read.
+  const { adminOnly, adminOf } = adminGate(deps);
+  const actorOf = (req: Request): string => `agent:${adminOf(req).username}`;
 
   router.post(
     IMPORT_PATH,

@@ -4,7 +4,7 @@ import { Fragment, useState } from 'react';
 import type { AuditEntryView } from '../../../../server/contract/history';
 import { auditSelectors, useConsole, useConsoleStore } from '../../store';
 import { AUDIT_PAGE_SIZE, NO_AUDIT_FILTERS, type AuditFilters } from '../../store/audit-state';
-import { CountLine, formatMomentExact, Pager, rangeText } from '../history/records-ui';
+import { formatMomentExact, RecordsResults } from '../history/records-ui';
 
 const filtered = (filters: AuditFilters) =>
   (Object.keys(NO_AUDIT_FILTERS) as Array<keyof AuditFilters>).some(
@@ -34,70 +34,48 @@ export function AuditEntries() {
     });
 
   return (
-    <section className="records-results" aria-labelledby="audit-results-heading">
-      <div className="records-results-head">
-        <h2 id="audit-results-heading" className="records-results-title">
-          Entries
-        </h2>
-        <CountLine>
-          {busy ? 'Searching…' : status === 'ready' ? rangeText(offset, entries.length, total) : ''}
-        </CountLine>
-      </div>
-      {status === 'error' && error ? (
-        <div className="notice notice-error notice-row" role="alert">
-          <span>{error}</span>
-          <button type="button" className="button button-small" onClick={() => page(offset)}>
-            Try again
-          </button>
-        </div>
-      ) : null}
-      {status === 'ready' && total === 0 ? (
-        <p className="records-empty" role="status">
-          {filtered(filters) ? 'No entry matches these filters.' : 'The audit log is empty.'}
-        </p>
-      ) : entries.length > 0 ? (
-        <div className="table-scroll">
-          <table
-            className="data-table records-table audit-table"
-            aria-label="Audit entries"
-            aria-busy={busy}
-          >
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">What happened</th>
-                <th scope="col">
-                  <span className="visually-hidden">Details</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <AuditRow
-                  key={entry.seq}
-                  entry={entry}
-                  open={expanded.has(entry.seq)}
-                  onToggle={() => toggle(entry.seq)}
-                />
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : busy ? (
-        <p className="records-empty">Searching the audit log…</p>
-      ) : null}
-      <Pager
-        label="Pages of audit entries"
-        offset={offset}
-        shown={entries.length}
-        total={total}
-        pageSize={AUDIT_PAGE_SIZE}
-        busy={busy}
-        onPage={page}
-      />
-    </section>
+    <RecordsResults
+      id="audit-results-heading"
+      title="Entries"
+      status={status}
+      error={error}
+      offset={offset}
+      shown={entries.length}
+      total={total}
+      pageSize={AUDIT_PAGE_SIZE}
+      pagerLabel="Pages of audit entries"
+      emptyText={filtered(filters) ? 'No entry matches these filters.' : 'The audit log is empty.'}
+      searchingText="Searching the audit log…"
+      onPage={page}
+    >
+      <table
+        className="data-table records-table audit-table"
+        aria-label="Audit entries"
+        aria-busy={busy}
+      >
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Action</th>
+            <th scope="col">What happened</th>
+            <th scope="col">
+              <span className="visually-hidden">Details</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {entries.map((entry) => (
+            <AuditRow
+              key={entry.seq}
+              entry={entry}
+              open={expanded.has(entry.seq)}
+              onToggle={() => toggle(entry.seq)}
+            />
+          ))}
+        </tbody>
+      </table>
+    </RecordsResults>
   );
 }
 

@@ -5,7 +5,7 @@ import type { HistoryFilters } from '../../store/history-state';
 import { historySelectors, settingsSelectors, useConsole, useConsoleStore } from '../../store';
 import { HISTORY_PAGE_SIZE, NO_HISTORY_FILTERS } from '../../store/history-state';
 import { StateBadge } from '../../ui/StateBadge';
-import { CountLine, formatMoment, Pager, rangeText } from './records-ui';
+import { formatMoment, RecordsResults } from './records-ui';
 
 /** The id of the button that opens a row's request (focus returns to it). */
 export const openButtonId = (requestId: string) => `history-open-${requestId}`;
@@ -30,94 +30,74 @@ export function HistoryResults() {
   const open = (id: string) => void store.getState().openHistory(id);
 
   return (
-    <section className="records-results" aria-labelledby="history-results-heading">
-      <div className="records-results-head">
-        <h2 id="history-results-heading" className="records-results-title">
-          Closed requests
-        </h2>
-        <CountLine>
-          {busy ? 'Searching…' : status === 'ready' ? rangeText(offset, rows.length, total) : ''}
-        </CountLine>
-      </div>
-      {status === 'error' && error ? (
-        <div className="notice notice-error notice-row" role="alert">
-          <span>{error}</span>
-          <button type="button" className="button button-small" onClick={() => page(offset)}>
-            Try again
-          </button>
-        </div>
-      ) : null}
-      {status === 'ready' && total === 0 ? (
-        <p className="records-empty" role="status">
-          {filtered(filters)
-            ? 'No closed request matches these filters.'
-            : 'No closed requests yet. Requests appear here once they are completed, denied, cancelled, expired or locked.'}
-        </p>
-      ) : rows.length > 0 ? (
-        <div className="table-scroll">
-          <table
-            className="data-table records-table history-table"
-            aria-label="Closed requests"
-            aria-busy={busy}
-          >
-            <thead>
-              <tr>
-                <th scope="col">Reference</th>
-                <th scope="col">User</th>
-                <th scope="col">Desk</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Closed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.id} className="records-row" onClick={() => open(row.id)}>
-                  <th scope="row">
-                    <button
-                      type="button"
-                      id={openButtonId(row.id)}
-                      className="button button-link records-open"
-                      aria-label={`Open ${row.reference}, ${row.username}`}
-                      onClick={(event) => {
-                        event.stopPropagation();
-                        open(row.id);
-                      }}
-                    >
-                      {row.reference}
-                    </button>
-                  </th>
-                  <td>
-                    <span className="user-name">{row.displayName || row.username}</span>
-                    <span className="user-username mono">{row.username}</span>
-                  </td>
-                  <td>{deskNames[row.desk]}</td>
-                  <td>
-                    <StateBadge state={row.outcome} />
-                  </td>
-                  <td>{row.agent ?? <span className="muted">—</span>}</td>
-                  <td className="records-when">
-                    <time dateTime={new Date(row.closedAt).toISOString()}>
-                      {formatMoment(row.closedAt)}
-                    </time>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : busy ? (
-        <p className="records-empty">Searching the closed requests…</p>
-      ) : null}
-      <Pager
-        label="Pages of closed requests"
-        offset={offset}
-        shown={rows.length}
-        total={total}
-        pageSize={HISTORY_PAGE_SIZE}
-        busy={busy}
-        onPage={page}
-      />
-    </section>
+    <RecordsResults
+      id="history-results-heading"
+      title="Closed requests"
+      status={status}
+      error={error}
+      offset={offset}
+      shown={rows.length}
+      total={total}
+      pageSize={HISTORY_PAGE_SIZE}
+      pagerLabel="Pages of closed requests"
+      emptyText={
+        filtered(filters)
+          ? 'No closed request matches these filters.'
+          : 'No closed requests yet. Requests appear here once they are completed, denied, cancelled, expired or locked.'
+      }
+      searchingText="Searching the closed requests…"
+      onPage={page}
+    >
+      <table
+        className="data-table records-table history-table"
+        aria-label="Closed requests"
+        aria-busy={busy}
+      >
+        <thead>
+          <tr>
+            <th scope="col">Reference</th>
+            <th scope="col">User</th>
+            <th scope="col">Desk</th>
+            <th scope="col">Outcome</th>
+            <th scope="col">Agent</th>
+            <th scope="col">Closed</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.id} className="records-row" onClick={() => open(row.id)}>
+              <th scope="row">
+                <button
+                  type="button"
+                  id={openButtonId(row.id)}
+                  className="button button-link records-open"
+                  aria-label={`Open ${row.reference}, ${row.username}`}
+                  onClick={(event) => {
+                    event.stopPropagation();
+                    open(row.id);
+                  }}
+                >
+                  {row.reference}
+                </button>
+              </th>
+              <td>
+                <span className="user-name">{row.displayName || row.username}</span>
+                <span className="user-username mono">{row.username}</span>
+              </td>
+              <td>{deskNames[row.desk]}</td>
+              <td>
+                <StateBadge state={row.outcome} />
+              </td>
+              <td>{row.agent ?? <span className="muted">—</span>}</td>
+              <td className="records-when">
+                <time dateTime={new Date(row.closedAt).toISOString()}>
+                  {formatMoment(row.closedAt)}
+                </time>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </RecordsResults>
   );
 }

@@ -1,5 +1,5 @@
-// Pieces History and Audit share: moments in words, the "1–50 of 100,000" count, Previous/Next, and
-// the two day inputs of a date range.
+// Pieces History and Audit share: moments in words, the "1–50 of 100,000" count, Previous/Next, the
+// two day inputs of a date range, and the frame of a page of results.
 import type { ReactNode } from 'react';
 import { TextField } from '../../ui/Field';
 
@@ -120,5 +120,80 @@ export function CountLine({ children }: { children: ReactNode }) {
     <p className="records-count" aria-live="polite">
       {children}
     </p>
+  );
+}
+
+/**
+ * A page of results as History and Audit show it: the heading and count, an error with Try again,
+ * the empty message once a search found nothing, the table (children) while there are rows, and the
+ * pager.
+ */
+export function RecordsResults({
+  id,
+  title,
+  status,
+  error,
+  offset,
+  shown,
+  total,
+  pageSize,
+  pagerLabel,
+  emptyText,
+  searchingText,
+  onPage,
+  children,
+}: {
+  id: string;
+  title: string;
+  status: 'idle' | 'loading' | 'ready' | 'error';
+  error: string | null;
+  offset: number;
+  shown: number;
+  total: number;
+  pageSize: number;
+  pagerLabel: string;
+  emptyText: string;
+  searchingText: string;
+  onPage(offset: number): void;
+  children: ReactNode;
+}) {
+  const busy = status === 'loading';
+  return (
+    <section className="records-results" aria-labelledby={id}>
+      <div className="records-results-head">
+        <h2 id={id} className="records-results-title">
+          {title}
+        </h2>
+        <CountLine>
+          {busy ? 'Searching…' : status === 'ready' ? rangeText(offset, shown, total) : ''}
+        </CountLine>
+      </div>
+      {status === 'error' && error ? (
+        <div className="notice notice-error notice-row" role="alert">
+          <span>{error}</span>
+          <button type="button" className="button button-small" onClick={() => onPage(offset)}>
+            Try again
+          </button>
+        </div>
+      ) : null}
+      {status === 'ready' && total === 0 ? (
+        <p className="records-empty" role="status">
+          {emptyText}
+        </p>
+      ) : shown > 0 ? (
+        <div className="table-scroll">{children}</div>
+      ) : busy ? (
+        <p className="records-empty">{searchingText}</p>
+      ) : null}
+      <Pager
+        label={pagerLabel}
+        offset={offset}
+        shown={shown}
+        total={total}
+        pageSize={pageSize}
+        busy={busy}
+        onPage={onPage}
+      />
+    </section>
   );
 }
