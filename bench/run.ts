@@ -10,6 +10,7 @@ import { buildDataDir } from './lib/data-dir';
 import { ROOT, startBaseline, startServer, type Running } from './lib/processes';
 import { round, sleep, spreadOf, summarize, type Spread } from './lib/stats';
 import { measureFanOutInterleaved } from './figures/fan-out';
+import { measurePostgresCluster } from './figures/postgres-cluster';
 import { measureFlood } from './figures/flood';
 import { measureLifecycles, type LifecycleResult } from './figures/lifecycle';
 import {
@@ -54,10 +55,14 @@ const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
     out: { type: 'string' },
-    /** Only this figure (8: the directory source, 9: the honest path, 10: history beside the live queue), for trying it alone. */
+    /** Only this figure (8: the directory source, 9: the honest path, 10: history beside the live queue, 11: two processes on PostgreSQL), for trying it alone. */
     only: { type: 'string' },
+    /** `postgres`: the full run also measures figure 11 (two processes on a throwaway PostgreSQL). */
+    store: { type: 'string' },
   },
 });
+if (values.store !== undefined && values.store !== 'postgres')
+  throw new Error(`--store knows postgres (figure 11), not ${values.store}`);
 /** --quick scales every load down, for trying the harness; only full runs go in the README. */
 const scale = values.quick ? 0.1 : 1;
 const AGENTS_PER_DESK = 100;
@@ -121,6 +126,17 @@ const FIG10 = {
   events: Math.max(20, Math.round(40 * scale)),
   perSecond: 10,
   maxRatio: 1.1,
+};
+
+/**
+ * Figure 11, several processes on PostgreSQL: figure 2's closed loop and figure 1's open loop (at
+ * the same rate) against two processes on one database and one embedded process, rounds alternating,
+ * the people and the agents spread over both processes; the same against a database holding HISTORY
+ * closed requests.
+ */
+const FIG11 = {
+  throughput: { roundMs: 6_000 * scale, rounds: 4, concurrency: 32 },
+  fanOut: { perSecond: 30, count: Math.round(30 * 24 * scale), rounds: 4 },
 };
 
 const figures: Figure[] = [];
@@ -815,6 +831,7 @@ async function main() {
   await measureDirectorySources(dirs);
   await measureHonestPathFigure(dirs);
   await measureHistoryLoadFigure(dirs);
+  if (values.store === 'postgres') await measureClusterFigure(dirs);
 
   await writeResults(
     { startedAt, loadAtStart, t0 },
@@ -869,11 +886,22 @@ async function writeResults(
   );
 }
 
+async function measureClusterFigure(dirs: string[]): Promise<void> {
+  const measured = await measurePostgresCluster(dirs, {
+    agentsPerDesk: AGENTS_PER_DESK,
+    history: HISTORY,
+    directoryUsers: 5_000,
+    ...FIG11,
+  });
+  for (const figure of measured) report(figure);
+}
+
 /** Figures that run alone with --only. */
 const ALONE: Record<string, (dirs: string[]) => Promise<void>> = {
   '8': measureDirectorySources,
   '9': measureHonestPathFigure,
   '10': measureHistoryLoadFigure,
+  '11': measureClusterFigure,
 };
 
 /** One figure alone (8: the directory sources, 9: the honest path, 10: history beside the live queue), written to bench/results/figure-<id>.json. */

@@ -1,7 +1,7 @@
 // Figures 1 and 4's measure: a person submits through the sign-in pages → request:created at every
 // agent of that desk.
 import type { AgentFleet } from '../lib/agents';
-import { ipFor, openLoop } from '../lib/load';
+import { ipFor, openLoop, pick } from '../lib/load';
 import { submitThroughPages } from '../lib/sign-in';
 import type { LatencySummary } from '../lib/stats';
 import { sleep, summarize } from '../lib/stats';
@@ -44,7 +44,7 @@ export function latencyTracker(fleet: AgentFleet) {
  * request page it leads to.
  */
 async function measureFanOut(
-  url: string,
+  url: string | readonly string[],
   fleet: AgentFleet,
   options: FanOutOptions,
 ): Promise<FanOutResult> {
@@ -52,7 +52,7 @@ async function measureFanOut(
   if (options.warmUp !== false)
     await openLoop(100, options.perSecond, (i) =>
       submitThroughPages(
-        url,
+        pick(url, i),
         `${options.prefix}warm${i}`,
         i % 2 === 0 ? '1' : '2',
         ipFor(700_000 + options.ipOffset + i),
@@ -65,8 +65,12 @@ async function measureFanOut(
   await openLoop(options.count, options.perSecond, async (i) => {
     const username = `${options.prefix}${i}`;
     const desk = i % 2 === 0 ? '1' : '2';
-    const res = await submitThroughPages(url, username, desk, ipFor(options.ipOffset + i), () =>
-      sentAt.set(username, performance.now()),
+    const res = await submitThroughPages(
+      pick(url, i),
+      username,
+      desk,
+      ipFor(options.ipOffset + i),
+      () => sentAt.set(username, performance.now()),
     );
     if (res.status !== 303) {
       rejected++;
@@ -98,7 +102,8 @@ export interface InterleavedResult extends FanOutResult {
  */
 export async function measureFanOutInterleaved(
   targets: Array<{
-    url: string;
+    /** Several `urls` (processes of one cluster) take the people in turn. */
+    url: string | readonly string[];
     fleet: AgentFleet;
     prefix: string;
     cpuMs?: () => Promise<number>;

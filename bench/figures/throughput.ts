@@ -3,6 +3,7 @@
 import { closedLoop, ipFor } from '../lib/load';
 import { submitThroughPages } from '../lib/sign-in';
 import { round } from '../lib/stats';
+import { pick } from '../lib/load';
 
 export interface ThroughputResult {
   perSecond: number;
@@ -17,7 +18,8 @@ export interface ThroughputResult {
  * back to back (start page, username, method page, desk form, request page) for `roundMs`.
  */
 export async function measureThroughputInterleaved(
-  targets: Array<{ url: string; prefix: string }>,
+  /** Several `urls` (processes of one cluster) take the people in turn. */
+  targets: Array<{ url: string | readonly string[]; prefix: string }>,
   options: { roundMs: number; rounds: number; concurrency: number; ipOffset: number },
 ): Promise<ThroughputResult[]> {
   const results = targets.map(() => ({
@@ -30,7 +32,7 @@ export async function measureThroughputInterleaved(
   for (const target of targets)
     await closedLoop(options.concurrency, 1_000, () =>
       submitThroughPages(
-        target.url,
+        pick(target.url, n),
         `${target.prefix}warm${n}`,
         n % 2 === 0 ? '1' : '2',
         ipFor(800_000 + options.ipOffset + n++),
@@ -42,7 +44,7 @@ export async function measureThroughputInterleaved(
       const started = performance.now();
       await closedLoop(options.concurrency, options.roundMs, async (i) => {
         const res = await submitThroughPages(
-          target.url,
+          pick(target.url, i),
           `${target.prefix}r${r}-${i}`,
           i % 2 === 0 ? '1' : '2',
           ipFor(options.ipOffset + r * 20_000 + i),

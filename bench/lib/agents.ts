@@ -40,3 +40,12 @@ export async function connectFleet(
     close: () => sockets.forEach((s) => s.disconnect()),
   };
 }
+
+/** Several fleets (one per process of a cluster) as one: every arrival at any of them is heard. */
+export function combineFleets(fleets: readonly AgentFleet[]): AgentFleet {
+  return {
+    sockets: fleets.flatMap((f) => f.sockets),
+    onCreated: (listener) => fleets.forEach((f) => f.onCreated(listener)),
+    close: () => fleets.forEach((f) => f.close()),
+  };
+}

@@ -36,3 +36,7 @@ export async function closedLoop(
   );
   return n;
 }
+
+/** The server person `n` goes to: the one URL, or each of a cluster's processes in turn. */
+export const pick = (url: string | readonly string[], n: number): string =>
+  typeof url === 'string' ? url : url[n % url.length]!;

@@ -108,8 +108,8 @@ function freePort(): Promise<number> {
   });
 }
 
-/** The product's server, started as `npm run server` starts it. */
-export function startServer(dataDir: string): Promise<Running> {
+/** The product's server, started as `npm run server` starts it, on a data dir or a `postgres://` store. */
+export function startServer(store: string): Promise<Running> {
   // BENCH_CPU_PROF=DIR writes a V8 CPU profile of each server run, to see what bounds a figure.
   const profile = process.env.BENCH_CPU_PROF
     ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]
@@ -122,8 +122,7 @@ export function startServer(dataDir: string): Promise<Running> {
       'server/index.ts',
       '--port',
       String(port),
-      '--data',
-      dataDir,
+      ...(/^postgres(ql)?:\/\//.test(store) ? ['--store', store] : ['--data', store]),
       '--trust-proxy',
       '1',
     ],
