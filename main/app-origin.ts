@@ -4,14 +4,15 @@
 export interface AppOriginOptions {
   /** `file:` URL of the folder holding the packaged renderer, ending in `/`. */
   rendererDirUrl: string;
-  /** The agent server, e.g. `http://127.0.0.1:3000`. */
-  serverUrl: string;
+  /** The agent server, e.g. `http://127.0.0.1:3000`; null before one is chosen (first run). */
+  serverUrl: string | null;
   /** The renderer's dev server while developing (electron-vite's `ELECTRON_RENDERER_URL`). */
   devServerUrl?: string | undefined;
 }
 
 export interface AppOrigin {
-  readonly serverOrigin: string;
+  /** The server's origin; null before one is chosen. */
+  readonly serverOrigin: string | null;
   /** True for a URL of the packaged renderer, the server or the dev server, and nothing else. */
   isAppUrl(url: string): boolean;
   /**
@@ -20,6 +21,11 @@ export interface AppOrigin {
    * console may use the desktop bridge.
    */
   isConsoleUrl(url: string): boolean;
+  /**
+   * Narrower still: the app's own packaged renderer (or the dev server while developing), never a
+   * page the server sent. Only it may change which server the app talks to.
+   */
+  isPackagedUrl(url: string): boolean;
 }
 
 export function createAppOrigin(options: AppOriginOptions): AppOrigin {
@@ -29,20 +35,30 @@ export function createAppOrigin(options: AppOriginOptions): AppOrigin {
       `The renderer folder must be a file: URL ending in "/": ${options.rendererDirUrl}`,
     );
   }
-  const webOrigins = new Set([new URL(options.serverUrl).origin]);
+  const server = options.serverUrl === null ? null : new URL(options.serverUrl);
+  const webOrigins = new Set(server ? [server.origin] : []);
   if (options.devServerUrl) webOrigins.add(new URL(options.devServerUrl).origin);
 
-  const server = new URL(options.serverUrl);
-  const consolePath = `${server.pathname.replace(/\/+$/, '')}/agent/`;
+  const consolePath = server ? `${server.pathname.replace(/\/+$/, '')}/agent/` : null;
   const devOrigin = options.devServerUrl ? new URL(options.devServerUrl).origin : undefined;
 
   const origin: AppOrigin = {
-    serverOrigin: server.origin,
+    serverOrigin: server?.origin ?? null,
     isConsoleUrl(url) {
       if (!origin.isAppUrl(url)) return false;
       const parsed = new URL(url);
       if (parsed.protocol === 'file:' || parsed.origin === devOrigin) return true;
-      return parsed.origin === server.origin && parsed.pathname.startsWith(consolePath);
+      return (
+        server !== null &&
+        consolePath !== null &&
+        parsed.origin === server.origin &&
+        parsed.pathname.startsWith(consolePath)
+      );
+    },
+    isPackagedUrl(url) {
+      if (!origin.isAppUrl(url)) return false;
+      const parsed = new URL(url);
+      return parsed.protocol === 'file:' || parsed.origin === devOrigin;
     },
     isAppUrl(url) {
       const parsed = parseUrl(url);
@@ -78,14 +94,19 @@ export function isPermissionAllowed(
   return permission === 'notifications' && origin.isAppUrl(requestingUrl);
 }
 
-/** The Content-Security-Policy of the app's pages: own scripts and styles, and the server only. */
-export function contentSecurityPolicy(serverUrl: string): string {
-  const server = new URL(serverUrl);
-  const socketScheme = server.protocol === 'https:' ? 'wss:' : 'ws:';
+/**
+ * The Content-Security-Policy of the app's pages: own scripts and styles, and the server only
+ * (before a server is chosen, nothing: the first-run screen checks an address through main).
+ */
+export function contentSecurityPolicy(serverUrl: string | null): string {
+  const server = serverUrl === null ? null : new URL(serverUrl);
+  const socketScheme = server?.protocol === 'https:' ? 'wss:' : 'ws:';
   return [
     "default-src 'self'",
     "script-src 'self'",
-    `connect-src 'self' ${server.origin} ${socketScheme}//${server.host}`,
+    server
+      ? `connect-src 'self' ${server.origin} ${socketScheme}//${server.host}`
+      : "connect-src 'self'",
     "style-src 'self'",
     "img-src 'self' data:",
     "object-src 'none'",

@@ -5,6 +5,10 @@
 export const IpcChannel = {
   ServerGetUrl: 'server:get-url',
   ServerGetStatus: 'server:get-status',
+  /** Which server, and whether the organisation or the environment fixed it. */
+  ServerGetSetting: 'server:get-setting',
+  /** The first-run screen's choice: checked (`/healthz`), saved, then the console opens on it. */
+  ServerChoose: 'server:choose',
   AppGetVersion: 'app:get-version',
   SessionSaveToken: 'session:save-token',
   SessionLoadToken: 'session:load-token',

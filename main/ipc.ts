@@ -4,7 +4,9 @@ import { ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import type { AppOrigin } from './app-origin';
 import { IpcChannel } from './ipc-channels';
+import { ServerUrlSchema } from './server-url';
 import type { SessionTokenStore } from './session-token';
+import type { ServerSetting, ServerUrlSource } from './settings';
 
 /** A desktop notification the console asks for; clicking it opens `requestId`. */
 export const DesktopNoticeSchema = z
@@ -31,14 +33,42 @@ export interface DesktopShell {
   setPendingCount(count: number): void;
 }
 
+/** What the console may know of its server setting (see main/settings.ts). */
+export interface ServerSettingView {
+  serverUrl: string | null;
+  source: ServerUrlSource | null;
+}
+
+/** The answer to the first-run screen's choice of server. */
+export type ChooseServerResult =
+  | { ok: true; serverUrl: string }
+  | {
+      ok: false;
+      /**
+       * `fixed`: the organisation (or HELPDESK_SERVER_URL) set the server, the agent may not change
+       * it; `unreachable`: nothing answered at /healthz; `not-help-desk`: something else answered.
+       */
+      reason: 'fixed' | 'unreachable' | 'not-help-desk';
+      detail: string;
+    };
+
+/**
+ * The server's PRODUCT_NAME (server/contract/health.ts), which main may not import: a `/healthz`
+ * answer naming it tells a Help Desk OTP server from anything else at the address.
+ */
+const HelpDeskHealthSchema = z.looseObject({ product: z.literal('Help Desk OTP') });
+
 export interface IpcDeps {
   /** `webContents.id` of every window the app created; the caller keeps it up to date. */
   appWebContents: ReadonlySet<number>;
   origin: AppOrigin;
-  serverUrl: string;
+  /** The server in use and where its address came from; null until the agent chooses one. */
+  server: ServerSetting;
   appVersion: string;
   sessionTokens: SessionTokenStore;
   desktop: DesktopShell;
+  /** Saves the server the agent chose (throws when it cannot) and opens the console on it. */
+  useServer(serverUrl: string): void;
   fetchServerStatus?: (serverUrl: string) => Promise<unknown>;
 }
 
@@ -46,16 +76,22 @@ const NoArguments = z.tuple([]);
 
 const HEALTH_TIMEOUT_MS = 5000;
 
-export function registerIpcHandlers(deps: IpcDeps): void {
+/** Registers every handler; returns a function that removes them (to register them anew). */
+export function registerIpcHandlers(deps: IpcDeps): () => void {
   const fetchStatus = deps.fetchServerStatus ?? fetchServerStatus;
+  const { server } = deps;
 
   const handle = <Args extends z.ZodType>(
     channel: IpcChannel,
     argsSchema: Args,
     handler: (args: z.output<Args>) => unknown,
+    { packagedOnly = false } = {},
   ) => {
     ipcMain.handle(channel, (event, ...args: unknown[]) => {
       if (!isAppSender(event, deps)) throw new Error('forbidden');
+      if (packagedOnly && !deps.origin.isPackagedUrl(event.senderFrame?.url ?? '')) {
+        throw new Error('forbidden');
+      }
       const parsed = argsSchema.safeParse(args);
       if (!parsed.success) {
         throw new Error(`Invalid arguments for ${channel}: ${z.prettifyError(parsed.error)}`);
@@ -64,8 +100,38 @@ export function registerIpcHandlers(deps: IpcDeps): void {
     });
   };
 
-  handle(IpcChannel.ServerGetUrl, NoArguments, () => deps.serverUrl);
-  handle(IpcChannel.ServerGetStatus, NoArguments, () => fetchStatus(deps.serverUrl));
+  // Empty before a server is chosen (the console's host type wants a string; see get-setting).
+  handle(IpcChannel.ServerGetUrl, NoArguments, () => server?.serverUrl ?? '');
+  handle(IpcChannel.ServerGetStatus, NoArguments, () =>
+    server ? fetchStatus(server.serverUrl) : Promise.reject(new Error('No server is set yet')),
+  );
+  handle(IpcChannel.ServerGetSetting, NoArguments, (): ServerSettingView => ({
+    serverUrl: server?.serverUrl ?? null,
+    source: server?.source ?? null,
+  }));
+  handle(
+    IpcChannel.ServerChoose,
+    z.tuple([ServerUrlSchema]),
+    async ([serverUrl]): Promise<ChooseServerResult> => {
+      if (server && server.source !== 'saved') {
+        // The organisation's choice, or this launch's HELPDESK_SERVER_URL: not the agent's.
+        return { ok: false, reason: 'fixed', detail: server.source };
+      }
+      let answer: unknown;
+      try {
+        answer = await fetchStatus(serverUrl);
+      } catch (error) {
+        return { ok: false, reason: 'unreachable', detail: (error as Error).message };
+      }
+      if (!HelpDeskHealthSchema.safeParse(answer).success) {
+        return { ok: false, reason: 'not-help-desk', detail: `${serverUrl}/healthz` };
+      }
+      deps.useServer(serverUrl);
+      return { ok: true, serverUrl };
+    },
+    // A page the server sent may not move the app to another server.
+    { packagedOnly: true },
+  );
   handle(IpcChannel.AppGetVersion, NoArguments, () => deps.appVersion);
   handle(IpcChannel.SessionSaveToken, z.tuple([SessionTokenSchema.nullable()]), ([token]) =>
     deps.sessionTokens.save(token),
@@ -77,6 +143,10 @@ export function registerIpcHandlers(deps: IpcDeps): void {
   handle(IpcChannel.DesktopSetPendingCount, z.tuple([PendingCountSchema]), ([count]) => {
     deps.desktop.setPendingCount(count);
   });
+
+  return () => {
+    for (const channel of Object.values(IpcChannel)) ipcMain.removeHandler(channel);
+  };
 }
 
 /** The top frame of one of the app's windows, showing the console (not another server page). */

@@ -34,7 +34,7 @@ function consoleUrl(serverUrl: string): string {
   return `${serverUrl}/agent/`;
 }
 
-export function appOriginFor(serverUrl: string): AppOrigin {
+export function appOriginFor(serverUrl: string | null): AppOrigin {
   return createAppOrigin({
     rendererDirUrl: pathToFileURL(RENDERER_DIR + '/').href,
     serverUrl,
@@ -161,7 +161,8 @@ function sameOrigin(url: string, origin: string): boolean {
 }
 
 export interface MainWindowOptions {
-  serverUrl: string;
+  /** Null before the agent has chosen a server: the window shows the packaged first-run screen. */
+  serverUrl: string | null;
   placement: WindowPlacement;
   checkServer(): Promise<unknown>;
 }
@@ -184,7 +185,7 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
     show: false,
     autoHideMenuBar: true,
     webPreferences: {
-      // Reviewed (the scanner flags every preload for review): it exposes eight named functions
+      // Reviewed (the scanner flags every preload for review): it exposes ten named functions
       // through contextBridge, never ipcRenderer, and main checks each call's sender and arguments.
       preload: PRELOAD_PATH, // eng-disable PRELOAD_JS_CHECK
       contextIsolation: true,
@@ -218,6 +219,11 @@ export function createMainWindow(options: MainWindowOptions): BrowserWindow {
   if (devUrl) {
     window.loadURL(devUrl).catch((error: unknown) => {
       console.error('The agent console did not load from the dev server:', error);
+    });
+  } else if (serverUrl === null) {
+    // No server yet: the packaged renderer asks for one (and the console is loaded from it after).
+    window.loadFile(STATUS_PAGE_PATH).catch((error: unknown) => {
+      console.error('The first-run screen did not load:', error);
     });
   } else {
     loadConsole(window, {

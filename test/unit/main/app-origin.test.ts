@@ -79,6 +79,42 @@ describe('isConsoleUrl', () => {
   });
 });
 
+describe('isPackagedUrl', () => {
+  it("is the app's own renderer (or the dev server), never a page the server sent", () => {
+    expect(origin.isPackagedUrl('file:///opt/Help%20Desk/out/renderer/index.html')).toBe(true);
+    expect(origin.isPackagedUrl('https://desk.example.com/agent/')).toBe(false);
+    expect(origin.isPackagedUrl('file:///opt/Help%20Desk/out/main/index.js')).toBe(false);
+    expect(origin.isPackagedUrl('file:///home/user/Downloads/page.html')).toBe(false);
+    const dev = createAppOrigin({
+      rendererDirUrl: 'file:///app/out/renderer/',
+      serverUrl: 'http://127.0.0.1:3000',
+      devServerUrl: 'http://localhost:5173',
+    });
+    expect(dev.isPackagedUrl('http://localhost:5173/')).toBe(true);
+    expect(dev.isPackagedUrl('http://127.0.0.1:3000/agent/')).toBe(false);
+  });
+});
+
+describe('before a server is chosen', () => {
+  const firstRun = createAppOrigin({
+    rendererDirUrl: 'file:///app/out/renderer/',
+    serverUrl: null,
+  });
+
+  it('knows the packaged renderer only', () => {
+    expect(firstRun.serverOrigin).toBeNull();
+    expect(firstRun.isConsoleUrl('file:///app/out/renderer/index.html')).toBe(true);
+    expect(firstRun.isPackagedUrl('file:///app/out/renderer/index.html')).toBe(true);
+    expect(firstRun.isAppUrl('http://127.0.0.1:3000/agent/')).toBe(false);
+    expect(firstRun.isConsoleUrl('http://127.0.0.1:3000/agent/')).toBe(false);
+    expect(decideNavigation('http://127.0.0.1:3000/agent/', firstRun)).toBe('deny');
+  });
+
+  it('lets the page connect nowhere but itself', () => {
+    expect(contentSecurityPolicy(null)).toContain("connect-src 'self';");
+  });
+});
+
 describe('decideNavigation', () => {
   it('allows the app, sends other https pages to the browser, drops everything else', () => {
     expect(decideNavigation('https://desk.example.com/agent/', origin)).toBe('allow');

@@ -3,7 +3,10 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 const handlers = vi.hoisted(() => new Map<string, Handler>());
 vi.mock('electron', () => ({
-  ipcMain: { handle: (channel: string, handler: Handler) => handlers.set(channel, handler) },
+  ipcMain: {
+    handle: (channel: string, handler: Handler) => handlers.set(channel, handler),
+    removeHandler: (channel: string) => handlers.delete(channel),
+  },
 }));
 
 const { registerIpcHandlers } = await import('../../../main/ipc');
@@ -20,6 +23,7 @@ const sessionTokens = {
   load: vi.fn((): string | null => TOKEN),
 };
 const desktop = { notify: vi.fn(), setPendingCount: vi.fn() };
+const useServer = vi.fn();
 
 function senderEvent({ id = 1, url = APP_PAGE, topFrame = true } = {}) {
   return { sender: { id }, senderFrame: { url, parent: topFrame ? null : {} } };
@@ -31,18 +35,29 @@ function invoke(channel: string, event: unknown, ...args: unknown[]) {
   return Promise.resolve().then(() => handler(event, ...args));
 }
 
-beforeEach(() => {
+type ServerSetting = Parameters<typeof registerIpcHandlers>[0]['server'];
+
+/** Registers the handlers as main does for this server setting (null: none chosen yet). */
+function register(server: ServerSetting) {
   handlers.clear();
-  vi.clearAllMocks();
-  registerIpcHandlers({
+  return registerIpcHandlers({
     appWebContents: new Set([1]),
-    origin: createAppOrigin({ rendererDirUrl: 'file:///app/out/renderer/', serverUrl: SERVER }),
-    serverUrl: SERVER,
+    origin: createAppOrigin({
+      rendererDirUrl: 'file:///app/out/renderer/',
+      serverUrl: server?.serverUrl ?? null,
+    }),
+    server,
     appVersion: '0.1.0',
     sessionTokens,
     desktop,
+    useServer,
     fetchServerStatus,
   });
+}
+
+beforeEach(() => {
+  vi.clearAllMocks();
+  register({ serverUrl: SERVER, source: 'saved' });
 });
 
 /** A sender that is not the app: another window, or foreign content in the app's window. */
@@ -215,5 +230,126 @@ describe('desktop:set-pending-count', () => {
       );
     }
     expect(desktop.setPendingCount).not.toHaveBeenCalled();
+  });
+});
+
+describe('server:get-setting', () => {
+  it('says which server and where its address comes from', async () => {
+    await expect(invoke(IpcChannel.ServerGetSetting, senderEvent())).resolves.toEqual({
+      serverUrl: SERVER,
+      source: 'saved',
+    });
+    register({ serverUrl: 'https://desk.corp.example', source: 'managed' });
+    const event = senderEvent({ url: 'https://desk.corp.example/agent/' });
+    await expect(invoke(IpcChannel.ServerGetSetting, event)).resolves.toEqual({
+      serverUrl: 'https://desk.corp.example',
+      source: 'managed',
+    });
+  });
+
+  it('says "none" before a server is chosen, and has no status or URL to give', async () => {
+    register(null);
+    await expect(invoke(IpcChannel.ServerGetSetting, senderEvent())).resolves.toEqual({
+      serverUrl: null,
+      source: null,
+    });
+    await expect(invoke(IpcChannel.ServerGetUrl, senderEvent())).resolves.toBe('');
+    await expect(invoke(IpcChannel.ServerGetStatus, senderEvent())).rejects.toThrow(
+      'No server is set yet',
+    );
+    expect(fetchServerStatus).not.toHaveBeenCalled();
+  });
+});
+
+describe('server:choose', () => {
+  const CHOSEN = 'https://helpdesk.example.com';
+  const healthy = { product: 'Help Desk OTP', status: 'ok', version: '1.2.3', storage: {} };
+
+  beforeEach(() => register(null));
+
+  it('checks /healthz, then saves the address and opens the console on it', async () => {
+    fetchServerStatus.mockResolvedValueOnce(healthy);
+    await expect(invoke(IpcChannel.ServerChoose, senderEvent(), `${CHOSEN}/`)).resolves.toEqual({
+      ok: true,
+      serverUrl: CHOSEN,
+    });
+    expect(fetchServerStatus).toHaveBeenCalledExactlyOnceWith(CHOSEN);
+    expect(useServer).toHaveBeenCalledExactlyOnceWith(CHOSEN);
+  });
+
+  it('saves nothing when nothing answers, or something that is not Help Desk OTP', async () => {
+    fetchServerStatus.mockRejectedValueOnce(new Error('fetch failed'));
+    await expect(invoke(IpcChannel.ServerChoose, senderEvent(), CHOSEN)).resolves.toEqual({
+      ok: false,
+      reason: 'unreachable',
+      detail: 'fetch failed',
+    });
+    for (const answer of [{ product: 'Grafana' }, { status: 'ok' }, 'ok']) {
+      fetchServerStatus.mockResolvedValueOnce(answer as never);
+      await expect(invoke(IpcChannel.ServerChoose, senderEvent(), CHOSEN)).resolves.toEqual({
+        ok: false,
+        reason: 'not-help-desk',
+        detail: `${CHOSEN}/healthz`,
+      });
+    }
+    expect(useServer).not.toHaveBeenCalled();
+  });
+
+  it('refuses what is not a plain http(s) address, with the zod message, asking nothing', async () => {
+    for (const args of [
+      [],
+      [''],
+      ['helpdesk.example.com'],
+      ['file:///etc/passwd'],
+      ['javascript:alert(1)'],
+      ['https://user:secret@helpdesk.example.com'],
+      ['https://helpdesk.example.com/?next=evil'],
+      [42],
+      [CHOSEN, 'extra'],
+    ]) {
+      await expect(
+        invoke(IpcChannel.ServerChoose, senderEvent(), ...args),
+        JSON.stringify(args),
+      ).rejects.toThrow(/Invalid arguments for server:choose/);
+    }
+    await expect(invoke(IpcChannel.ServerChoose, senderEvent(), 'ftp://x.example')).rejects.toThrow(
+      /Use an http:\/\/ or https:\/\/ address/,
+    );
+    expect(fetchServerStatus).not.toHaveBeenCalled();
+    expect(useServer).not.toHaveBeenCalled();
+  });
+
+  it('will not move off an address the organisation or the environment set', async () => {
+    for (const source of ['managed', 'environment'] as const) {
+      register({ serverUrl: SERVER, source });
+      await expect(invoke(IpcChannel.ServerChoose, senderEvent(), CHOSEN)).resolves.toEqual({
+        ok: false,
+        reason: 'fixed',
+        detail: source,
+      });
+    }
+    expect(fetchServerStatus).not.toHaveBeenCalled();
+    expect(useServer).not.toHaveBeenCalled();
+  });
+
+  it("answers the app's packaged page only: never a page the server sent, nor a stranger", async () => {
+    register({ serverUrl: SERVER, source: 'saved' });
+    fetchServerStatus.mockResolvedValue(healthy);
+    for (const event of [senderEvent({ url: `${SERVER}/agent/` }), ...strangers()]) {
+      await expect(invoke(IpcChannel.ServerChoose, event, CHOSEN)).rejects.toThrow('forbidden');
+    }
+    expect(useServer).not.toHaveBeenCalled();
+    await expect(invoke(IpcChannel.ServerChoose, senderEvent(), CHOSEN)).resolves.toMatchObject({
+      ok: true,
+    });
+  });
+});
+
+describe('the handlers', () => {
+  it('can be removed, so that main registers them anew for another server', () => {
+    const unregister = register(null);
+    expect(handlers.size).toBe(Object.values(IpcChannel).length);
+    unregister();
+    expect(handlers.size).toBe(0);
   });
 });

@@ -108,12 +108,15 @@ describe('hardenSession', () => {
 describe('createMainWindow', () => {
   const checkServer = vi.fn(async () => ({ status: 'ok' }));
 
-  function create(placement: Parameters<typeof createMainWindow>[0]['placement']) {
+  function create(
+    placement: Parameters<typeof createMainWindow>[0]['placement'],
+    serverUrl: string | null = SERVER,
+  ) {
     const window = fakeWindow(7);
     electron.BrowserWindow.mockImplementationOnce(function () {
       return window;
     });
-    expect(createMainWindow({ serverUrl: SERVER, placement, checkServer })).toBe(window);
+    expect(createMainWindow({ serverUrl, placement, checkServer })).toBe(window);
     const options = electron.BrowserWindow.mock.lastCall?.[0] as BrowserWindowConstructorOptions;
     return { window, options };
   }
@@ -150,6 +153,24 @@ describe('createMainWindow', () => {
     expect(window.webContents.windowOpenHandler).not.toBeNull();
     expect(window.webContents.session.permissionHandler).not.toBeNull();
     expect(window.webContents.session.headersHandler).not.toBeNull();
+  });
+
+  it('shows the packaged first-run screen while no server is set, locked to it', () => {
+    const { window } = create({ width: 1100, height: 760, maximized: false }, null);
+    expect(window.loadFile).toHaveBeenCalledWith(
+      expect.stringMatching(/renderer[/\\]index\.html$/),
+    );
+    expect(window.loadURL).not.toHaveBeenCalled();
+    expect(checkServer).not.toHaveBeenCalled();
+    expect(window.webContents.emitPreventable('will-navigate', `${SERVER}/agent/`)).toBe(true);
+    const callback = vi.fn();
+    window.webContents.session.headersHandler?.(
+      { url: rendererPage('index.html'), responseHeaders: {} },
+      callback,
+    );
+    expect(callback.mock.calls[0]?.[0].responseHeaders['Content-Security-Policy'][0]).toContain(
+      "connect-src 'self';",
+    );
   });
 
   it('opens where the window was left, maximized if it was', () => {

@@ -35,6 +35,8 @@ describe('the window.desk bridge', () => {
     expect([...electron.exposed.keys()]).toEqual(['desk']);
     expect(Object.keys(desk).sort()).toEqual(
       [
+        'chooseServer',
+        'getServerSetting',
         'getServerStatus',
         'getServerUrl',
         'getVersion',
@@ -52,6 +54,11 @@ describe('the window.desk bridge', () => {
     const calls: Array<[() => Promise<unknown>, unknown[]]> = [
       [() => desk.getServerUrl(), [IpcChannel.ServerGetUrl]],
       [() => desk.getServerStatus(), [IpcChannel.ServerGetStatus]],
+      [() => desk.getServerSetting(), [IpcChannel.ServerGetSetting]],
+      [
+        () => desk.chooseServer('https://helpdesk.example.com'),
+        [IpcChannel.ServerChoose, 'https://helpdesk.example.com'],
+      ],
       [() => desk.getVersion(), [IpcChannel.AppGetVersion]],
       [() => desk.saveSessionToken('t'.repeat(43)), [IpcChannel.SessionSaveToken, 't'.repeat(43)]],
       [() => desk.saveSessionToken(null), [IpcChannel.SessionSaveToken, null]],
