@@ -1,0 +1,210 @@
+// The production start: the compiled server run as `node out/server/index.js`, with nothing between
+// it and the signals a process manager sends. SIGTERM and SIGINT stop it cleanly and keep every
+// write it acknowledged; a start it refuses says why and exits non-zero.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DIRECTORY_CSV_COLUMNS } from '../../server/contract/directory';
+import type { BuiltServer } from '../support/built-server';
+import { ENTRY, ensureServerBuilt, startBuiltServer as startBuilt } from '../support/built-server';
+import { healthcheckCommand, repoDockerfile } from '../support/dockerfile';
+import { ROOT } from '../support/server-process';
+
+const OUT_DIR = path.join(ROOT, path.dirname(ENTRY));
+
+async function login(url: string, username: string, password: string): Promise<string> {
+  const res = await fetch(`${url}/api/agent/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await res.json()) as { data?: { token: string } };
+  if (!body.data) throw new Error(`login failed: ${res.status}`);
+  return body.data.token;
+}
+
+const csvOf = (username: string) =>
+  `${DIRECTORY_CSV_COLUMNS.join(',')}\n${username},User ${username},,,,,,,,`;
+
+/** Imports one directory user; resolves with the username once the server acknowledged it. */
+async function importUser(url: string, token: string, username: string): Promise<string> {
+  const res = await fetch(`${url}/api/directory/import?commit=true`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+    body: csvOf(username),
+  });
+  if (res.status !== 200) throw new Error(`import of ${username}: ${res.status}`);
+  return username;
+}
+
+async function exportedUsers(url: string, token: string): Promise<string> {
+  const res = await fetch(`${url}/api/directory/export`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
+/** What the bundler emits: `import … from "x"`, `import "x"` and `import("x")`. */
+const IMPORT_PATTERN =
+  /^\s*(?:import|export)\b[^;]*?\bfrom\s*["']([^"'\s]+)["']|^\s*import\s*["']([^"'\s]+)["']|\bimport\(\s*["']([^"'\s]+)["']\s*\)/gm;
+
+let dataDir: string;
+beforeAll(ensureServerBuilt, 180_000);
+beforeEach(async () => {
+  dataDir = await mkdtemp(path.join(tmpdir(), 'hdotp-prod-'));
+});
+afterEach(async () => {
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+/** Stops the server with `signal` and checks it exits 0, having said why, and frees its port. */
+async function stopWith(server: BuiltServer, url: string, signal: NodeJS.Signals): Promise<void> {
+  server.child.kill(signal);
+  expect(await server.exited).toEqual({ code: 0, signal: null });
+  expect(server.output()).toContain(signal);
+  await expect(fetch(`${url}/healthz`)).rejects.toThrow();
+}
+
+/** Starts the server again on the same data dir (its lock must be free) and lists the users it has. */
+async function usersAfterRestart(password: string): Promise<string> {
+  const next = startBuilt(['--port', '0', '--data', dataDir]);
+  const url = await next.ready;
+  const csv = await exportedUsers(url, await login(url, 'admin', password));
+  next.child.kill('SIGTERM');
+  expect((await next.exited).code).toBe(0);
+  return csv;
+}
+
+async function startFresh(): Promise<{
+  server: BuiltServer;
+  url: string;
+  password: string;
+  token: string;
+}> {
+  const server = startBuilt(['--port', '0', '--data', dataDir]);
+  const url = await server.ready;
+  const password = /admin\s+admin\s+(\S+)/.exec(server.output())?.[1] ?? '';
+  const token = await login(url, 'admin', password);
+  expect((await fetch(`${url}/healthz`)).status).toBe(200);
+  return { server, url, password, token };
+}
+
+describe('node out/server/index.js', () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'stops cleanly on %s, keeping what it acknowledged, and frees the data dir',
+    async (signal) => {
+      const { server, url, password, token } = await startFresh();
+      for (const username of ['ann', 'ben', 'cat']) await importUser(url, token, username);
+
+      await stopWith(server, url, signal);
+
+      const csv = await usersAfterRestart(password);
+      for (const username of ['ann', 'ben', 'cat']) expect(csv).toContain(`\n${username},`);
+    },
+    60_000,
+  );
+
+  // KNOWN BUG, marked `fails` until the embedded store is fixed: a change that arrives while the
+  // store closes lands in the fresh log that WalOpenRequests.close() removes after its last
+  // checkpoint, its audit entry is already in audit.jsonl, and the next start refuses the data
+  // dir ("audit.jsonl has entries up to seq N but the log only reaches seq N-1"). close() must
+  // refuse new changes before its checkpoint. When this test fails, the fix has landed: make it `it`.
+  it.fails.each(['SIGTERM', 'SIGINT'] as const)(
+    'on %s with writes in flight, keeps every one it acknowledged and opens again',
+    async (signal) => {
+      const { server, url, password, token } = await startFresh();
+      const usernames = Array.from({ length: 8 }, (_, i) => `user${i}`);
+      const imports = usernames.map((username) => importUser(url, token, username));
+      await Promise.any(imports);
+
+      await stopWith(server, url, signal);
+      const acknowledged = (await Promise.allSettled(imports)).flatMap((result) =>
+        result.status === 'fulfilled' ? [result.value] : [],
+      );
+      expect(acknowledged.length).toBeGreaterThan(0);
+
+      const csv = await usersAfterRestart(password);
+      for (const username of acknowledged) expect(csv).toContain(`\n${username},`);
+    },
+    60_000,
+  );
+
+  it('serves the built agent console and the sign-in pages’ assets from out/', async () => {
+    const server = startBuilt(['--port', '0', '--data', dataDir]);
+    const url = await server.ready;
+    const health = (await (await fetch(`${url}/healthz`)).json()) as { version: string };
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(health.version).toBe(pkg.version);
+    for (const asset of ['/assets/enduser.css', '/assets/favicon.svg', '/assets/socket.io.min.js'])
+      expect((await fetch(`${url}${asset}`)).status, asset).toBe(200);
+    if (existsSync(path.join(ROOT, 'out/renderer/index.html')))
+      expect((await fetch(`${url}/agent/`)).status).toBe(200);
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+  });
+
+  it('passes the image’s HEALTHCHECK while it runs, and fails it once stopped', async () => {
+    const runtime = repoDockerfile().at(-1)!;
+    const [command = '', ...args] = healthcheckCommand(runtime) ?? [];
+    expect(command).toBe('node');
+    const server = startBuilt(['--port', '0', '--data', dataDir]);
+    const url = await server.ready;
+    const probe = () =>
+      spawnSync(process.execPath, args, {
+        env: { ...process.env, PORT: new URL(url).port },
+        timeout: 10_000,
+      }).status;
+    expect(probe()).toBe(0);
+    server.child.kill('SIGTERM');
+    expect((await server.exited).code).toBe(0);
+    expect(probe()).toBe(1);
+  });
+
+  it('refuses to start on a bad flag, saying which, and exits non-zero', async () => {
+    const server = startBuilt(['--port', 'seventy', '--data', dataDir]);
+    const { code } = await server.exited;
+    expect(code).not.toBe(0);
+    expect(server.output()).toMatch(/--port/);
+    expect(server.output()).toMatch(/Usage/);
+  });
+
+  it('imports at run time only packages that npm ci --omit=dev installs', () => {
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+      optionalDependencies?: Record<string, string>;
+    };
+    const production = new Set([
+      ...Object.keys(pkg.dependencies),
+      ...Object.keys(pkg.optionalDependencies ?? {}),
+    ]);
+    const builtins = new Set(builtinModules);
+    const imported = new Set<string>();
+    const scan = (dir: string) => {
+      for (const entry of readdirSync(dir, { withFileTypes: true })) {
+        const file = path.join(dir, entry.name);
+        if (entry.isDirectory()) scan(file);
+        else if (entry.name.endsWith('.js'))
+          for (const match of readFileSync(file, 'utf8').matchAll(IMPORT_PATTERN)) {
+            const specifier = match[1] ?? match[2] ?? match[3] ?? '.';
+            if (!specifier.startsWith('.')) imported.add(specifier);
+          }
+      }
+    };
+    scan(OUT_DIR);
+    expect(imported.size).toBeGreaterThan(5);
+    for (const specifier of imported) {
+      if (specifier.startsWith('node:') || builtins.has(specifier)) continue;
+      const name = specifier.startsWith('@')
+        ? specifier.split('/').slice(0, 2).join('/')
+        : (specifier.split('/')[0] ?? specifier);
+      expect(production.has(name), `${specifier} is not a production dependency`).toBe(true);
+    }
+  });
+});
