@@ -1,5 +1,12 @@
-// The agent console: sign-in, authenticator enrolment, or the console itself, by session phase.
-import { useEffect } from 'react';
+// The agent console: the desktop's first-run screen while it has no server, then sign-in,
+// authenticator enrolment, or the console itself, by session phase.
+import { useEffect, useState } from 'react';
+import { ConnectServerPage } from './features/first-run/ConnectServerPage';
+import {
+  desktopServerChoice,
+  useServerSetting,
+  type ServerChoice,
+} from './features/first-run/server-choice';
 import { ConnectingPage } from './features/session/ConnectingPage';
 import { SignInPage } from './features/session/SignInPage';
 import { TotpEnrolmentPage } from './features/session/TotpEnrolmentPage';
@@ -7,7 +14,18 @@ import { ConsoleShell } from './features/shell/ConsoleShell';
 import type { ConsoleHost } from './lib/desk-bridge';
 import { sessionSelectors, useConsole, useConsoleStore } from './store';
 
-export function App({ host }: { host: ConsoleHost }) {
+export function App({
+  host,
+  serverChoice,
+}: {
+  host: ConsoleHost;
+  /** The desktop's server setting; by default read from `window.desk` (none in a browser). */
+  serverChoice?: ServerChoice | null;
+}) {
+  const [choice] = useState(() =>
+    serverChoice === undefined ? desktopServerChoice() : serverChoice,
+  );
+  const serverSetting = useServerSetting(choice);
   const store = useConsoleStore();
   const phase = useConsole(sessionSelectors.phase);
   const mustEnrol = useConsole(sessionSelectors.mustEnrolTotp);
@@ -21,13 +39,16 @@ export function App({ host }: { host: ConsoleHost }) {
     [host, store],
   );
 
+  if (serverSetting === undefined) return <ConnectingPage />;
+  if (choice && serverSetting?.serverUrl === null) return <ConnectServerPage choice={choice} />;
+
   switch (phase) {
     case 'starting':
     case 'connecting':
       return <ConnectingPage />;
     case 'signed-out':
     case 'signing-in':
-      return <SignInPage />;
+      return <SignInPage serverSource={serverSetting?.source ?? null} />;
     case 'ready':
       return mustEnrol ? <TotpEnrolmentPage /> : <ConsoleShell />;
   }

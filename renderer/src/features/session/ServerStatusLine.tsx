@@ -1,8 +1,16 @@
 // One line on the sign-in screen: which server, whether it answers, its version and storage health.
 import { useEffect, useState } from 'react';
 import { checkServerStatus, type ServerStatus } from '../../server-status';
+import type { ServerSetting } from '../first-run/server-choice';
 
-export function ServerStatusLine({ serverUrl }: { serverUrl: string }) {
+export function ServerStatusLine({
+  serverUrl,
+  source = null,
+}: {
+  serverUrl: string;
+  /** The desktop app's: a server the organisation set is named as such (the agent cannot change it). */
+  source?: ServerSetting['source'];
+}) {
   const [status, setStatus] = useState<ServerStatus | null>(null);
   useEffect(() => {
     let current = true;
@@ -19,6 +27,7 @@ export function ServerStatusLine({ serverUrl }: { serverUrl: string }) {
   return (
     <p className="auth-server">
       Server <span className="mono">{serverUrl || '—'}</span>
+      {source === 'managed' ? ' (set by your organisation)' : null}
       {' · '}
       {status === null ? (
         'checking…'

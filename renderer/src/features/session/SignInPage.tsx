@@ -1,9 +1,15 @@
 // The sign-in screen: username and password, the authenticator code when the server asks for it.
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import type { ServerSetting } from '../first-run/server-choice';
 import { sessionSelectors, useConsole, useConsoleStore } from '../../store';
 import { ServerStatusLine } from './ServerStatusLine';
 
-export function SignInPage() {
+export function SignInPage({
+  serverSource = null,
+}: {
+  /** Where the desktop app's server address comes from; null in a browser. */
+  serverSource?: ServerSetting['source'];
+}) {
   const store = useConsoleStore();
   const phase = useConsole(sessionSelectors.phase);
   const error = useConsole(sessionSelectors.signInError);
@@ -103,7 +109,7 @@ export function SignInPage() {
             {busy ? 'Signing in…' : 'Sign in'}
           </button>
         </form>
-        <ServerStatusLine serverUrl={serverUrl} />
+        <ServerStatusLine serverUrl={serverUrl} source={serverSource} />
       </div>
     </main>
   );
