@@ -10,6 +10,7 @@ import { defineConfig, type Plugin } from 'vite';
 const ROOT = fileURLToPath(new URL('.', import.meta.url));
 const SOURCE_DIR = path.join(ROOT, 'server');
 const OUT_DIR = path.join(ROOT, 'out', 'server');
+const ENTRY_POINTS = ['index.ts', 'directory/directory-cli.ts', 'audit/verify-cli.ts'];
 
 /** Files under server/ the server reads at run time: everything that is not compiled. */
 function runtimeFiles(dir = SOURCE_DIR): string[] {
@@ -64,7 +65,7 @@ export default defineConfig({
   logLevel: 'warn',
   plugins: [fileUrlsFromOutput, copyRuntimeFiles],
   build: {
-    ssr: path.join(SOURCE_DIR, 'index.ts'),
+    ssr: true,
     outDir: OUT_DIR,
     emptyOutDir: true,
     target: 'node20',
@@ -72,6 +73,9 @@ export default defineConfig({
     // Stack traces name the TypeScript source under `node --enable-source-maps`.
     sourcemap: true,
     rolldownOptions: {
+      // The server, and the tools an operator runs beside it (with the server stopped):
+      // node out/server/directory/directory-cli.js …, node out/server/audit/verify-cli.js ….
+      input: ENTRY_POINTS.map((entry) => path.join(SOURCE_DIR, entry)),
       output: {
         format: 'es',
         preserveModules: true,

@@ -103,6 +103,14 @@ describe('node out/server/index.js', () => {
 
       await stopWith(server, url, signal);
 
+      // The audit chain it left checks out, by the operator's tool as compiled beside the server.
+      const verify = spawnSync(
+        process.execPath,
+        [path.join(OUT_DIR, 'audit/verify-cli.js'), '--data', dataDir],
+        { encoding: 'utf8', timeout: 30_000 },
+      );
+      expect(verify.status, verify.stdout + verify.stderr).toBe(0);
+
       const csv = await usersAfterRestart(password);
       for (const username of ['ann', 'ben', 'cat']) expect(csv).toContain(`\n${username},`);
     },
