@@ -149,6 +149,14 @@ export class Outbox {
     await this.running;
   }
 
+  /**
+   * Another server process recorded a mail: a started worker looks at once (a stopped one — not
+   * the cluster's leader — leaves it to the worker that runs).
+   */
+  wake(): void {
+    if (this.started) void this.run();
+  }
+
   /** Sends whatever is due now, and resolves when that pass is over (tests move the clock, then kick). */
   kick(): Promise<void> {
     return this.run();
