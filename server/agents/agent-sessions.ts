@@ -8,6 +8,12 @@ import { toAgentView } from './agent-view';
 import type { Authenticator } from './authenticator';
 
 const SESSION_LIFETIME_MS = 12 * 60 * 60 * 1000;
+/**
+ * A session read from the database (another process added it, and this process's cache has not
+ * caught up yet) is believed for this long; after that only the cache answers, so a session ended
+ * elsewhere cannot live on here.
+ */
+const LOOKED_UP_KEPT_MS = 5_000;
 
 export interface AuthenticatedSession {
   session: SessionRecord;
@@ -19,6 +25,8 @@ export type SessionEndListener = (sessionIds: string[], reason: SessionEndReason
 
 export class AgentSessions {
   private readonly sessionEndListeners = new Set<SessionEndListener>();
+  /** Sessions found by `lookup` that the cache did not know yet, by id, with when they were read. */
+  private readonly lookedUp = new Map<string, { session: SessionRecord; at: number }>();
   /** A real hash checked for unknown usernames so a login takes as long either way. */
   private decoyHash: Promise<string> | undefined;
 
@@ -96,9 +104,44 @@ export class AgentSessions {
     return this.live(this.repos.sessions.byTokenHash(digestToken(token)));
   }
 
+  /**
+   * As `authenticate`, and when the store's cache does not know the token, as the database does: a
+   * session made by another process a moment ago works here at once.
+   */
+  async authenticateShared(token: string | undefined): Promise<AuthenticatedSession | undefined> {
+    const cached = this.authenticate(token);
+    if (cached || !token || token.length > 200 || !this.repos.sessions.lookup) return cached;
+    const session = await this.repos.sessions.lookup(digestToken(token));
+    if (!session) return undefined;
+    if (!this.repos.sessions.byId(session.id)) {
+      this.lookedUp.set(session.id, { session, at: Date.now() });
+      this.forgetOldLookups();
+    }
+    return this.live(session);
+  }
+
   /** Is this session still good? Checked on every socket event, not just at connect. */
   stillValid(sessionId: string): AuthenticatedSession | undefined {
-    return this.live(this.repos.sessions.byId(sessionId));
+    return this.live(this.repos.sessions.byId(sessionId) ?? this.recentlyLookedUp(sessionId));
+  }
+
+  /** The store's cache caught up with another process's change of this session (id or token hash). */
+  sessionChangedElsewhere(key: string): void {
+    for (const [id, { session }] of this.lookedUp)
+      if (id === key || session.tokenHash === key) this.lookedUp.delete(id);
+  }
+
+  private recentlyLookedUp(sessionId: string): SessionRecord | undefined {
+    const found = this.lookedUp.get(sessionId);
+    if (!found) return undefined;
+    if (Date.now() - found.at <= LOOKED_UP_KEPT_MS) return found.session;
+    this.lookedUp.delete(sessionId);
+    return undefined;
+  }
+
+  private forgetOldLookups(): void {
+    const before = Date.now() - LOOKED_UP_KEPT_MS;
+    for (const [id, { at }] of this.lookedUp) if (at < before) this.lookedUp.delete(id);
   }
 
   private live(session: SessionRecord | undefined): AuthenticatedSession | undefined {
@@ -108,7 +151,7 @@ export class AgentSessions {
   }
 
   async logout(token: string): Promise<void> {
-    const auth = this.authenticate(token);
+    const auth = await this.authenticateShared(token);
     if (!auth) throw new ServiceError('unauthenticated', 'Not signed in.');
     await this.end([auth.session], 'logged-out');
     await this.repos.audit.record({
@@ -131,6 +174,7 @@ export class AgentSessions {
   private async end(sessions: readonly SessionRecord[], reason: SessionEndReason): Promise<void> {
     const ended = sessions.map((s) => s.id);
     if (ended.length === 0) return;
+    for (const id of ended) this.lookedUp.delete(id);
     await this.repos.sessions.remove(ended);
     for (const listener of this.sessionEndListeners) listener(ended, reason);
   }

@@ -21,7 +21,7 @@ export function adminGate(deps: AdminOnlyDeps): {
   const admins = new WeakMap<Request, AgentRecord>();
   return {
     adminOnly: (route) => async (req, _res, next) => {
-      const auth = deps.sessions.authenticate(bearerToken(req.headers.authorization));
+      const auth = await deps.sessions.authenticateShared(bearerToken(req.headers.authorization));
       if (!auth)
         throw new ServiceError(
           'unauthenticated',

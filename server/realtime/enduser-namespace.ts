@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { EndUserRequestStatus } from '../contract/enduser';
 import { SESSION_COOKIE } from '../http/browser-session';
 import { cookieFromHeader } from '../http/cookies';
+import { isStoreUnavailable } from '../cluster/shared-store';
 import type { Logger } from '../logger';
 import type { RequestService } from '../requests/request-service';
 import { afterAnswer } from './answer-first';
@@ -45,11 +46,21 @@ export function attachEndUserNamespace(
     const auth = HandshakeSchema.safeParse(socket.handshake.auth);
     // The browser session secret is httpOnly, so the handshake's Cookie header is how it arrives.
     const sid = cookieFromHeader(socket.handshake.headers.cookie, SESSION_COOKIE);
-    // The same answer for "no such request" and "not yours", so ids cannot be probed.
-    if (!auth.success || !sid || !requests.findForSession(auth.data.requestId, sid))
-      return next(new Error('not-found'));
-    socket.data = { requestId: auth.data.requestId };
-    next();
+    if (!auth.success || !sid) return next(new Error('not-found'));
+    const { requestId } = auth.data;
+    // Closed by another server process, it is in the store's history, not in this one's reads.
+    requests.recall(requestId, { wait: false }).then(
+      () => {
+        // The same answer for "no such request" and "not yours", so ids cannot be probed.
+        if (!requests.findForSession(requestId, sid)) return next(new Error('not-found'));
+        socket.data = { requestId };
+        next();
+      },
+      (error: unknown) => {
+        if (!isStoreUnavailable(error)) logger.error('end-user socket handshake failed', error);
+        next(new Error('unavailable'));
+      },
+    );
   });
 
   nsp.on('connection', (socket) => {

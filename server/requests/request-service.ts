@@ -32,7 +32,7 @@ import {
   verificationCodeMatches,
 } from '../security/otp';
 import { newId } from '../security/tokens';
-import type { AuditRecordInput, Repositories } from '../store/repositories';
+import type { AuditRecordInput, HistoryRepository, Repositories } from '../store/repositories';
 
 /**
  * A request was created or changed; `action` names the change as the audit does
@@ -111,7 +111,20 @@ export interface RequestServiceOptions {
   /** Where admins' alerts go (a cap reached, a suspicious caller, a refused approval). */
   notices?: AdminNotices;
   logger?: Logger;
+  /**
+   * Closed requests, for `recall`: with a store several server processes share, a request may
+   * have been closed by another process, which this one's `recentlyClosed` never saw.
+   */
+  history?: HistoryRepository;
+  /**
+   * How long `recall` waits for a request no store read knows yet (made by another process a
+   * moment ago; the shared store's cache lags its commits by a few ms). 0: it does not wait.
+   */
+  recallWaitMs?: number;
 }
+
+/** How often `recall` looks again while it waits. */
+const RECALL_POLL_MS = 10;
 
 export class RequestService {
   private readonly listeners = new Set<RequestListener>();
@@ -121,6 +134,8 @@ export class RequestService {
   private readonly codeChannel: CodeChannel | undefined;
   private readonly notices: AdminNotices | undefined;
   private readonly logger: Logger;
+  private readonly history: HistoryRepository | undefined;
+  private readonly recallWaitMs: number;
 
   constructor(
     private readonly repos: RequestRepositories,
@@ -132,6 +147,8 @@ export class RequestService {
     this.codeChannel = options.codeChannel;
     this.notices = options.notices;
     this.logger = options.logger ?? silentLogger();
+    this.history = options.history;
+    this.recallWaitMs = options.recallWaitMs ?? 0;
   }
 
   onChange(listener: RequestListener): () => void {
@@ -145,6 +162,34 @@ export class RequestService {
 
   find(id: string): HelpRequest | undefined {
     return this.repos.requests.get(id) ?? this.recentlyClosed.get(id);
+  }
+
+  /**
+   * The request as `find` reads it, or when this process does not know it — closed by another
+   * server process, or made there a moment ago — as the store has it. A closed one found is kept
+   * with the recently closed, so the synchronous readers after this (pages, the end-user socket)
+   * see it too. `wait` (up to `recallWaitMs` for a request made elsewhere a moment ago) only for
+   * ids the server itself issued (a signed cookie's), never for a client's guess.
+   */
+  async recall(id: string, { wait }: { wait: boolean }): Promise<HelpRequest | undefined> {
+    const known = this.find(id);
+    if (known || !this.history) return known;
+    const deadline = Date.now() + (wait ? this.recallWaitMs : 0);
+    for (;;) {
+      const closed = await this.history.get(id);
+      if (closed) {
+        // It may have closed here meanwhile: what this process holds is at least as new.
+        const local = this.find(id);
+        if (local) return local;
+        this.rememberClosed(closed);
+        return closed;
+      }
+      const open = this.find(id);
+      if (open || Date.now() >= deadline) return open;
+      await new Promise((resolve) => setTimeout(resolve, RECALL_POLL_MS));
+      const arrived = this.find(id);
+      if (arrived) return arrived;
+    }
   }
 
   /**

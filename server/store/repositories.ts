@@ -252,7 +252,14 @@ export interface AgentRepository {
 }
 
 export interface SessionRepository {
+  /** May lag another process's commits in a multi-process store; `lookup` does not. */
   byTokenHash(tokenHash: string): SessionRecord | undefined;
+  /**
+   * The session as committed, whichever process added it (a read of the database where the sync
+   * reads come from a cache): for a token `byTokenHash` does not know yet. A store only one
+   * process uses answers as `byTokenHash` does.
+   */
+  lookup?(tokenHash: string): Promise<SessionRecord | undefined>;
   byId(id: string): SessionRecord | undefined;
   ofAgent(agentId: string): SessionRecord[];
   /** Sessions whose expiry is at or before `now`. */

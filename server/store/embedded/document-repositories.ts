@@ -54,6 +54,8 @@ export function agentRepository(doc: DocumentStore<AgentsDocument>): AgentReposi
 export function sessionRepository(doc: DocumentStore<SessionsDocument>): SessionRepository {
   return {
     byTokenHash: (tokenHash) => doc.data.sessions.find((s) => s.tokenHash === tokenHash),
+    // The only process using the store: its document is the committed state.
+    lookup: async (tokenHash) => doc.data.sessions.find((s) => s.tokenHash === tokenHash),
     byId: (id) => doc.data.sessions.find((s) => s.id === id),
     ofAgent: (agentId) => doc.data.sessions.filter((s) => s.agentId === agentId),
     expiredAt: (now) => doc.data.sessions.filter((s) => s.expiresAt <= now),
