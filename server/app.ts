@@ -43,8 +43,22 @@ import { NotMeReports } from './requests/not-me-reports';
 import { RequestService } from './requests/request-service';
 import { mailCodeChannel } from './mail/mail-code-channel';
 import type { Store } from './store/repositories';
+import type { Leadership } from './cluster/leader';
+import { advisoryLockLeader, soleLeader } from './cluster/leader';
+import { sharedStoreOf } from './cluster/shared-store';
+import { sharedRateLimits } from './http/shared-rate-limit-store';
+import { useClusterAdapter } from './realtime/cluster-adapter';
+import { sessionOf } from './http/browser-session';
+import { isSignInPath } from './enduser/sign-in-routes';
+import { storeUnavailablePage } from './enduser/pages/problem-pages';
+import { STORE_UNAVAILABLE_MESSAGE } from './cluster/shared-store';
 
 const DIRECTORY_PROBE_MS = 5_000;
+/**
+ * With a shared store, how long a page waits for a request another process made a moment ago to
+ * reach this one's cache (it lags the commit by a few ms).
+ */
+const SHARED_RECALL_WAIT_MS = 250;
 
 export interface AppDeps {
   store: Store;
@@ -96,7 +110,15 @@ export interface App {
   mail: RealmMail;
   /** End-user persistent tokens; `revokePersistentTokens(username)` signs the user out of every device. */
   persistentTokens: PersistentTokens;
-  /** Starts the periodic sweeps (expiry of requests and sessions). */
+  /**
+   * Whether this process runs the realm's timers: always with the embedded store; with a shared
+   * store, the one process holding the cluster's leader lock.
+   */
+  leadership: Leadership;
+  /**
+   * Starts the periodic work: the directory probe here, and — while this process leads — the
+   * expiry sweep (requests and sessions) and the outbox worker.
+   */
   startTimers(intervalMs?: number): void;
   /** Stops accepting, closes sockets, waits for writes, releases the store. */
   close(): Promise<void>;
@@ -106,6 +128,9 @@ export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? consoleLogger();
   const now = deps.now ?? Date.now;
   const { store } = deps;
+  // A store other server processes share (PostgreSQL): live events, limits and timers are shared too.
+  const shared = sharedStoreOf(store);
+  const limits = shared ? sharedRateLimits(shared.pool) : undefined;
   const realm = new RealmService(store.realm, store.audit);
   const notices = new AdminNotices();
   const outbox = new Outbox({
@@ -135,6 +160,8 @@ export function createApp(deps: AppDeps): App {
     codeChannel: mailCodeChannel(outbox),
     notices,
     logger,
+    history: store.history,
+    recallWaitMs: shared ? SHARED_RECALL_WAIT_MS : 0,
   });
   const directoryUsers = new DirectoryAdmin({
     users: store.directory,
@@ -217,7 +244,32 @@ export function createApp(deps: AppDeps): App {
       uptimeSeconds: Math.round(process.uptime()),
     } satisfies ServerHealth);
   });
-  app.use(sessionRoutes(sessions));
+  if (shared) {
+    // While the database is out of reach nothing can be decided: the sign-in pages and the API say
+    // so (503) rather than answer from what this process happens to remember.
+    app.use((req, res, next) => {
+      if (store.health().status !== 'unavailable') return next();
+      res.set({ 'Cache-Control': 'no-store', 'Retry-After': '60' });
+      if (req.path === '/api' || req.path.startsWith('/api/'))
+        return void res
+          .status(503)
+          .json({ error: { code: 'unavailable', message: STORE_UNAVAILABLE_MESSAGE } });
+      if (isSignInPath(req.path))
+        return void res.status(503).type('html').send(storeUnavailablePage(realm.config).value);
+      next();
+    });
+    // A request another process closed (or made a moment ago) is read from the store before the
+    // page's synchronous readers look for it.
+    const flows = new FlowCookies(signer, realmConfig, now);
+    app.use(async (req, res, next) => {
+      const sid = isSignInPath(req.path) ? sessionOf(req) : undefined;
+      const flow = sid ? flows.read(req, sid) : undefined;
+      for (const id of new Set([flow?.rid, flow?.sf?.rid]))
+        if (id) await requests.recall(id, { wait: true });
+      next();
+    });
+  }
+  app.use(sessionRoutes(sessions, limits?.stores));
   app.use(directoryRoutes({ users: directoryUsers, sessions, authenticator, audit: store.audit }));
   app.use(auditRoutes({ history, sessions, authenticator, audit: store.audit, logger, now }));
   app.use(agentConsole({ dir: deps.agentConsoleDir }));
@@ -235,6 +287,7 @@ export function createApp(deps: AppDeps): App {
       notMe,
       logger,
       now,
+      ...(limits ? { limitStores: limits.stores } : {}),
     }),
   );
   app.use('/api', (_req, res) => {
@@ -244,7 +297,21 @@ export function createApp(deps: AppDeps): App {
   app.use(errorHandler(logger));
 
   // The per-address allowance on the sign-in forms runs before express: refusals stay cheap in a flood.
-  const floodGate = signInFloodGate({ trustProxy: deps.trustProxy ?? false, now });
+  const floodGate = signInFloodGate({
+    trustProxy: deps.trustProxy ?? false,
+    now,
+    ...(limits
+      ? {
+          shared: {
+            counts: limits.floodCounts,
+            onError: (error: unknown) =>
+              logger.warn(
+                `flood gate: counting alone until the database answers (${String(error)})`,
+              ),
+          },
+        }
+      : {}),
+  });
   const httpServer = createServer((req, res) => {
     if (!floodGate(req, res)) app(req, res);
   });
@@ -263,6 +330,7 @@ export function createApp(deps: AppDeps): App {
       callback(allowed ? null : 'origin not allowed', allowed);
     },
   });
+  const clusterAdapter = shared ? useClusterAdapter(io, shared.pool, logger) : undefined;
   const agentNamespace = attachAgentNamespace(io, {
     agents,
     sessions,
@@ -301,6 +369,27 @@ export function createApp(deps: AppDeps): App {
     }
   };
 
+  // The sweep and the outbox run once per realm: here while this process leads.
+  const leadership = shared ? advisoryLockLeader(shared.pool, { logger }) : soleLeader();
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let sweepEveryMs = 5_000;
+  const stopLeading = leadership.onChange((leading) => {
+    clearInterval(sweepTimer);
+    sweepTimer = undefined;
+    if (!leading) {
+      void outbox.stop();
+      return;
+    }
+    void sweep();
+    sweepTimer = setInterval(() => void sweep(), sweepEveryMs);
+    outbox.start();
+  });
+  const stopHearing = shared?.onRemoteChange((table, key) => {
+    // Mail recorded (or mail settings changed) elsewhere: the leader's worker looks at once.
+    if ((table === 'outbox' || table === 'realm') && leadership.leading) outbox.wake();
+    if (table === 'sessions') sessions.sessionChangedElsewhere(key);
+  });
+
   return {
     httpServer,
     io,
@@ -315,15 +404,21 @@ export function createApp(deps: AppDeps): App {
     outbox,
     mail,
     persistentTokens,
+    leadership,
     startTimers(intervalMs = 5_000) {
-      void sweep();
-      timers.push(setInterval(() => void sweep(), intervalMs));
+      sweepEveryMs = intervalMs;
       // While the directory is down it is read every few seconds, so it comes back by itself.
       timers.push(setInterval(() => void directory.probe(), DIRECTORY_PROBE_MS));
-      outbox.start();
+      leadership.start();
     },
     async close() {
       timers.forEach(clearInterval);
+      stopHearing?.();
+      floodGate.stop();
+      // Released first, so another process takes the timers over at once.
+      await leadership.stop();
+      stopLeading();
+      clearInterval(sweepTimer);
       await Promise.all([notifications.stop(), alertMailer.stop()]);
       // A send in progress finishes and is recorded before the store closes.
       await outbox.stop();
@@ -333,6 +428,7 @@ export function createApp(deps: AppDeps): App {
         io.close(() => resolve()).catch(reject);
         httpServer.closeAllConnections();
       });
+      clusterAdapter?.close();
       await directory.close();
       await store.close();
     },

@@ -7,12 +7,16 @@ import { ServiceError } from '../errors';
 import { bearerToken } from '../http/bearer-token';
 import { parseBody } from '../http/validate';
 import { RATE_LIMIT_VALIDATION } from '../enduser/rate-limits';
+import type { LimitStores } from '../http/shared-rate-limit-store';
 import type { AgentSessions } from './agent-sessions';
 
-export function sessionRoutes(sessions: AgentSessions): Router {
+/** `limitStores`: counters every process of a cluster shares (absent: in memory). */
+export function sessionRoutes(sessions: AgentSessions, limitStores?: LimitStores): Router {
   const router = Router();
   const limited = (message: string) => ({ error: { code: 'rate-limited', message } });
+  const store = (name: string) => (limitStores ? { store: limitStores(name) } : {});
   const perIp = rateLimit({
+    ...store('agent-login:ip'),
     windowMs: 15 * 60_000,
     limit: 50,
     standardHeaders: 'draft-8',
@@ -21,6 +25,7 @@ export function sessionRoutes(sessions: AgentSessions): Router {
     message: limited('Too many sign-in attempts from here; wait a few minutes.'),
   });
   const perUsername = rateLimit({
+    ...store('agent-login:user'),
     windowMs: 15 * 60_000,
     limit: 10,
     standardHeaders: 'draft-8',

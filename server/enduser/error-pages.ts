@@ -1,11 +1,12 @@
 // Errors on the sign-in pages answer with a page, not JSON: what went wrong and how to carry on.
 import type { ErrorRequestHandler } from 'express';
+import { isStoreUnavailable } from '../cluster/shared-store';
 import { DirectoryUnavailableError } from '../directory/directory';
 import { ServiceError } from '../errors';
 import { statusFor } from '../http/error-handler';
 import type { Logger } from '../logger';
 import type { RealmService } from '../realm/realm-service';
-import { problemPage } from './pages/problem-pages';
+import { problemPage, storeUnavailablePage } from './pages/problem-pages';
 import { isSignInPath } from './sign-in-routes';
 
 export function signInErrorPages(realm: RealmService, logger: Logger): ErrorRequestHandler {
@@ -15,6 +16,15 @@ export function signInErrorPages(realm: RealmService, logger: Logger): ErrorRequ
     let status: number;
     let title: string;
     let paragraphs: string[];
+    if (isStoreUnavailable(error)) {
+      // The database is out of reach (a cluster's PostgreSQL restarting): say so, change nothing.
+      res
+        .status(503)
+        .type('html')
+        .set({ 'Cache-Control': 'no-store', 'Retry-After': '60' })
+        .send(storeUnavailablePage(realm.config).value);
+      return;
+    }
     if (error instanceof DirectoryUnavailableError) {
       // Fail closed, and say what to do: the account cannot be checked, so nothing goes further.
       status = 503;

@@ -3,7 +3,9 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { usernameOf } from '../contract/username';
+import type { FloodGateOptions } from '../http/flood-gate';
 import { createFloodGate } from '../http/flood-gate';
+import type { LimitStores } from '../http/shared-rate-limit-store';
 import { answerWith, outcomeOf } from './handled-answer';
 import type { RealmService } from '../realm/realm-service';
 import { floodRefusalPage, problemPage } from './pages/problem-pages';
@@ -40,8 +42,14 @@ function minutesText(seconds: number): string {
   return minutes === 1 ? 'a minute' : `${minutes} minutes`;
 }
 
-function pageLimiter(realm: RealmService, spec: LimitSpec, key?: LimitKey): RequestHandler {
+function pageLimiter(
+  realm: RealmService,
+  spec: LimitSpec,
+  key: LimitKey | undefined,
+  store: ReturnType<LimitStores> | undefined,
+): RequestHandler {
   return rateLimit({
+    ...(store ? { store } : {}),
     windowMs: spec.windowMs,
     limit: spec.limit,
     standardHeaders: 'draft-8',
@@ -90,17 +98,25 @@ export interface SignInLimits {
   otp: RequestHandler[];
 }
 
-export function signInLimits(realm: RealmService, flowUser: LimitKey): SignInLimits {
-  const limits = (spec: { ip: LimitSpec; user: LimitSpec }, user: LimitKey) => [
-    pageLimiter(realm, spec.ip),
-    pageLimiter(realm, spec.user, user),
+/**
+ * `stores` (a cluster's shared counters) makes every server process count the same hits; without
+ * it each limiter counts in this process's memory.
+ */
+export function signInLimits(
+  realm: RealmService,
+  flowUser: LimitKey,
+  stores?: LimitStores,
+): SignInLimits {
+  const limits = (step: string, spec: { ip: LimitSpec; user: LimitSpec }, user: LimitKey) => [
+    pageLimiter(realm, spec.ip, undefined, stores?.(`sign-in:${step}:ip`)),
+    pageLimiter(realm, spec.user, user, stores?.(`sign-in:${step}:user`)),
   ];
   return {
-    identify: limits(SIGN_IN_LIMITS.identify, formUser),
+    identify: limits('identify', SIGN_IN_LIMITS.identify, formUser),
     // The password after the code spends the identify step's allowance (its own counters).
-    password: limits(SIGN_IN_LIMITS.identify, flowUser),
-    request: limits(SIGN_IN_LIMITS.request, flowUser),
-    otp: limits(SIGN_IN_LIMITS.otp, flowUser),
+    password: limits('password', SIGN_IN_LIMITS.identify, flowUser),
+    request: limits('request', SIGN_IN_LIMITS.request, flowUser),
+    otp: limits('otp', SIGN_IN_LIMITS.otp, flowUser),
   };
 }
 
@@ -122,7 +138,12 @@ const SIGN_IN_FORM_POSTS: readonly string[] = [
  */
 export const SIGN_IN_FLOOD = { limit: 120, windowMs: 60_000 } as const;
 
-export function signInFloodGate(options: { trustProxy: number | boolean; now: () => number }) {
+export function signInFloodGate(options: {
+  trustProxy: number | boolean;
+  now: () => number;
+  /** Counts shared with the cluster's other processes (see flood-gate.ts for the lag it allows). */
+  shared?: FloodGateOptions['shared'];
+}) {
   return createFloodGate({
     ...SIGN_IN_FLOOD,
     ...options,

@@ -44,7 +44,7 @@ export function signInRoutes(deps: SignInDeps): Router {
     ...deps,
     context,
     requireCsrf: csrf.require(formExpired),
-    limits: signInLimits(realm, FlowContext.flowUser),
+    limits: signInLimits(realm, FlowContext.flowUser, deps.limitStores),
   };
 
   const router = Router();

@@ -1,5 +1,7 @@
-// The one error handler, last in the chain: service errors keep their code, anything else is a logged 500.
+// The one error handler, last in the chain: service errors keep their code, the database out of reach
+// is a 503, anything else is a logged 500.
 import type { ErrorRequestHandler } from 'express';
+import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../cluster/shared-store';
 import type { ErrorCode } from '../contract/errors';
 import { ServiceError, toWireError } from '../errors';
 import type { Logger } from '../logger';
@@ -41,6 +43,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       const message =
         status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.';
       res.status(status).json({ error: { code: 'bad-request', message } });
+      return;
+    }
+    if (isStoreUnavailable(error)) {
+      // The database is out of reach: nothing was decided, and a retry shortly will work.
+      res
+        .status(503)
+        .set('Retry-After', '60')
+        .json({ error: { code: 'unavailable', message: STORE_UNAVAILABLE_MESSAGE } });
       return;
     }
     if (!(error instanceof ServiceError)) logger.error('request failed', error);

@@ -40,6 +40,7 @@ import { mailEvents } from './mail-events';
 import { approvalEvents } from './approval-events';
 import type { HistoryService } from '../history/history-service';
 import { historyEvents } from './history-events';
+import { isStoreUnavailable, STORE_UNAVAILABLE_MESSAGE } from '../cluster/shared-store';
 
 interface SocketData {
   sessionId: string;
@@ -138,10 +139,18 @@ export function attachAgentNamespace(
 
   nsp.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
-    const auth = sessions.authenticate(typeof token === 'string' ? token : undefined);
-    if (!auth) return next(new Error('unauthenticated'));
-    socket.data = { sessionId: auth.session.id, agentId: auth.agent.id };
-    next();
+    // A session another server process made a moment ago may not be in this one's cache yet.
+    sessions.authenticateShared(typeof token === 'string' ? token : undefined).then(
+      (auth) => {
+        if (!auth) return next(new Error('unauthenticated'));
+        socket.data = { sessionId: auth.session.id, agentId: auth.agent.id };
+        next();
+      },
+      (error: unknown) => {
+        if (!isStoreUnavailable(error)) logger.error('agent socket authentication failed', error);
+        next(new Error(isStoreUnavailable(error) ? 'unavailable' : 'internal'));
+      },
+    );
   });
 
   nsp.on('connection', (socket) => {
@@ -204,6 +213,11 @@ export function attachAgentNamespace(
           const data = await handler(parsed.data as AgentPayload<E>, current.agent);
           reply({ data });
         } catch (error) {
+          // The database out of reach is an answer the agent can act on (try again), not a bug.
+          if (isStoreUnavailable(error)) {
+            logger.warn(`agent event ${event}: the database is unavailable`);
+            return reply({ error: { code: 'unavailable', message: STORE_UNAVAILABLE_MESSAGE } });
+          }
           if (!(error instanceof ServiceError)) logger.error(`agent event ${event} failed`, error);
           if (error instanceof ServiceError && error.code === 'forbidden' && !error.audited) {
             await audit
@@ -355,11 +369,20 @@ export function attachAgentNamespace(
         nsp.emit('config:updated', config);
         if (config.agentTotp === totpRule) return;
         totpRule = config.agentTotp;
-        // Who must enrol may have changed: every session hears its own answer at once.
-        for (const socket of nsp.sockets.values()) {
-          const agent = agents.byId(socket.data.agentId);
-          if (agent) socket.emit('session:ready', sessionInfo(agent));
-        }
+        // Who must enrol may have changed: every session hears its own answer at once, on every
+        // server process (fetchSockets asks them all; only this one when the store is not shared).
+        const tell = (sockets: Iterable<{ data: SocketData; emit: AgentSocket['emit'] }>) => {
+          for (const socket of sockets) {
+            const agent = agents.byId(socket.data.agentId);
+            if (agent) socket.emit('session:ready', sessionInfo(agent));
+          }
+        };
+        nsp.fetchSockets().then(tell, (error: unknown) => {
+          logger.warn(
+            `the new authenticator rule reached this process's consoles only: ${String(error)}`,
+          );
+          tell(nsp.sockets.values());
+        });
       }),
     ),
     sessions.onSessionsEnded((sessionIds, code) =>

@@ -46,3 +46,20 @@ export function problemPage(p: ProblemPageInput): SafeHtml {
     ${p.action ? html`<p><a class="button button-primary" href="${p.action.href}">${p.action.label}</a></p>` : ''}`;
   return layout({ realm: p.realm, title: p.title, body });
 }
+
+/**
+ * While the server cannot reach its database: nothing could be checked or changed, so nothing was,
+ * and trying again shortly works (answered 503 with Retry-After).
+ */
+export function storeUnavailablePage(realm: RealmConfig): SafeHtml {
+  return problemPage({
+    realm,
+    title: 'Sign-in is briefly unavailable',
+    paragraphs: [
+      'The sign-in service is briefly unavailable, so nothing could be checked or changed.',
+      'Please try again in a minute; where you had got to is kept.',
+    ],
+    action: { href: '/sign-in', label: 'Try again' },
+    showDesks: true,
+  });
+}

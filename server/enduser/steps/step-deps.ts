@@ -13,6 +13,7 @@ import type { SafeHtml } from '../pages/html';
 import type { PersistentTokens } from '../persistent-token';
 import type { SignInLimits } from '../rate-limits';
 import type { CookieSigner } from '../../http/signed-cookie';
+import type { LimitStores } from '../../http/shared-rate-limit-store';
 import { answerWith } from '../handled-answer';
 
 export interface SignInDeps {
@@ -28,6 +29,8 @@ export interface SignInDeps {
   notMe: NotMeReports;
   logger: Logger;
   now: () => number;
+  /** Counters every server process of a cluster shares; absent: each limit counts in memory. */
+  limitStores?: LimitStores;
 }
 
 export interface StepDeps extends SignInDeps {
