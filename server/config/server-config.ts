@@ -4,6 +4,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import type { LogLevel } from '../logger';
+import { LOG_LEVELS } from '../logger';
 import type { SecretName } from '../store/repositories';
 
 export const USAGE = `Usage: node out/server/index.js [options]     (from a checkout: npm run server -- [options])
@@ -11,16 +13,19 @@ export const USAGE = `Usage: node out/server/index.js [options]     (from a chec
                     environment variables' names below; paths in it are relative to its folder
   --port N          port to listen on (PORT, default 3000; 0 picks a free one)
   --host H          address to bind (HOST, default 127.0.0.1)
-  --data DIR        data directory (DATA_DIR, default ./data)
-  --store URL       keep the data in PostgreSQL instead, e.g. postgres://user@db:5432/helpdesk
-                    (DATABASE_URL, or DATABASE_URL_FILE naming a file that holds it)
-  --demo            on a new data dir only: enable both desks, add two agents and sample users
-                    (DEMO=true; an existing data dir is used as it is)
+  --data DIR        the embedded store's data directory, which one server process owns
+                    (DATA_DIR, default ./data; not used with --store)
+  --store URL       keep the data in PostgreSQL instead, which several server processes may share:
+                    postgres://user:password@host:5432/database (DATABASE_URL, or DATABASE_URL_FILE
+                    naming a file that holds it)
+  --demo            on a new realm only: enable both desks, add two agents and sample users
+                    (DEMO=true; an existing realm is used as it is)
   --allowed-origin  extra browser origin allowed to open agent sockets; repeat for more
                     (ALLOWED_ORIGINS, comma-separated)
   --trust-proxy N   number of reverse proxies in front (TRUST_PROXY, default 0)
   --public-url URL  the address users reach the server at, for links in mails, e.g.
                     https://signin.example.com (PUBLIC_URL, default http://<host>:<port>)
+  --log-level L     ${LOG_LEVELS.join(', ')} (LOG_LEVEL, default info)
   -h, --help        show this help
 Secrets from files, as container platforms mount them (environment or config file only):
   SMTP_PASSWORD_FILE        the SMTP password, saved over the one set in the console at start
@@ -47,6 +52,7 @@ export interface ServerConfig {
   trustProxy: number;
   publicUrl: string | undefined;
   demo: boolean;
+  logLevel: LogLevel;
   /** Secrets to save in the store's keys before the app starts. */
   secrets: SecretFromFile[];
   /** The --config file, resolved, when there was one. */
@@ -64,6 +70,7 @@ export const DEFAULTS = {
   dataDir: './data',
   trustProxy: 0,
   demo: false,
+  logLevel: 'info',
 } as const;
 
 // ── Values: each schema takes the text of a flag or variable, or a JSON file's value ──────────
@@ -87,6 +94,11 @@ const BooleanSchema = z.preprocess(
     return value;
   },
   z.boolean({ error: 'must be true or false' }),
+);
+
+const LogLevelSchema = z.preprocess(
+  (value) => (typeof value === 'string' ? value.trim().toLowerCase() : value),
+  z.enum(LOG_LEVELS, { error: `must be one of ${LOG_LEVELS.join(', ')}` }),
 );
 
 const TextSchema = z
@@ -145,6 +157,7 @@ const OPTIONS = {
   ALLOWED_ORIGINS: { flag: 'allowed-origin', schema: OriginsSchema, kind: 'value' },
   TRUST_PROXY: { flag: 'trust-proxy', schema: wholeNumber(0, 100), kind: 'value' },
   PUBLIC_URL: { flag: 'public-url', schema: HttpUrlSchema, kind: 'value' },
+  LOG_LEVEL: { flag: 'log-level', schema: LogLevelSchema, kind: 'value' },
   SMTP_PASSWORD_FILE: { schema: TextSchema, kind: 'path' },
   LDAP_BIND_PASSWORD_FILE: { schema: TextSchema, kind: 'path' },
 } as const satisfies Record<string, { flag?: string; schema: z.ZodType; kind: Kind }>;
@@ -181,6 +194,7 @@ const FLAG_OPTIONS = {
   'allowed-origin': { type: 'string', multiple: true },
   'trust-proxy': { type: 'string' },
   'public-url': { type: 'string' },
+  'log-level': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -381,6 +395,7 @@ export function parseServerConfig(
   const allowedOrigins = check('ALLOWED_ORIGINS', layers, errors)?.value ?? [];
   const trustProxy = check('TRUST_PROXY', layers, errors)?.value ?? DEFAULTS.trustProxy;
   const publicUrl = check('PUBLIC_URL', layers, errors)?.value;
+  const logLevel = check('LOG_LEVEL', layers, errors)?.value ?? DEFAULTS.logLevel;
 
   const secrets: SecretFromFile[] = [];
   for (const { key, name } of SECRET_FILES) {
@@ -403,6 +418,7 @@ export function parseServerConfig(
       trustProxy,
       publicUrl,
       demo,
+      logLevel,
       secrets,
       configFile,
     },

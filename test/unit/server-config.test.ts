@@ -44,6 +44,7 @@ describe('server config: sources and precedence', () => {
       trustProxy: 0,
       publicUrl: undefined,
       demo: false,
+      logLevel: 'info',
       secrets: [],
       configFile: undefined,
     });
@@ -69,6 +70,8 @@ describe('server config: sources and precedence', () => {
         '2',
         '--public-url',
         'https://signin.example.com',
+        '--log-level',
+        'debug',
       ]),
     );
     expect(config).toMatchObject({
@@ -80,6 +83,7 @@ describe('server config: sources and precedence', () => {
       allowedOrigins: ['https://console.example.com', 'http://localhost:5173'],
       trustProxy: 2,
       publicUrl: 'https://signin.example.com',
+      logLevel: 'debug',
     });
   });
 
@@ -94,6 +98,7 @@ describe('server config: sources and precedence', () => {
         ALLOWED_ORIGINS: 'https://a.example.com, https://b.example.com',
         TRUST_PROXY: '1',
         PUBLIC_URL: '',
+        LOG_LEVEL: 'WARN',
       }),
     );
     expect(config).toMatchObject({
@@ -105,6 +110,7 @@ describe('server config: sources and precedence', () => {
       allowedOrigins: ['https://a.example.com', 'https://b.example.com'],
       trustProxy: 1,
       publicUrl: undefined,
+      logLevel: 'warn',
     });
   });
 
@@ -259,6 +265,7 @@ describe('server config: errors', () => {
       parse(['--port', 'seventy', '--public-url', 'ftp://x'], {
         TRUST_PROXY: '-1',
         DEMO: 'maybe',
+        LOG_LEVEL: 'loud',
         HOST: '0.0.0.0',
       }),
     );
@@ -267,6 +274,7 @@ describe('server config: errors', () => {
       'DEMO (environment): must be true or false',
       'TRUST_PROXY (environment): must be a whole number from 0 to 100',
       '--public-url: must be an http(s) URL, e.g. https://signin.example.com',
+      'LOG_LEVEL (environment): must be one of fatal, error, warn, info, debug, trace, silent',
     ]);
   });
 
