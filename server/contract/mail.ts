@@ -188,6 +188,8 @@ export const ADMIN_ALERT_KINDS = [
   'cap-reached',
   /** A second approver refused a reveal. */
   'approval-refused',
+  /** A SIEM destination refused audit entries for good: the export waits for new settings. */
+  'audit-export-stopped',
 ] as const;
 export type AdminAlertKind = (typeof ADMIN_ALERT_KINDS)[number];
 

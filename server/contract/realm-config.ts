@@ -165,6 +165,111 @@ export function defaultQueueUrgency(): QueueUrgency {
   return { warnAfterMinutes: 2, urgentAfterMinutes: 5 };
 }
 
+/** Hosts a plain (unencrypted) export may go to: the same machine (a local relay or agent). */
+const LOOPBACK_HOSTS = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+
+export function isLoopbackHost(host: string): boolean {
+  return LOOPBACK_HOSTS.has(host.toLowerCase());
+}
+
+const exportCaPem = z
+  .string()
+  .trim()
+  .max(64 * 1024)
+  .refine((v) => v.includes('-----BEGIN CERTIFICATE-----'), {
+    message: 'Paste a PEM certificate (-----BEGIN CERTIFICATE-----…)',
+  });
+
+/** RFC 5424 PRINTUSASCII: printable ASCII without spaces. */
+const PRINTABLE_ASCII = /^[\x21-\x7e]+$/;
+
+/** RFC 5424 over TCP with octet-counting framing (RFC 6587), TLS as RFC 5425 has it. */
+export const SyslogExportSchema = z
+  .object({
+    enabled: z.boolean(),
+    host: z
+      .string()
+      .trim()
+      .max(253)
+      .refine((v) => v === '' || /^[A-Za-z0-9.-]+$|^\[?[0-9a-fA-F:.]+\]?$/.test(v), {
+        message: 'A host name or address, e.g. siem.example.com',
+      }),
+    port: z.number().int().min(1).max(65535),
+    /** TLS (RFC 5425), the server's certificate always verified. Off only to this machine. */
+    tls: z.boolean(),
+    /** The CA to trust (PEM); absent: the system's CAs. */
+    caPem: exportCaPem.optional(),
+    /** SHA-256 fingerprint of the server's certificate (`openssl x509 -fingerprint -sha256`); checked besides the CA. */
+    pinSha256: z
+      .string()
+      .trim()
+      .regex(/^([0-9A-Fa-f]{2}:?){31}[0-9A-Fa-f]{2}$/, 'A SHA-256 fingerprint, e.g. AB:CD:…')
+      .optional(),
+    /** APP-NAME of every message. */
+    appName: z.string().trim().min(1).max(48).regex(PRINTABLE_ASCII, 'Printable ASCII, no spaces'),
+    /** HOSTNAME of every message; absent: this machine's name. */
+    hostname: z.string().trim().min(1).max(255).regex(PRINTABLE_ASCII).optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (!s.enabled) return;
+    if (s.host === '')
+      ctx.addIssue({ code: 'custom', path: ['host'], message: 'Enter the syslog server' });
+    else if (!s.tls && !isLoopbackHost(s.host))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tls'],
+        message: 'Audit entries leave this machine only over TLS',
+      });
+  });
+export type SyslogExportSettings = z.infer<typeof SyslogExportSchema>;
+
+/**
+ * An HTTPS endpoint that receives batches of entries, each body signed with HMAC-SHA256 (the key is
+ * kept with the server's keys, never here). Plain http only to this machine (a local relay, tests).
+ */
+export const WebhookExportSchema = z
+  .object({
+    enabled: z.boolean(),
+    url: z
+      .string()
+      .trim()
+      .max(2048)
+      .refine((v) => v === '' || URL.canParse(v), { message: 'Enter a valid URL' })
+      .refine((v) => !URL.canParse(v) || webhookUrlProblem(new URL(v)) === undefined, {
+        message: 'Use https (plain http only to this machine), with no user or password in it',
+      }),
+    /** The CA to trust (PEM); absent: the system's CAs. */
+    caPem: exportCaPem.optional(),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.enabled && s.url === '')
+      ctx.addIssue({ code: 'custom', path: ['url'], message: 'Enter the webhook URL' });
+  });
+export type WebhookExportSettings = z.infer<typeof WebhookExportSchema>;
+
+function webhookUrlProblem(url: URL): string | undefined {
+  // The URL is a setting, and settings are in the audit log: a credential in it would be too.
+  if (url.username !== '' || url.password !== '') return 'credentials';
+  if (url.protocol === 'https:') return undefined;
+  if (url.protocol === 'http:' && isLoopbackHost(url.hostname)) return undefined;
+  return 'scheme';
+}
+
+/** Every audit entry streamed, as it is written, to a SIEM. Off by default. */
+export const AuditExportSchema = z
+  .object({ syslog: SyslogExportSchema, webhook: WebhookExportSchema })
+  .strict();
+export type AuditExportSettings = z.infer<typeof AuditExportSchema>;
+
+export function defaultAuditExportSettings(): AuditExportSettings {
+  return {
+    syslog: { enabled: false, host: '', port: 6514, tls: true, appName: 'helpdesk-otp' },
+    webhook: { enabled: false, url: '' },
+  };
+}
+
 export const RealmConfigSchema = z
   .object({
     name: z.string().trim().min(1).max(80),
@@ -199,6 +304,8 @@ export const RealmConfigSchema = z
     riskPolicy: RiskPolicySchema.default(defaultRiskPolicy),
     /** When a waiting request's row turns amber, then red, in every agent's queue. */
     queueUrgency: QueueUrgencySchema.default(defaultQueueUrgency),
+    /** Where every audit entry is streamed as it is written (syslog, a webhook); off by default. */
+    auditExport: AuditExportSchema.default(defaultAuditExportSettings),
   })
   .strict();
 export type RealmConfig = z.infer<typeof RealmConfigSchema>;
@@ -218,6 +325,7 @@ export const RealmConfigPatchSchema = z
     notifications: z.unknown(),
     riskPolicy: z.unknown(),
     queueUrgency: z.unknown(),
+    auditExport: z.unknown(),
   })
   .partial()
   .strict();
@@ -275,5 +383,6 @@ export function defaultRealmConfig(): RealmConfig {
     notifications: defaultNotificationSettings(),
     riskPolicy: defaultRiskPolicy(),
     queueUrgency: defaultQueueUrgency(),
+    auditExport: defaultAuditExportSettings(),
   };
 }

@@ -184,6 +184,7 @@ const ALERT_TITLES: Record<AdminAlert['kind'], string> = {
   'suspicious-caller': 'An agent reported a suspicious caller',
   'cap-reached': 'A help-desk passcode limit was reached',
   'approval-refused': 'A second approver refused a reveal',
+  'audit-export-stopped': 'The audit export stopped',
 };
 
 /** Admins' alert, mailed to the realm's security address as it is raised. */

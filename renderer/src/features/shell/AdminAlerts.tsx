@@ -11,6 +11,7 @@ const KIND_WORDS: Record<AdminAlert['kind'], string> = {
   'suspicious-caller': 'Suspicious caller',
   'cap-reached': 'Limit reached',
   'approval-refused': 'Approval refused',
+  'audit-export-stopped': 'Audit export stopped',
 };
 
 /** The kinds that blocked the user's help-desk method, so the blocks list is where to act. */
