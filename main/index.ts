@@ -11,7 +11,7 @@ import {
   type ServerSetting,
 } from './settings';
 import { createPendingIndicator, type PendingIndicator } from './tray';
-import { appOriginFor, createMainWindow } from './window';
+import { appOriginFor, createMainWindow, showServerChoice } from './window';
 import { loadWindowState, placeWindow, saveWindowState, trackWindowState } from './window-state';
 
 /** Windows shows notifications only for an app with an AppUserModelID. */
@@ -72,6 +72,8 @@ let unregisterIpc: (() => void) | null = null;
 /** Answers the console's IPC for `setting`: its server, its origin, its session token. */
 function serveIpcFor(setting: ServerSetting, desktop: DesktopShell): void {
   server = setting;
+  // The organisation's address, or this launch's HELPDESK_SERVER_URL, is not the agent's to change.
+  pendingIndicator?.offerServerChange(setting?.source === 'saved');
   unregisterIpc?.();
   unregisterIpc = registerIpcHandlers({
     appWebContents,
@@ -124,6 +126,7 @@ async function start(): Promise<void> {
   pendingIndicator = createPendingIndicator({
     showWindow: () => void showMainWindow(),
     getWindow: () => mainWindow,
+    changeServer: () => void showMainWindow().then(showServerChoice),
   });
   const notifier = createNotifier((requestId) => {
     void showMainWindow().then((window) => {

@@ -20,6 +20,8 @@ export function icon(style: IconStyle, size = 16): NativeImage {
 
 export interface PendingIndicator {
   setPendingCount(count: number): void;
+  /** Offers "Change server…" in the menu: only while the agent chose the server themselves. */
+  offerServerChange(offered: boolean): void;
   destroy(): void;
 }
 
@@ -28,6 +30,8 @@ export interface PendingIndicatorOptions {
   showWindow(): void;
   /** The console window, for the Windows taskbar overlay. */
   getWindow(): BrowserWindow | null;
+  /** Shows the screen where the agent enters another server's address. */
+  changeServer(): void;
   platform?: NodeJS.Platform;
 }
 
@@ -40,13 +44,16 @@ export function createPendingIndicator(options: PendingIndicatorOptions): Pendin
   const platform = options.platform ?? process.platform;
   const tray = new Tray(icon(platform === 'darwin' ? 'template' : 'color'));
   const overlay = platform === 'win32' ? icon('badge') : null;
-  tray.setContextMenu(
-    Menu.buildFromTemplate([
-      { label: `Open ${APP_NAME}`, click: () => options.showWindow() },
-      { type: 'separator' },
-      { label: 'Quit', role: 'quit' },
-    ]),
-  );
+  const setMenu = (serverChange: boolean) =>
+    tray.setContextMenu(
+      Menu.buildFromTemplate([
+        { label: `Open ${APP_NAME}`, click: () => options.showWindow() },
+        ...(serverChange ? [{ label: 'Change server…', click: () => options.changeServer() }] : []),
+        { type: 'separator' },
+        { label: 'Quit', role: 'quit' },
+      ]),
+    );
+  setMenu(false);
   tray.on('click', () => options.showWindow());
 
   const indicator: PendingIndicator = {
@@ -58,6 +65,9 @@ export function createPendingIndicator(options: PendingIndicatorOptions): Pendin
       if (overlay && window && !window.isDestroyed()) {
         window.setOverlayIcon(count > 0 ? overlay : null, count > 0 ? pendingSummary(count) : '');
       }
+    },
+    offerServerChange(offered) {
+      setMenu(offered);
     },
     destroy() {
       tray.destroy();

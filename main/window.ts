@@ -11,6 +11,7 @@ import {
   isPermissionAllowed,
   type AppOrigin,
 } from './app-origin';
+import { CHANGE_SERVER_HASH } from './server-url';
 import { MIN_WINDOW_SIZE, type WindowPlacement } from './window-state';
 
 // All of main is bundled into out/main/index.js, so its siblings are out/preload and out/renderer.
@@ -80,7 +81,7 @@ export function hardenSession(session: Session, origin: AppOrigin, csp: string |
 export interface ConsoleWindow {
   webContents: Pick<WebContents, 'on'>;
   loadURL(url: string): Promise<void>;
-  loadFile(file: string): Promise<void>;
+  loadFile(file: string, options?: { hash?: string }): Promise<void>;
   isDestroyed(): boolean;
   on(event: 'closed', listener: () => void): unknown;
 }
@@ -158,6 +159,13 @@ function sameOrigin(url: string, origin: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Shows the packaged screen where the agent enters another server's address. */
+export function showServerChoice(window: Pick<ConsoleWindow, 'loadFile'>): void {
+  window.loadFile(STATUS_PAGE_PATH, { hash: CHANGE_SERVER_HASH }).catch((error: unknown) => {
+    console.error('The server choice did not load:', error);
+  });
 }
 
 export interface MainWindowOptions {

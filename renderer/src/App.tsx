@@ -1,12 +1,8 @@
 // The agent console: the desktop's first-run screen while it has no server, then sign-in,
 // authenticator enrolment, or the console itself, by session phase.
-import { useEffect, useState } from 'react';
-import { ConnectServerPage } from './features/first-run/ConnectServerPage';
-import {
-  desktopServerChoice,
-  useServerSetting,
-  type ServerChoice,
-} from './features/first-run/server-choice';
+import { useEffect } from 'react';
+import { useDesktopServerScreen } from './features/first-run/desktop-server-screen';
+import type { ServerChoice } from './features/first-run/server-choice';
 import { ConnectingPage } from './features/session/ConnectingPage';
 import { SignInPage } from './features/session/SignInPage';
 import { TotpEnrolmentPage } from './features/session/TotpEnrolmentPage';
@@ -22,10 +18,7 @@ export function App({
   /** The desktop's server setting; by default read from `window.desk` (none in a browser). */
   serverChoice?: ServerChoice | null;
 }) {
-  const [choice] = useState(() =>
-    serverChoice === undefined ? desktopServerChoice() : serverChoice,
-  );
-  const serverSetting = useServerSetting(choice);
+  const desktopServer = useDesktopServerScreen(serverChoice);
   const store = useConsoleStore();
   const phase = useConsole(sessionSelectors.phase);
   const mustEnrol = useConsole(sessionSelectors.mustEnrolTotp);
@@ -39,8 +32,7 @@ export function App({
     [host, store],
   );
 
-  if (serverSetting === undefined) return <ConnectingPage />;
-  if (choice && serverSetting?.serverUrl === null) return <ConnectServerPage choice={choice} />;
+  if (desktopServer.screen) return desktopServer.screen;
 
   switch (phase) {
     case 'starting':
@@ -48,7 +40,7 @@ export function App({
       return <ConnectingPage />;
     case 'signed-out':
     case 'signing-in':
-      return <SignInPage serverSource={serverSetting?.source ?? null} />;
+      return <SignInPage serverSource={desktopServer.source} />;
     case 'ready':
       return mustEnrol ? <TotpEnrolmentPage /> : <ConsoleShell />;
   }

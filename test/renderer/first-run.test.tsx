@@ -5,6 +5,7 @@
 import { act, fireEvent, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../renderer/src/App';
+import { ConnectServerPage } from '../../renderer/src/features/first-run/ConnectServerPage';
 import {
   desktopServerChoice,
   type ChooseServerResult,
@@ -17,6 +18,7 @@ import { cleanup, renderOn } from './render';
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
+  window.location.hash = '';
 });
 
 function fakeChoice(setting: ServerSetting, answers: ChooseServerResult[] = []) {
@@ -181,6 +183,46 @@ describe('with a server set', () => {
     renderOn(h.store, <App host={h.host} />);
     await act(settle);
     screen.getByLabelText('Password');
+  });
+});
+
+describe('"Change server…" from the tray', () => {
+  it('opens the same screen on the address in use, for the server the agent chose', async () => {
+    window.location.hash = '#change-server';
+    const { choice, choose } = fakeChoice({ serverUrl: 'https://old.example', source: 'saved' });
+    await renderApp(choice);
+    screen.getByRole('heading', { level: 1, name: 'Connect to your help desk server' });
+    expect(screen.getByText(/uses/).textContent).toBe(
+      'The app uses https://old.example now. Enter the address of the server to use instead.',
+    );
+    expect(addressField()).toHaveProperty('value', 'https://old.example');
+    await connectTo('https://new.example');
+    expect(choose).toHaveBeenCalledExactlyOnceWith('https://new.example');
+  });
+
+  it('is not offered for an address the organisation set', async () => {
+    window.location.hash = '#change-server';
+    const { choice } = fakeChoice({ serverUrl: 'http://console.test', source: 'managed' });
+    await renderApp(choice);
+    screen.getByLabelText('Password');
+    expect(screen.queryByLabelText('Server address')).toBeNull();
+  });
+
+  it('goes back to the console on Cancel', () => {
+    const onCancel = vi.fn();
+    const { choice } = fakeChoice({ serverUrl: 'https://old.example', source: 'saved' });
+    renderOn(
+      harness().store,
+      <ConnectServerPage choice={choice} current="https://old.example" onCancel={onCancel} />,
+    );
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+    expect(onCancel).toHaveBeenCalledTimes(1);
+  });
+
+  it('has no Cancel at first run', async () => {
+    const { choice } = fakeChoice(NOTHING_SET);
+    await renderApp(choice);
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
   });
 });
 

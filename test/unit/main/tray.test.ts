@@ -54,6 +54,7 @@ describe('createPendingIndicator', () => {
     const indicator = createPendingIndicator({
       showWindow,
       getWindow: () => null,
+      changeServer: vi.fn(),
       platform: 'darwin',
     });
     const tray = electron.trays[0]!;
@@ -73,7 +74,12 @@ describe('createPendingIndicator', () => {
 
   it('opens the console from a click on the icon or its menu, and offers to quit', () => {
     const showWindow = vi.fn();
-    createPendingIndicator({ showWindow, getWindow: () => null, platform: 'linux' });
+    createPendingIndicator({
+      showWindow,
+      getWindow: () => null,
+      changeServer: vi.fn(),
+      platform: 'linux',
+    });
     electron.trays[0]!.listeners.get('click')?.();
     expect(showWindow).toHaveBeenCalledTimes(1);
     const [items] = electron.Menu.buildFromTemplate.mock.lastCall as [MenuItem[]];
@@ -82,10 +88,33 @@ describe('createPendingIndicator', () => {
     expect(items).toContainEqual(expect.objectContaining({ label: 'Quit', role: 'quit' }));
   });
 
+  it('offers to change the server only while the agent chose it', () => {
+    const changeServer = vi.fn();
+    const indicator = createPendingIndicator({
+      showWindow: vi.fn(),
+      getWindow: () => null,
+      changeServer,
+      platform: 'linux',
+    });
+    const labels = () =>
+      (electron.Menu.buildFromTemplate.mock.lastCall as [MenuItem[]])[0].map(
+        (item) => item.label ?? item.type,
+      );
+    expect(labels()).toEqual(['Open Help Desk OTP', 'separator', 'Quit']);
+    indicator.offerServerChange(true);
+    expect(labels()).toEqual(['Open Help Desk OTP', 'Change server…', 'separator', 'Quit']);
+    const [items] = electron.Menu.buildFromTemplate.mock.lastCall as [MenuItem[]];
+    items.find((item) => item.label === 'Change server…')?.click?.();
+    expect(changeServer).toHaveBeenCalledTimes(1);
+    indicator.offerServerChange(false);
+    expect(labels()).toEqual(['Open Help Desk OTP', 'separator', 'Quit']);
+  });
+
   it('uses a colour icon and no title outside macOS', () => {
     const indicator = createPendingIndicator({
       showWindow: vi.fn(),
       getWindow: () => null,
+      changeServer: vi.fn(),
       platform: 'linux',
     });
     const trayIcon = electron.trays[0]!['icon'] as unknown as {
@@ -102,6 +131,7 @@ describe('createPendingIndicator', () => {
     const indicator = createPendingIndicator({
       showWindow: vi.fn(),
       getWindow: () => window as never,
+      changeServer: vi.fn(),
       platform: 'win32',
     });
     indicator.setPendingCount(4);
@@ -114,6 +144,7 @@ describe('createPendingIndicator', () => {
     createPendingIndicator({
       showWindow: vi.fn(),
       getWindow: () => null,
+      changeServer: vi.fn(),
       platform: 'linux',
     }).destroy();
     expect(electron.trays[0]!['destroy']).toHaveBeenCalled();

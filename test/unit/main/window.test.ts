@@ -10,8 +10,14 @@ const electron = vi.hoisted(() => ({
 }));
 vi.mock('electron', () => electron);
 
-const { appOriginFor, createMainWindow, guardNavigation, hardenSession, loadConsole } =
-  await import('../../../main/window');
+const {
+  appOriginFor,
+  createMainWindow,
+  guardNavigation,
+  hardenSession,
+  loadConsole,
+  showServerChoice,
+} = await import('../../../main/window');
 type Contents = Parameters<typeof guardNavigation>[0];
 type Session = Parameters<typeof hardenSession>[0];
 
@@ -185,6 +191,17 @@ describe('createMainWindow', () => {
     expect(window.maximize).not.toHaveBeenCalled();
     window.emit('ready-to-show');
     expect(window.maximize).toHaveBeenCalled();
+  });
+});
+
+describe('showServerChoice', () => {
+  it('opens the packaged screen for another server in the window', () => {
+    const window = fakeWindow();
+    showServerChoice(window);
+    expect(window.loadFile).toHaveBeenCalledWith(
+      expect.stringMatching(/renderer[/\\]index\.html$/),
+      { hash: 'change-server' },
+    );
   });
 });
 

@@ -1,5 +1,6 @@
-// First run of the desktop app with no server set by the organisation: asks for the help desk
-// server's address, has the app check that Help Desk OTP answers there, and hands over to it.
+// First run of the desktop app with no server set by the organisation (or the agent's "Change
+// server…" from the tray): asks for the help desk server's address, has the app check that Help
+// Desk OTP answers there, and hands over to it.
 import { useRef, useState, type FormEvent } from 'react';
 import { ServerUrlSchema } from '../../../../main/server-url';
 import type { ChooseServerResult, ServerChoice } from './server-choice';
@@ -31,8 +32,18 @@ function failureMessage(serverUrl: string, result: Extract<ChooseServerResult, {
   }
 }
 
-export function ConnectServerPage({ choice }: { choice: ServerChoice }) {
-  const [address, setAddress] = useState('');
+export function ConnectServerPage({
+  choice,
+  current,
+  onCancel,
+}: {
+  choice: ServerChoice;
+  /** The server in use when the agent changes it; none at first run. */
+  current?: string;
+  /** Back to the console on `current`. */
+  onCancel?: () => void;
+}) {
+  const [address, setAddress] = useState(current ?? '');
   const [fieldError, setFieldError] = useState<string | null>(null);
   const [state, setState] = useState<Step>({ step: 'editing' });
   const input = useRef<HTMLInputElement>(null);
@@ -73,10 +84,17 @@ export function ConnectServerPage({ choice }: { choice: ServerChoice }) {
     <main className="auth-page">
       <div className="auth-card auth-card-wide">
         <h1 className="auth-title">Connect to your help desk server</h1>
-        <p className="auth-subtitle">
-          Help Desk OTP works with your organisation&apos;s help desk server. Enter its address;
-          your IT team can tell you what it is.
-        </p>
+        {current ? (
+          <p className="auth-subtitle">
+            The app uses <span className="mono">{current}</span> now. Enter the address of the
+            server to use instead.
+          </p>
+        ) : (
+          <p className="auth-subtitle">
+            Help Desk OTP works with your organisation&apos;s help desk server. Enter its address;
+            your IT team can tell you what it is.
+          </p>
+        )}
         {state.step === 'failed' ? (
           <p className="notice notice-error" role="alert">
             {state.message}
@@ -122,6 +140,16 @@ export function ConnectServerPage({ choice }: { choice: ServerChoice }) {
           <button type="submit" className="button button-primary button-block" disabled={busy}>
             {state.step === 'checking' ? 'Checking…' : 'Connect'}
           </button>
+          {onCancel ? (
+            <button
+              type="button"
+              className="button button-block"
+              disabled={busy}
+              onClick={onCancel}
+            >
+              Cancel
+            </button>
+          ) : null}
         </form>
       </div>
     </main>
