@@ -195,21 +195,21 @@ export class RequestWriter {
       [request.id],
     );
     if (gone[0]) changes.row(this.open, request.id, gone[0].rev, undefined);
-    const closed = request as ClosedRequest;
+    const row = closedRow(request as ClosedRequest);
     const { rowCount } = await client.query(
       `INSERT INTO closed_requests
          (id, closed_at, username_lower, reference_normalised, desk, state, agents, record)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (id) DO NOTHING`,
       [
-        closed.id,
-        closed.closedAt,
-        closed.username.toLowerCase(),
-        normaliseReference(closed.reference),
-        closed.desk,
-        closed.state,
-        agentsOf(closed).map((name) => name.toLowerCase()),
-        JSON.stringify(closed),
+        row.id,
+        row.closed_at,
+        row.username_lower,
+        row.reference_normalised,
+        row.desk,
+        row.state,
+        row.agents,
+        row.record,
       ],
     );
     return rowCount ?? 0;
@@ -250,6 +250,20 @@ export class RequestWriter {
     );
     return chained;
   }
+}
+
+/** A closed request's row: the record, and what history searches filter on, as historyMatches reads it. */
+export function closedRow(closed: ClosedRequest) {
+  return {
+    id: closed.id,
+    closed_at: closed.closedAt,
+    username_lower: closed.username.toLowerCase(),
+    reference_normalised: normaliseReference(closed.reference),
+    desk: closed.desk,
+    state: closed.state,
+    agents: agentsOf(closed).map((name) => name.toLowerCase()),
+    record: closed,
+  };
 }
 
 /** Inserts entries as they are (seqs and hashes included), in one statement. */
