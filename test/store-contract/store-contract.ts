@@ -637,6 +637,43 @@ export function describeStoreContract(name: string, create: () => Promise<StoreU
       });
     });
 
+    it('keeps every write acknowledged while it closes, refuses the rest, and opens again with one chain', async () => {
+      const { open, close } = await freshStore();
+      const store = await open();
+      // Writes keep arriving while the store closes (a server stopping under load).
+      const writes: Array<Promise<string>> = [];
+      let closing: Promise<void> | undefined;
+      for (let n = 1; n <= 60; n++) {
+        const request = queuedRequest(n);
+        writes.push(
+          store.requests
+            .commit(request, changed(request, 'request.submitted'))
+            .then(() => request.id),
+        );
+        writes.push(
+          store.audit
+            .record({ actor: 'system', action: 'contract.closing', details: { n } })
+            .then((entry) => `audit:${entry.seq}:${entry.hash}`),
+        );
+        if (n === 20) closing = close(store);
+        await Promise.resolve();
+      }
+      const settled = await Promise.allSettled(writes);
+      await closing;
+      const acknowledged = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+      expect(acknowledged.length).toBeGreaterThanOrEqual(40);
+
+      const again = await open();
+      const entries = await readAudit(again);
+      expectUnbrokenChain(entries);
+      const bySeq = new Map(entries.map((e) => [e.seq, e.hash]));
+      for (const ack of acknowledged) {
+        const [kind, seq, hash] = ack.split(':');
+        if (kind === 'audit') expect(bySeq.get(Number(seq)), ack).toBe(hash);
+        else expect(again.requests.get(ack)?.state, ack).toBe('queued');
+      }
+    });
+
     describe('after a crash', () => {
       it('has every write acknowledged before the writer was killed, and an audit log that agrees with the requests', async () => {
         const { sut, open, close } = await freshStore();

@@ -359,6 +359,8 @@ class WalOpenRequests implements OpenRequestStore {
   #checkpointing: Promise<void> | undefined;
   #closedCount: number;
   #failure: Error | undefined;
+  /** Set when `close` starts: a change after it would land in a log the close removes. */
+  #closing: Error | undefined;
   /** What each log entry's projection writes are, set when its line is durable. */
   readonly #projected = new WeakMap<WalEntry, Promise<unknown>>();
   /** One process owns the data dir, so holding a user against this process's callers is enough. */
@@ -413,6 +415,11 @@ class WalOpenRequests implements OpenRequestStore {
     return this.#failure;
   }
 
+  /** Why a change cannot be made now (a failed write, or the store closing), if it cannot. */
+  get #refusal(): Error | undefined {
+    return this.#failure ?? this.#closing;
+  }
+
   get(id: string): OpenRequest | undefined {
     return this.requests.get(id) as OpenRequest | undefined;
   }
@@ -443,7 +450,7 @@ class WalOpenRequests implements OpenRequestStore {
     request: HelpRequest,
     input: AuditRecordInput | readonly AuditRecordInput[],
   ): Promise<void> {
-    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#refusal) return Promise.reject(this.#refusal);
     const inputs: readonly AuditRecordInput[] = Array.isArray(input) ? input : [input];
     const audit = inputs.map((i) => this.auditChain.next(i));
     if (isOpen(request)) return this.#change({ op: 'put', request, audit });
@@ -457,7 +464,7 @@ class WalOpenRequests implements OpenRequestStore {
     id: string,
     decide: (current: OpenRequest | undefined) => RequestCommit | undefined,
   ): Promise<HelpRequest | undefined> {
-    if (this.#failure) throw this.#failure;
+    if (this.#refusal) throw this.#refusal;
     const next = decide(this.get(id));
     if (!next) return undefined;
     if (next.request.id !== id)
@@ -471,7 +478,7 @@ class WalOpenRequests implements OpenRequestStore {
   }
 
   async recordAudit(input: AuditRecordInput): Promise<AuditEntry> {
-    if (this.#failure) throw this.#failure;
+    if (this.#refusal) throw this.#refusal;
     const entry = this.auditChain.next(input);
     await this.#change({ op: 'audit', audit: [entry] });
     return entry;
@@ -494,7 +501,7 @@ class WalOpenRequests implements OpenRequestStore {
    * projections to be written (so a reader of the journals sees what was acknowledged).
    */
   #change(change: WalChange): Promise<void> {
-    if (this.#failure) return Promise.reject(this.#failure);
+    if (this.#refusal) return Promise.reject(this.#refusal);
     const before =
       change.op === 'put'
         ? this.requests.get(change.request.id)
@@ -554,6 +561,9 @@ class WalOpenRequests implements OpenRequestStore {
   }
 
   async close(): Promise<void> {
+    // Refused from now on, never acknowledged: the checkpoint below is the last word, and a change
+    // logged after it would go with the log the close removes while its audit entry stayed.
+    this.#closing ??= new Error('The store is closing; the change was not made.');
     await this.#checkpointing;
     await this.checkpoint();
     await (await this.#log).close();
