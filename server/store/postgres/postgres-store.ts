@@ -170,8 +170,9 @@ export async function openPostgresStore(
         };
       },
       async close() {
-        await writer.idle();
-        await Promise.all([db.idle(), writerDb.idle()]);
+        // Writes made before this call are committed (or refused); later ones are refused.
+        await writer.close();
+        await Promise.all([db.close(), writerDb.close()]);
         await Promise.all([changeFeed.close(), userLocks.close()]);
         await Promise.all([writerPool.end(), pool.end()]);
       },

@@ -13,7 +13,7 @@ import type { AuditRecordInput, RequestCommit } from '../repositories';
 import type { CachedTable } from './cache';
 import type { Head } from './audit-log';
 import { auditInputs, type OpenEntry } from './open-requests';
-import type { Changes, Database } from './transaction';
+import { closedError, type Changes, type Database } from './transaction';
 
 /** At most this many calls share one transaction. */
 const MAX_BATCH = 256;
@@ -34,6 +34,7 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 export class RequestWriter {
   readonly #queue: Call[] = [];
   #draining: Promise<void> | undefined;
+  #closed = false;
 
   constructor(
     private readonly db: Database,
@@ -66,12 +67,19 @@ export class RequestWriter {
     return new Promise((resolve, reject) => this.#push({ kind: 'audit', input, resolve, reject }));
   }
 
+  /** Refuses calls from now on and resolves once every call queued before has settled. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.idle();
+  }
+
   /** Resolves once every call queued so far has settled. */
   async idle(): Promise<void> {
     while (this.#draining) await this.#draining;
   }
 
   #push(call: Call): void {
+    if (this.#closed) return call.reject(closedError());
     this.#queue.push(call);
     this.#draining ??= this.#drain();
   }

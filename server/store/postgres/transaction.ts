@@ -86,6 +86,7 @@ export class Database {
   readonly #writing = new Set<Promise<unknown>>();
   /** Set when a statement failed for want of a connection; cleared by the next one that worked. */
   unreachable = false;
+  #closed = false;
 
   constructor(
     readonly pool: pg.Pool,
@@ -94,6 +95,12 @@ export class Database {
     /** This store's id (every Database of one store shares it): its own changes are not remote. */
     readonly id: string = randomUUID(),
   ) {}
+
+  /** Refuses writes from now on and resolves once every write begun before has settled. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.idle();
+  }
 
   /** Resolves once every write begun so far has settled. */
   async idle(): Promise<void> {
@@ -106,6 +113,7 @@ export class Database {
    * StoreUnavailableError. `work` may be called more than once, so it must only compute and write.
    */
   write<T>(work: (client: pg.ClientBase, changes: Changes) => Promise<T>): Promise<T> {
+    if (this.#closed) return Promise.reject(closedError());
     const written = this.#write(work);
     this.#writing.add(written);
     const settled = () => void this.#writing.delete(written);
@@ -161,6 +169,13 @@ export class Database {
       throw this.#failed(error);
     }
   }
+}
+
+/** What a write made after `close()` gets: nothing was saved. */
+export function closedError(): Error {
+  return new Error(
+    'The PostgreSQL store is closed (the server is stopping), so nothing was saved.',
+  );
 }
 
 /** A short random pause before retrying a transaction that lost a deadlock. */
