@@ -1,5 +1,6 @@
 // Electron main-process entry: lifecycle only (single instance, ready, windows, tray, quit).
 import { app, BrowserWindow, dialog, safeStorage, screen } from 'electron';
+import { APP_ID } from './app-id';
 import { IpcEvent } from './ipc-channels';
 import { fetchServerStatus, registerIpcHandlers, type DesktopShell } from './ipc';
 import { createNotifier } from './notifications';
@@ -13,9 +14,6 @@ import {
 import { createPendingIndicator, type PendingIndicator } from './tray';
 import { appOriginFor, createMainWindow, showServerChoice } from './window';
 import { loadWindowState, placeWindow, saveWindowState, trackWindowState } from './window-state';
-
-/** Windows shows notifications only for an app with an AppUserModelID. */
-const APP_USER_MODEL_ID = 'com.helpdesk-otp.agent';
 
 let mainWindow: BrowserWindow | null = null;
 let pendingIndicator: PendingIndicator | null = null;
@@ -121,7 +119,7 @@ async function start(): Promise<void> {
     app.quit();
     return;
   }
-  if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
+  if (process.platform === 'win32') app.setAppUserModelId(APP_ID);
 
   pendingIndicator = createPendingIndicator({
     showWindow: () => void showMainWindow(),

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import type * as ElectronFuses from '@electron/fuses';
 import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as FusesHook from '../../build/fuses.mjs';
+import { APP_ID } from '../../main/app-id';
 
 // The one part that needs a real Electron binary: spied on at the module boundary, calling through
 // to the real @electron/fuses (which flips the stand-in binary's fuse wire below).
@@ -111,6 +112,8 @@ describe('electron-builder.yml', () => {
 
   it('names the app and writes installers to dist/', () => {
     expect(config.appId).toBe('com.helpdeskotp.console');
+    // Windows shows the app's notifications only when its AppUserModelID is the installer's appId.
+    expect(config.appId).toBe(APP_ID);
     expect(config.productName).toBe('Help Desk OTP');
     expect(config.directories).toEqual({ output: 'dist', buildResources: 'build' });
     expect(config.asar).toBe(true);
