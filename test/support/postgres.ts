@@ -16,9 +16,11 @@
 // a temp dir owned by `postgres`; as any other user, directly.
 //
 // `stop()`/`start()` take the server down (`pg_ctl -m fast stop`) and bring it back on the same
-// port and data (for outage tests); `dispose()` stops it for good and removes the temp dir. A
-// cluster left running when the test process exits is stopped (immediate mode) by an exit hook.
-import { execFile, execFileSync } from 'node:child_process';
+// port and data (for outage tests); `dispose()` stops it for good and removes the temp dir. The
+// server runs detached from the test process, so a watchdog (a shell polling the test process's
+// pid) stops it in immediate mode and removes the temp dir if that process dies without disposing
+// of it, however it dies (a worker killed by the runner, SIGKILL).
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -93,17 +95,24 @@ async function logTail(dir: string): Promise<string> {
   return log.split('\n').slice(-30).join('\n');
 }
 
-/** Clusters still running, stopped if this process exits without disposing of them. */
-const running = new Map<string, () => void>();
-let exitHookInstalled = false;
+/** Quoted for sh. */
+function shellQuote(text: string): string {
+  return `'${text.replaceAll("'", `'\\''`)}'`;
+}
 
-function stopOnExit(dir: string, stopNow: () => void): void {
-  running.set(dir, stopNow);
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const stopCluster of running.values()) stopCluster();
-  });
+/**
+ * Starts a shell that waits for this process to end, then stops the cluster and removes its dir;
+ * returns how to call it off (after a dispose).
+ */
+function watchdog(bin: string, data: string, dir: string): () => void {
+  const [file, argv] = command(bin, 'pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
+  const stopCluster = [file, ...argv].map(shellQuote).join(' ');
+  const script =
+    `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ` +
+    `${stopCluster} >/dev/null 2>&1; rm -rf ${shellQuote(dir)}`;
+  const child = spawn('sh', ['-c', script], { detached: true, stdio: 'ignore' });
+  child.unref();
+  return () => void child.kill();
 }
 
 /** Starts a fresh cluster in a temp dir. Call `dispose()` when done (afterAll). */
@@ -143,26 +152,19 @@ export async function startPostgres(): Promise<Postgres> {
       );
     }
     up = true;
-    const [file, argv] = command(bin, 'pg_ctl', ['-D', data, '-m', 'immediate', 'stop']);
-    stopOnExit(dir, () => {
-      try {
-        execFileSync(file, argv, { stdio: 'ignore' });
-      } catch {
-        // Already stopped.
-      }
-    });
   };
 
   const stop = async (): Promise<void> => {
     if (!up) return;
     await pgRun(bin, 'pg_ctl', ['-D', data, '-m', 'fast', '-w', 'stop']);
     up = false;
-    running.delete(dir);
   };
 
+  const callOff = watchdog(bin, data, dir);
   try {
     await start();
   } catch (error) {
+    callOff();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
@@ -188,7 +190,9 @@ export async function startPostgres(): Promise<Postgres> {
     stop,
     start,
     dispose: async () => {
-      await stop().catch(() => undefined);
+      // A cluster that would not stop is left to the watchdog, which stops it when this process ends.
+      await stop();
+      callOff();
       await rm(dir, { recursive: true, force: true });
     },
   };
