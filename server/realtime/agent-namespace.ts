@@ -21,6 +21,7 @@ import type { DirectoryProfile } from '../directory/directory';
 import { DirectoryUnavailableError } from '../directory/directory';
 import type { DirectoryAdmin } from '../directory/directory-admin';
 import type { RealmDirectory } from '../directory/realm-directory';
+import { newRequestId, withRequestId } from '../logging/request-context';
 import { ServiceError, badRequest, fieldErrors, toWireError } from '../errors';
 import type { RealmService } from '../realm/realm-service';
 import type { RequestService } from '../requests/request-service';
@@ -140,17 +141,21 @@ export function attachAgentNamespace(
   nsp.use((socket, next) => {
     const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
     // A session another server process made a moment ago may not be in this one's cache yet.
-    sessions.authenticateShared(typeof token === 'string' ? token : undefined).then(
-      (auth) => {
-        if (!auth) return next(new Error('unauthenticated'));
-        socket.data = { sessionId: auth.session.id, agentId: auth.agent.id };
-        next();
-      },
-      (error: unknown) => {
-        if (!isStoreUnavailable(error)) logger.error('agent socket authentication failed', error);
-        next(new Error(isStoreUnavailable(error) ? 'unavailable' : 'internal'));
-      },
-    );
+    sessions
+      .authenticateShared(typeof token === 'string' ? token : undefined)
+      .then(
+        (auth) => {
+          if (!auth) return next(new Error('unauthenticated'));
+          socket.data = { sessionId: auth.session.id, agentId: auth.agent.id };
+          next();
+        },
+        (error: unknown) => {
+          if (!isStoreUnavailable(error)) logger.error('agent socket authentication failed', error);
+          next(new Error(isStoreUnavailable(error) ? 'unavailable' : 'internal'));
+        },
+      )
+      // What the connection's own handlers throw, inside this promise, must not go unheard.
+      .catch((error: unknown) => logger.error('agent socket connection failed', error));
   });
 
   nsp.on('connection', (socket) => {
@@ -168,7 +173,7 @@ export function attachAgentNamespace(
     const on: OnAgentEvent = <E extends AgentEventName>(event: E, handler: AgentHandler<E>) => {
       // socket.io's typed `on` cannot be indexed generically; the arguments are untrusted anyway.
       (socket as unknown as Socket).on(event as string, (...args: unknown[]) =>
-        answerFirst(() => answer(args)),
+        withRequestId(newRequestId(), () => answerFirst(() => answer(args))),
       );
       const answer = async (args: unknown[]) => {
         const call = splitArguments(args);
@@ -212,7 +217,14 @@ export function attachAgentNamespace(
               : badRequest(parsed.error, `"${event}"`);
           const data = await handler(parsed.data as AgentPayload<E>, current.agent);
           reply({ data });
+          logger.info('socket', { event, agent: username, ok: true });
         } catch (error) {
+          logger.info('socket', {
+            event,
+            agent: username,
+            ok: false,
+            code: error instanceof ServiceError ? error.code : 'internal',
+          });
           // The database out of reach is an answer the agent can act on (try again), not a bug.
           if (isStoreUnavailable(error)) {
             logger.warn(`agent event ${event}: the database is unavailable`);

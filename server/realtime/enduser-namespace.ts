@@ -49,18 +49,22 @@ export function attachEndUserNamespace(
     if (!auth.success || !sid) return next(new Error('not-found'));
     const { requestId } = auth.data;
     // Closed by another server process, it is in the store's history, not in this one's reads.
-    requests.recall(requestId, { wait: false }).then(
-      () => {
-        // The same answer for "no such request" and "not yours", so ids cannot be probed.
-        if (!requests.findForSession(requestId, sid)) return next(new Error('not-found'));
-        socket.data = { requestId };
-        next();
-      },
-      (error: unknown) => {
-        if (!isStoreUnavailable(error)) logger.error('end-user socket handshake failed', error);
-        next(new Error('unavailable'));
-      },
-    );
+    requests
+      .recall(requestId, { wait: false })
+      .then(
+        () => {
+          // The same answer for "no such request" and "not yours", so ids cannot be probed.
+          if (!requests.findForSession(requestId, sid)) return next(new Error('not-found'));
+          socket.data = { requestId };
+          next();
+        },
+        (error: unknown) => {
+          if (!isStoreUnavailable(error)) logger.error('end-user socket handshake failed', error);
+          next(new Error('unavailable'));
+        },
+      )
+      // What the connection's own handlers throw, inside this promise, must not go unheard.
+      .catch((error: unknown) => logger.error('end-user socket connection failed', error));
   });
 
   nsp.on('connection', (socket) => {
