@@ -121,7 +121,10 @@ export function registerIpcHandlers(deps: IpcDeps): () => void {
       try {
         answer = await fetchStatus(serverUrl);
       } catch (error) {
-        return { ok: false, reason: 'unreachable', detail: (error as Error).message };
+        const { message } = error as Error;
+        return error instanceof ServerAnswerError
+          ? { ok: false, reason: 'not-help-desk', detail: message }
+          : { ok: false, reason: 'unreachable', detail: message };
       }
       if (!HelpDeskHealthSchema.safeParse(answer).success) {
         return { ok: false, reason: 'not-help-desk', detail: `${serverUrl}/healthz` };
@@ -165,11 +168,25 @@ function isAppSender(
 
 /** The server's `/healthz` answer, as JSON; rejects when the server cannot be reached. */
 export async function fetchServerStatus(serverUrl: string): Promise<unknown> {
-  const response = await fetch(`${serverUrl}/healthz`, {
+  const url = `${serverUrl}/healthz`;
+  const response = await fetch(url, {
     headers: { accept: 'application/json' },
     redirect: 'error',
     signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),
   });
-  if (!response.ok) throw new Error(`${serverUrl}/healthz answered ${response.status}`);
-  return z.record(z.string(), z.unknown()).parse(await response.json());
+  if (!response.ok) throw new ServerAnswerError(`${url} answered ${response.status}`);
+  let answer: unknown;
+  try {
+    answer = await response.json();
+  } catch {
+    throw new ServerAnswerError(`${url} did not answer with JSON`);
+  }
+  const status = z.record(z.string(), z.unknown()).safeParse(answer);
+  if (!status.success) throw new ServerAnswerError(`${url} did not answer with a JSON object`);
+  return status.data;
+}
+
+/** Something answered at the address, but not with a health report: not unreachable. */
+export class ServerAnswerError extends Error {
+  override name = 'ServerAnswerError';
 }

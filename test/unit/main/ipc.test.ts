@@ -1,4 +1,6 @@
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 const handlers = vi.hoisted(() => new Map<string, Handler>());
@@ -9,7 +11,11 @@ vi.mock('electron', () => ({
   },
 }));
 
-const { registerIpcHandlers } = await import('../../../main/ipc');
+const {
+  registerIpcHandlers,
+  ServerAnswerError,
+  fetchServerStatus: fetchHealth,
+} = await import('../../../main/ipc');
 const { IpcChannel } = await import('../../../main/ipc-channels');
 const { createAppOrigin } = await import('../../../main/app-origin');
 
@@ -295,6 +301,18 @@ describe('server:choose', () => {
     expect(useServer).not.toHaveBeenCalled();
   });
 
+  it('tells something that answered, but not with a health report, from nothing answering', async () => {
+    fetchServerStatus.mockRejectedValueOnce(
+      new ServerAnswerError(`${CHOSEN}/healthz answered 404`),
+    );
+    await expect(invoke(IpcChannel.ServerChoose, senderEvent(), CHOSEN)).resolves.toEqual({
+      ok: false,
+      reason: 'not-help-desk',
+      detail: `${CHOSEN}/healthz answered 404`,
+    });
+    expect(useServer).not.toHaveBeenCalled();
+  });
+
   it('refuses what is not a plain http(s) address, with the zod message, asking nothing', async () => {
     for (const args of [
       [],
@@ -351,5 +369,48 @@ describe('the handlers', () => {
     expect(handlers.size).toBe(Object.values(IpcChannel).length);
     unregister();
     expect(handlers.size).toBe(0);
+  });
+});
+
+describe('fetchServerStatus', () => {
+  let server: Server;
+  let url: string;
+  let answer: (response: ServerResponse) => void;
+  beforeEach(async () => {
+    server = createServer((_request, response) => answer(response));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterEach(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it("returns the server's health report", async () => {
+    answer = (response) => response.end(JSON.stringify({ product: 'Help Desk OTP' }));
+    await expect(fetchHealth(url)).resolves.toEqual({ product: 'Help Desk OTP' });
+  });
+
+  it('says that something answered when the answer is not a health report', async () => {
+    for (const [status, body, message] of [
+      [404, 'Not found', `${url}/healthz answered 404`],
+      [200, '<!doctype html><p>A sign-in page', `${url}/healthz did not answer with JSON`],
+      [200, '"ok"', `${url}/healthz did not answer with a JSON object`],
+    ] as const) {
+      answer = (response) => {
+        response.statusCode = status;
+        response.end(body);
+      };
+      const failure = await fetchHealth(url).catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(ServerAnswerError);
+      expect((failure as Error).message).toBe(message);
+    }
+  });
+
+  it('fails otherwise when nothing answers', async () => {
+    await new Promise((resolve) => server.close(resolve));
+    server = createServer();
+    const failure = await fetchHealth(url).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(Error);
+    expect(failure).not.toBeInstanceOf(ServerAnswerError);
   });
 });
