@@ -1,32 +1,21 @@
-// Entry point: reads flags, opens the store (a data dir or PostgreSQL), listens, prints where it is,
-// and shuts down cleanly.
+// Entry point: reads its config (flags, environment, --config file), opens the store (a data dir or
+// PostgreSQL), listens, prints where it is, and shuts down cleanly on SIGTERM or SIGINT.
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { constants as osConstants } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createApp } from './app';
+import type { ServerConfig } from './config/server-config';
+import { USAGE, parseServerConfig } from './config/server-config';
 import type { RealmConfig } from './contract/realm-config';
 import { HELP_DESK_IDS } from './contract/realm-config';
 import { deskLabel } from './contract/desk-label';
-import { consoleLogger } from './logger';
+import type { Logger } from './logger';
+import { pinoLogger } from './logger';
 import type { Credential } from './setup/first-run';
 import { createFirstAdmin, seedDemo } from './setup/first-run';
 import { StorageError, openEmbeddedStore } from './store/embedded/embedded-store';
 import type { Store } from './store/repositories';
-
-const USAGE = `Usage: npm run server -- [--port N] [--host H] [--data DIR | --store URL] [--demo] [--allowed-origin URL]... [--public-url URL]
-  --port            port to listen on (env PORT, default 3000; 0 picks a free one)
-  --host            address to bind (env HOST, default 127.0.0.1)
-  --data            data directory of the embedded store (env DATA_DIR, default ./data); one
-                    server process owns it
-  --store           a PostgreSQL database, postgres://user:password@host:port/database (env
-                    DATABASE_URL): several server processes may share it; without it, --data
-  --demo            on a new realm only: enable both desks, add two agents and sample users
-                    (an existing realm is used as it is)
-  --allowed-origin  extra browser origin allowed to open agent sockets (env ALLOWED_ORIGINS, comma-separated)
-  --trust-proxy     number of reverse proxies in front (env TRUST_PROXY, default 0)
-  --public-url      the address users reach the server at, for links in mails, e.g. https://signin.example.com
-                    (env PUBLIC_URL, default http://<host>:<port> where it listens)`;
 
 function readVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
@@ -111,54 +100,46 @@ function printNextSteps(base: string, dataDir: string | undefined): void {
 `);
 }
 
+/** A config that cannot be used: every problem found, a line each. */
+class ConfigRefusedError extends Error {
+  constructor(problems: readonly string[]) {
+    super(problems.join('\n'));
+  }
+}
+
+/**
+ * Secrets mounted as files (`SMTP_PASSWORD_FILE`, `LDAP_BIND_PASSWORD_FILE`) replace, at each
+ * start, the ones admins set in the console; the log names the file, never the value.
+ */
+async function applySecretFiles(store: Store, config: ServerConfig, logger: Logger): Promise<void> {
+  for (const secret of config.secrets) {
+    const unchanged = store.keys.secret(secret.name) === secret.value;
+    if (!unchanged) await store.keys.setSecret(secret.name, secret.value);
+    logger.info(`${secret.name} ${unchanged ? 'unchanged' : 'set'} from ${secret.source}`);
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      data: { type: 'string' },
-      store: { type: 'string' },
-      demo: { type: 'boolean', default: false },
-      'allowed-origin': { type: 'string', multiple: true },
-      'trust-proxy': { type: 'string' },
-      'public-url': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  });
-  if (values.help) {
+  const parsed = parseServerConfig(process.argv.slice(2), process.env, (file) =>
+    readFileSync(file, 'utf8'),
+  );
+  if (parsed.kind === 'help') {
     console.log(USAGE);
     return;
   }
-  const port = Number(values.port ?? process.env.PORT ?? 3000);
-  const host = values.host ?? process.env.HOST ?? '127.0.0.1';
-  const dataDir = values.data ?? process.env.DATA_DIR ?? './data';
-  const storeUrl = values.store ?? (process.env.DATABASE_URL || undefined);
-  if (storeUrl !== undefined && !/^postgres(ql)?:\/\//i.test(storeUrl))
-    throw new Error(
-      `--store must be a postgres:// or postgresql:// URL, got ${maskedUrl(storeUrl)}`,
-    );
-  if (storeUrl !== undefined && values.data !== undefined)
-    throw new Error('--data and --store must not be given together: one store, one place');
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new Error(`--port must be 0–65535, got ${values.port}`);
-  const allowedOrigins = [
-    ...(values['allowed-origin'] ?? []),
-    ...(process.env.ALLOWED_ORIGINS ?? '')
-      .split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
-  ];
-  const trustProxy = Number(values['trust-proxy'] ?? process.env.TRUST_PROXY ?? 0);
-  const publicUrl = values['public-url'] ?? process.env.PUBLIC_URL;
-  if (publicUrl !== undefined && !(/^https?:\/\//i.test(publicUrl) && URL.canParse(publicUrl)))
-    throw new Error(`--public-url must be an http(s) URL, got ${publicUrl}`);
+  if (parsed.kind === 'errors') throw new ConfigRefusedError(parsed.errors);
+  const { config } = parsed;
+  const { port, host, dataDir, allowedOrigins, trustProxy, publicUrl, demo } = config;
+  // With PostgreSQL the data dir is not used (the image always passes --data /data).
+  const storeUrl = config.store;
 
-  const logger = consoleLogger();
+  const logger = pinoLogger({ level: config.logLevel });
+  if (config.configFile) logger.info(`config read from ${config.configFile}`);
   const store = storeUrl ? await openSharedStore(storeUrl) : await openEmbeddedStore(dataDir);
   const storeName = storeUrl
     ? `store: PostgreSQL ${maskedUrl(storeUrl)}`
     : `data: ${path.resolve(dataDir)}`;
+  await applySecretFiles(store, config, logger);
   const app = createApp({
     store,
     version: readVersion(),
@@ -171,7 +152,7 @@ async function main(): Promise<void> {
   const credentials: Credential[] = [];
   if (store.firstRun) {
     credentials.push(await createFirstAdmin(app.agents));
-    if (values.demo)
+    if (demo)
       credentials.push(
         ...(await seedDemo({
           agents: app.agents,
@@ -179,15 +160,19 @@ async function main(): Promise<void> {
           directory: app.embeddedDirectory,
         })),
       );
-  } else if (values.demo) {
+  } else if (demo) {
     logger.warn(
       `--demo only seeds a new ${storeUrl ? 'database' : 'data dir'}; this one already has a realm, so nothing was added.`,
     );
   }
 
   let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // An operator who asks twice wants out now; what was acknowledged is on disk already.
+      logger.warn(`${signal} again: exiting without waiting for the shutdown to finish`);
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
+    }
     stopping = true;
     logger.info(`${signal}: finishing writes and stopping`);
     app.close().then(
@@ -210,8 +195,8 @@ async function main(): Promise<void> {
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${shownHost}:${address.port}`;
   printCredentials(credentials);
-  if (store.firstRun && values.demo) printDesks(app.realm.config);
-  if (store.firstRun && !values.demo) printNextSteps(base, storeUrl ? undefined : dataDir);
+  if (store.firstRun && demo) printDesks(app.realm.config);
+  if (store.firstRun && !demo) printNextSteps(base, storeUrl ? undefined : dataDir);
   console.log(`Help Desk OTP ${readVersion()} ready (${storeName})`);
   console.log(`  sign-in pages   ${base}/`);
   console.log(`  agent console   ${base}/agent`);
@@ -219,13 +204,10 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  if (error instanceof StorageError || error instanceof StoreRefusedError) {
-    console.error(error.message);
-  } else if (
-    error instanceof Error &&
-    /must be|Unknown option|unexpected argument/i.test(error.message)
-  ) {
+  if (error instanceof ConfigRefusedError) {
     console.error(`${error.message}\n\n${USAGE}`);
+  } else if (error instanceof StorageError || error instanceof StoreRefusedError) {
+    console.error(error.message);
   } else {
     console.error(error);
   }
