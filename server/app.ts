@@ -30,6 +30,11 @@ import { HistoryService } from './history/history-service';
 import { errorHandler } from './http/error-handler';
 import type { Logger } from './logger';
 import { consoleLogger } from './logger';
+import { requestLog } from './http/request-log';
+import { outcomeOf } from './enduser/handled-answer';
+import { ServerMetrics } from './metrics/server-metrics';
+import { metricsRoute } from './metrics/metrics-endpoint';
+import { instrumentStore } from './metrics/instrumented-store';
 import { RealmMail } from './mail/mail-settings';
 import { Outbox } from './mail/outbox';
 import { alertMails } from './mail/alert-mails';
@@ -76,6 +81,8 @@ export interface AppDeps {
   agentConsoleDir?: string;
   /** The server's address as users reach it, for links in mails (default: where it listens). */
   publicUrl?: string;
+  /** Serves `/metrics` on the main port to `Authorization: Bearer <token>` (absent: not there). */
+  metricsToken?: string;
 }
 
 /** Where the server listens, as a URL (an unspecified address reads as localhost). */
@@ -115,6 +122,8 @@ export interface App {
    * store, the one process holding the cluster's leader lock.
    */
   leadership: Leadership;
+  /** What Prometheus reads (served by index.ts on a port of its own, or here behind a token). */
+  metrics: ServerMetrics;
   /**
    * Starts the periodic work: the directory probe here, and — while this process leads — the
    * expiry sweep (requests and sessions) and the outbox worker.
@@ -127,7 +136,10 @@ export interface App {
 export function createApp(deps: AppDeps): App {
   const logger = deps.logger ?? consoleLogger();
   const now = deps.now ?? Date.now;
-  const { store } = deps;
+  /** Sockets open in this process, by namespace: known once socket.io is attached below. */
+  let socketCounts = (): Record<string, number> => ({});
+  const metrics = new ServerMetrics({ store: deps.store, socketCounts: () => socketCounts() });
+  const store = instrumentStore(deps.store, metrics.storeWrites);
   // A store other server processes share (PostgreSQL): live events, limits and timers are shared too.
   const shared = sharedStoreOf(store);
   const limits = shared ? sharedRateLimits(shared.pool) : undefined;
@@ -163,6 +175,7 @@ export function createApp(deps: AppDeps): App {
     history: store.history,
     recallWaitMs: shared ? SHARED_RECALL_WAIT_MS : 0,
   });
+  const stopMeasuring = requests.onChange((change) => metrics.requestChanged(change));
   const directoryUsers = new DirectoryAdmin({
     users: store.directory,
     requests,
@@ -221,6 +234,15 @@ export function createApp(deps: AppDeps): App {
       },
     }),
   );
+  app.use(requestLog(logger));
+  // Refusals by a sign-in step's limit (the flood gate's are counted where it answers).
+  app.use((_req, res, next) => {
+    res.once('finish', () => {
+      if (outcomeOf(res) === 429) metrics.refused('sign-in-limit');
+    });
+    next();
+  });
+  if (deps.metricsToken) app.get('/metrics', metricsRoute(metrics, deps.metricsToken));
   app.use(express.json({ limit: '16kb' }));
   app.use(express.urlencoded({ extended: false, limit: '16kb' }));
   // A page's answer leaves before the live events its request caused (see answer-first.ts).
@@ -313,7 +335,8 @@ export function createApp(deps: AppDeps): App {
       : {}),
   });
   const httpServer = createServer((req, res) => {
-    if (!floodGate(req, res)) app(req, res);
+    if (floodGate(req, res)) metrics.refused('flood-gate');
+    else app(req, res);
   });
   const io = new Server(httpServer, {
     serveClient: false,
@@ -329,6 +352,10 @@ export function createApp(deps: AppDeps): App {
       if (!allowed) logger.warn(`socket handshake refused from origin ${origin}`);
       callback(allowed ? null : 'origin not allowed', allowed);
     },
+  });
+  socketCounts = () => ({
+    agent: io.of('/agent').sockets.size,
+    enduser: io.of('/enduser').sockets.size,
   });
   const clusterAdapter = shared ? useClusterAdapter(io, shared.pool, logger) : undefined;
   const agentNamespace = attachAgentNamespace(io, {
@@ -405,6 +432,7 @@ export function createApp(deps: AppDeps): App {
     mail,
     persistentTokens,
     leadership,
+    metrics,
     startTimers(intervalMs = 5_000) {
       sweepEveryMs = intervalMs;
       // While the directory is down it is read every few seconds, so it comes back by itself.
@@ -414,6 +442,7 @@ export function createApp(deps: AppDeps): App {
     async close() {
       timers.forEach(clearInterval);
       stopHearing?.();
+      stopMeasuring();
       floodGate.stop();
       // Released first, so another process takes the timers over at once.
       await leadership.stop();

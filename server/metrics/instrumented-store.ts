@@ -4,21 +4,23 @@ import type { Store } from '../store/repositories';
 
 type Timed = <T>(operation: string, write: () => Promise<T>) => Promise<T>;
 
-/** A view of `target` whose listed methods are timed; everything else (getters too) passes through. */
+/**
+ * A view of `target` whose listed methods are timed. Everything else passes through, methods bound
+ * to the object itself (one may use its class's private fields), getters read on it.
+ */
 function timedMethods<T extends object>(
   target: T,
-  methods: Record<string, string>,
+  methods: Readonly<Record<string, string>>,
   timed: Timed,
 ): T {
   return new Proxy(target, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
       const operation = typeof property === 'string' ? methods[property] : undefined;
-      if (operation === undefined || typeof value !== 'function') return value;
-      return (...args: unknown[]) =>
-        timed(operation, () =>
-          (value as (...a: unknown[]) => Promise<unknown>).apply(object, args),
-        );
+      if (operation === undefined) return method.bind(object);
+      return (...args: unknown[]) => timed(operation, async () => method.apply(object, args));
     },
   });
 }
@@ -38,11 +40,12 @@ export function instrumentStore(store: Store, writes: Histogram<'operation'>): S
     timed,
   );
   const audit = timedMethods(store.audit, { record: 'audit-record' }, timed);
+  const rest = timedMethods(store, {}, timed);
   return new Proxy(store, {
-    get(object, property) {
+    get(_object, property) {
       if (property === 'requests') return requests;
       if (property === 'audit') return audit;
-      return Reflect.get(object, property, object);
+      return Reflect.get(rest, property) as unknown;
     },
   });
 }
