@@ -95,6 +95,7 @@ describe('the advisory-lock leader', () => {
     await observer.query('SELECT pg_terminate_backend($1)', [pid]);
     const tookMs = await until('the other leads', () => other.leading, 5_000);
     await until('the first stops leading', () => !made[first]!.leader.leading, 5_000);
+    console.log(`leader: connection cut → the other leads after ${tookMs} ms (retry every 300 ms)`);
     expect(tookMs).toBeLessThan(3_000);
     expect(await lockHolder(observer)).not.toBe(pid);
 
@@ -158,6 +159,7 @@ describe('two servers on one database', () => {
     await closing!.close();
     const tookMs = await until('the other leads', () => apps[0]!.leadership.leading, 6_000);
     await until('the other sweeps', () => sweeps[other]!.mock.calls.length > 0, 2_000);
+    console.log(`leader: app closed → the other app leads after ${tookMs} ms (default retry, 3 s)`);
     expect(tookMs).toBeLessThan(4_000);
   });
 });
