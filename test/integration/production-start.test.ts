@@ -139,6 +139,22 @@ describe('node out/server/index.js', () => {
     60_000,
   );
 
+  it('exits at once on a second signal during shutdown, leaving a data dir that opens again', async () => {
+    const { server, url, password, token } = await startFresh();
+    await importUser(url, token, 'dee');
+    // Both reach the process before its first shutdown step can finish (a store flush alone
+    // waits for the disk), so whichever it handles second arrives during the shutdown (the
+    // kernel hands pending signals over by number: SIGINT first).
+    process.kill(server.child.pid!, 'SIGTERM');
+    process.kill(server.child.pid!, 'SIGINT');
+    const { code } = await server.exited;
+    const second = /(SIGINT|SIGTERM) again: exiting/.exec(server.output())?.[1];
+    expect(second).toBeDefined();
+    expect(code).toBe(second === 'SIGINT' ? 130 : 143);
+
+    expect(await usersAfterRestart(password)).toContain('\ndee,');
+  }, 60_000);
+
   it('serves the built agent console and the sign-in pages’ assets from out/', async () => {
     const server = startBuilt(['--port', '0', '--data', dataDir]);
     const url = await server.ready;
