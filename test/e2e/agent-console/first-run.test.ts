@@ -29,7 +29,8 @@ afterAll(async () => {
  */
 function standInBridge() {
   const calls: string[] = [];
-  (window as unknown as { chosen: string[] }).chosen = calls;
+  // Runs in the page (this project has no DOM types): globalThis is its window.
+  (globalThis as unknown as { chosen: string[] }).chosen = calls;
   const desk = {
     getServerUrl: async () => '',
     getServerSetting: async () => ({ serverUrl: null, source: null }),
@@ -56,7 +57,7 @@ function standInBridge() {
     setPendingCount: async () => undefined,
     onOpenRequest: () => () => undefined,
   };
-  Object.defineProperty(window, 'desk', { value: desk });
+  Object.defineProperty(globalThis, 'desk', { value: desk });
 }
 
 async function openFirstRun(): Promise<{
@@ -87,7 +88,7 @@ describe('the first-run screen', () => {
   it('looks like the console and is axe-clean, light and dark, also when an address is refused', async () => {
     const { context, page, problems } = await openFirstRun();
     expect(
-      await page.getByLabel('Server address').evaluate((e) => e === document.activeElement),
+      await page.evaluate("document.activeElement === document.getElementById('server-address')"),
     ).toBe(true);
     await shoot(page, 'first-run');
     await page.emulateMedia({ colorScheme: 'dark' });
