@@ -1,7 +1,8 @@
 // The deploy files hold to what CI and the tests run: the Dockerfile builds with CI's commands and
 // starts the entry point the production-start test runs, compose.yaml runs that image beside
 // PostgreSQL, and the systemd unit starts the same entry point, hardened.
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -184,6 +185,23 @@ describe('systemd unit', () => {
     expect(values('MemoryDenyWriteExecute')).toEqual([]);
     expect(unit).toMatch(/^#.*MemoryDenyWriteExecute.*JIT/m);
   });
+
+  it.skipIf(!existsSync('/usr/bin/systemd-analyze'))(
+    'passes systemd-analyze verify with no unknown key or bad value',
+    () => {
+      const result = spawnSync(
+        'systemd-analyze',
+        ['verify', path.join(ROOT, 'docs/deploy/helpdesk-otp.service')],
+        { encoding: 'utf8', timeout: 20_000 },
+      );
+      expect(result.status).toBe(0);
+      // It only warns of an unknown key or a value it cannot parse: any line naming the unit fails.
+      const problems = `${result.stdout}${result.stderr}`
+        .split('\n')
+        .filter((line) => line.includes('helpdesk-otp.service'));
+      expect(problems).toEqual([]);
+    },
+  );
 
   it('keeps the data dir in its StateDirectory, the one place ProtectSystem=strict leaves writable', () => {
     expect(values('Environment')).toContain('DATA_DIR=%S/helpdesk-otp');
