@@ -17,6 +17,7 @@ const SOURCES = [
   'server/contract',
   'server/domain',
   'preload/index.d.ts',
+  'main/server-url.ts',
   'vite.renderer.config.ts',
 ];
 const BUILD_LOCK = path.join(ROOT, 'out', '.agent-console-build.lock');
