@@ -53,10 +53,7 @@ import { advisoryLockLeader, soleLeader } from './cluster/leader';
 import { sharedStoreOf } from './cluster/shared-store';
 import { sharedRateLimits } from './http/shared-rate-limit-store';
 import { useClusterAdapter } from './realtime/cluster-adapter';
-import { sessionOf } from './http/browser-session';
-import { isSignInPath } from './enduser/sign-in-routes';
-import { storeUnavailablePage } from './enduser/pages/problem-pages';
-import { STORE_UNAVAILABLE_MESSAGE } from './cluster/shared-store';
+import { recallFlowRequests, storeOutageGate } from './cluster/cluster-http';
 
 const DIRECTORY_PROBE_MS = 5_000;
 /**
@@ -267,29 +264,9 @@ export function createApp(deps: AppDeps): App {
     } satisfies ServerHealth);
   });
   if (shared) {
-    // While the database is out of reach nothing can be decided: the sign-in pages and the API say
-    // so (503) rather than answer from what this process happens to remember.
-    app.use((req, res, next) => {
-      if (store.health().status !== 'unavailable') return next();
-      res.set({ 'Cache-Control': 'no-store', 'Retry-After': '60' });
-      if (req.path === '/api' || req.path.startsWith('/api/'))
-        return void res
-          .status(503)
-          .json({ error: { code: 'unavailable', message: STORE_UNAVAILABLE_MESSAGE } });
-      if (isSignInPath(req.path))
-        return void res.status(503).type('html').send(storeUnavailablePage(realm.config).value);
-      next();
-    });
-    // A request another process closed (or made a moment ago) is read from the store before the
-    // page's synchronous readers look for it.
-    const flows = new FlowCookies(signer, realmConfig, now);
-    app.use(async (req, res, next) => {
-      const sid = isSignInPath(req.path) ? sessionOf(req) : undefined;
-      const flow = sid ? flows.read(req, sid) : undefined;
-      for (const id of new Set([flow?.rid, flow?.sf?.rid]))
-        if (id) await requests.recall(id, { wait: true });
-      next();
-    });
+    // 503 while the database is out of reach; requests other processes made or closed found.
+    app.use(storeOutageGate(store, realm));
+    app.use(recallFlowRequests(new FlowCookies(signer, realmConfig, now), requests));
   }
   app.use(sessionRoutes(sessions, limits?.stores));
   app.use(directoryRoutes({ users: directoryUsers, sessions, authenticator, audit: store.audit }));
