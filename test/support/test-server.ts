@@ -51,7 +51,12 @@ async function listen(app: App, port = 0): Promise<number> {
 }
 
 export async function startTestServer(
-  options: { dataDir?: string; agentConsoleDir?: string; logger?: Logger } = {},
+  options: {
+    dataDir?: string;
+    agentConsoleDir?: string;
+    logger?: Logger;
+    metricsToken?: string;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = options.dataDir ?? (await mkdtemp(path.join(tmpdir(), 'hdotp-test-')));
   const clock = new TestClock();
@@ -63,6 +68,7 @@ export async function startTestServer(
       logger: options.logger ?? silentLogger(),
       now: clock.now,
       ...(options.agentConsoleDir ? { agentConsoleDir: options.agentConsoleDir } : {}),
+      ...(options.metricsToken ? { metricsToken: options.metricsToken } : {}),
     });
     const bound = await listen(app, port);
     return { app, directory: app.embeddedDirectory, port: bound };
