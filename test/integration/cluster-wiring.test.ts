@@ -1,6 +1,7 @@
 // Two servers on one real PostgreSQL, each seeing at once what the other did: a session signed in on
 // one works on the other a moment later (socket, HTTP, sign-out), a request the other closed is
-// shown as closed (page and live socket), and a new authenticator rule reaches consoles on both.
+// shown as closed (page and live socket), a new authenticator rule reaches consoles on both, and
+// mail recorded on the server that does not lead is sent by the one that does, at once.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../server/app';
@@ -11,6 +12,8 @@ import { phaseOn } from '../support/form-browser';
 import type { Postgres } from '../support/postgres';
 import { startPostgres } from '../support/postgres';
 import { askForHelp, liveStatus } from '../support/sign-in-pages';
+import type { SmtpTestServer } from '../support/smtp-server';
+import { startSmtpServer } from '../support/smtp-server';
 import type { AgentSocket } from '../support/test-server';
 import {
   PASSWORD,
@@ -22,6 +25,7 @@ import {
 } from '../support/test-server';
 
 let postgres: Postgres;
+let smtp: SmtpTestServer;
 const apps: App[] = [];
 const urls: string[] = [];
 const sockets: AgentSocket[] = [];
@@ -39,6 +43,7 @@ async function until(what: string, check: () => boolean, withinMs = 10_000) {
 }
 
 beforeAll(async () => {
+  smtp = await startSmtpServer();
   postgres = await startPostgres();
   const database = await postgres.newDatabase();
   for (let i = 0; i < 2; i++) {
@@ -98,6 +103,7 @@ afterAll(async () => {
   sockets.forEach((socket) => socket.disconnect());
   await Promise.all(apps.map((app) => app.close()));
   await postgres?.dispose();
+  await smtp?.dispose();
 });
 
 describe('a session signed in on one server', () => {
@@ -142,6 +148,33 @@ describe('a request closed by the other server', () => {
     // The first server never saw it close; it reads it from the history.
     expect(phaseOn((await browser.get('/sign-in/request')).html)).toBe('denied');
     expect((await liveStatus(browser, requestId)).phase).toBe('denied');
+  });
+});
+
+describe('mail', () => {
+  it('recorded on the server that does not lead is sent by the leader at once', async () => {
+    // Sweeps once an hour: only the outbox should act here.
+    for (const app of apps) app.startTimers(60 * 60_000);
+    await until('one leads', () => apps.some((app) => app.leadership.leading));
+    const admin = await connectAgent(urls[A]!, await login(urls[A]!, 'root'));
+    sockets.push(admin);
+    await must(admin, 'mail:configure', { settings: smtp.settings(), password: smtp.password });
+    const follower = apps.find((app) => !app.leadership.leading)!;
+    await until('the follower knows mail is on', () => follower.realm.config.mail.enabled);
+    const marker = `marker-${Date.now()}`;
+    const queuedAt = Date.now();
+    await follower.outbox.queue({
+      kind: 'test',
+      to: 'jsmith@example.com',
+      subject: `Across processes ${marker}`,
+      text: marker,
+      html: `<p>${marker}</p>`,
+    });
+    // The leader's worker was asleep with nothing due: only the remote change wakes it.
+    const received = await smtp.waitFor((mail) => mail.subject.includes(marker), 10_000);
+    const ms = received.receivedAt - queuedAt;
+    console.log(`outbox: queued on the follower, received from the leader after ${ms} ms`);
+    expect(ms).toBeLessThan(5_000);
   });
 });
 
