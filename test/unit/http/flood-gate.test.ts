@@ -1,6 +1,7 @@
 // The pre-express flood gate: counts per address and bucket per window, answers 429, respects trust proxy.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { SharedFloodCounts } from '../../../server/http/flood-gate';
 import { clientAddress, createFloodGate } from '../../../server/http/flood-gate';
 
 const request = (url: string, method = 'POST', forwarded?: string, remote = '10.0.0.9') =>
@@ -69,5 +70,92 @@ describe('the flood gate', () => {
     expect(clientAddress(req, 2)).toBe('203.0.113.7');
     expect(clientAddress(req, 5)).toBe('203.0.113.7');
     expect(clientAddress(req, true)).toBe('203.0.113.7');
+  });
+});
+
+describe('the flood gate shared by several processes', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** The shared totals of one window, as the database keeps them. */
+  function sharedTotals() {
+    const totals = new Map<string, number>();
+    const exchanged: Array<ReadonlyMap<string, number>> = [];
+    let failing = false;
+    const counts: SharedFloodCounts = {
+      async exchange(_windowStart, added, atLeast) {
+        if (failing) throw new Error('the database is down');
+        exchanged.push(new Map(added));
+        for (const [key, n] of added) totals.set(key, (totals.get(key) ?? 0) + n);
+        return new Map([...totals].filter(([key, total]) => added.has(key) || total >= atLeast));
+      },
+    };
+    return {
+      counts,
+      totals,
+      exchanged,
+      fail: (on: boolean) => {
+        failing = on;
+      },
+    };
+  }
+
+  const gateOn = (shared: SharedFloodCounts, onError: (error: unknown) => void = () => {}) =>
+    createFloodGate({
+      bucket: (method, path) => (method === 'POST' && path === '/submit' ? path : undefined),
+      limit: 4,
+      windowMs: 60_000,
+      trustProxy: false,
+      refusal: { contentType: 'text/html; charset=utf-8', body: '<p>Too many</p>' },
+      now: () => 0,
+      shared: { counts: shared, everyMs: 200, onError },
+    });
+  const pass = (gate: ReturnType<typeof gateOn>) => !gate(request('/submit'), response().res);
+
+  it("refuses on its own count plus the others' counts it learnt at the last exchange", async () => {
+    vi.useFakeTimers();
+    const shared = sharedTotals();
+    const [a, b] = [gateOn(shared.counts), gateOn(shared.counts)];
+    expect([pass(a), pass(a), pass(a)]).toEqual([true, true, true]);
+    // Before it has exchanged, b knows only its own count: the lag the gate allows.
+    expect(pass(b)).toBe(true);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(shared.totals.get('10.0.0.9 /submit')).toBe(4);
+    // Four counted in all: b, which exchanged after a, knows it and refuses the next one…
+    expect(pass(b)).toBe(false);
+    // …and a knows it from its next exchange on.
+    await vi.advanceTimersByTimeAsync(200);
+    expect(pass(a)).toBe(false);
+    a.stop();
+    b.stop();
+  });
+
+  it('counts alone while the exchange fails, says so once, and sends what it counted once it works', async () => {
+    vi.useFakeTimers();
+    const shared = sharedTotals();
+    const errors: unknown[] = [];
+    const gate = gateOn(shared.counts, (error) => errors.push(error));
+    shared.fail(true);
+    expect([pass(gate), pass(gate)]).toEqual([true, true]);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(errors).toHaveLength(1);
+    expect([pass(gate), pass(gate), pass(gate)]).toEqual([true, true, false]);
+    shared.fail(false);
+    await vi.advanceTimersByTimeAsync(200);
+    expect(shared.totals.get('10.0.0.9 /submit')).toBe(5);
+    gate.stop();
+  });
+
+  it('does not exchange before it has counted anything, nor after it stops', async () => {
+    vi.useFakeTimers();
+    const shared = sharedTotals();
+    const gate = gateOn(shared.counts);
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(shared.exchanged).toEqual([]);
+    pass(gate);
+    gate.stop();
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(shared.exchanged).toEqual([]);
   });
 });
