@@ -1,6 +1,6 @@
 // The one IPC gateway: every ipcMain handler is registered here, and each call is answered only
 // for the top frame of a window the app created, showing the console, with zod-parsed arguments.
-import { ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { ipcMain, net, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import type { AppOrigin } from './app-origin';
 import { IpcChannel } from './ipc-channels';
@@ -166,10 +166,21 @@ function isAppSender(
   );
 }
 
+type Fetch = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * Chromium's network stack, as the console's window has it: the OS's proxy settings and trusted
+ * certificates (an organisation's own CA among them), which Node's fetch does not read.
+ */
+const chromiumFetch: Fetch = (url, init) => net.fetch(url, init);
+
 /** The server's `/healthz` answer, as JSON; rejects when the server cannot be reached. */
-export async function fetchServerStatus(serverUrl: string): Promise<unknown> {
+export async function fetchServerStatus(
+  serverUrl: string,
+  fetchUrl: Fetch = chromiumFetch,
+): Promise<unknown> {
   const url = `${serverUrl}/healthz`;
-  const response = await fetch(url, {
+  const response = await fetchUrl(url, {
     headers: { accept: 'application/json' },
     redirect: 'error',
     signal: AbortSignal.timeout(HEALTH_TIMEOUT_MS),

@@ -61,6 +61,8 @@ const electron = vi.hoisted(() => {
     nativeImage: { createFromDataURL: image },
     Notification: { isSupported: () => false },
     shell: { openExternal: vi.fn() },
+    // Chromium's fetch, here the test's (stubbed) global one.
+    net: { fetch: (url: string, init: RequestInit) => fetch(url, init) },
   };
 });
 vi.mock('electron', () => electron);

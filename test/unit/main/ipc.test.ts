@@ -4,7 +4,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
 const handlers = vi.hoisted(() => new Map<string, Handler>());
+const netFetch = vi.hoisted(() => vi.fn((url: string, init: RequestInit) => fetch(url, init)));
 vi.mock('electron', () => ({
+  net: { fetch: netFetch },
   ipcMain: {
     handle: (channel: string, handler: Handler) => handlers.set(channel, handler),
     removeHandler: (channel: string) => handlers.delete(channel),
@@ -385,9 +387,14 @@ describe('fetchServerStatus', () => {
     await new Promise((resolve) => server.close(resolve));
   });
 
-  it("returns the server's health report", async () => {
+  it("returns the server's health report, asked through Chromium's network stack", async () => {
     answer = (response) => response.end(JSON.stringify({ product: 'Help Desk OTP' }));
     await expect(fetchHealth(url)).resolves.toEqual({ product: 'Help Desk OTP' });
+    // net.fetch: the OS's proxies and trusted certificates, as the console's window has them.
+    expect(netFetch).toHaveBeenCalledExactlyOnceWith(
+      `${url}/healthz`,
+      expect.objectContaining({ redirect: 'error' }),
+    );
   });
 
   it('says that something answered when the answer is not a health report', async () => {
