@@ -1,5 +1,6 @@
 // The one IPC gateway: every ipcMain handler is registered here, and each call is answered only
-// for the top frame of a window the app created, showing the console, with zod-parsed arguments.
+// for the top frame of a window the app created, showing the console, with zod-parsed arguments
+// (and a change of server only for the app's own packaged page, never a page the server sent).
 import { ipcMain, net, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import type { AppOrigin } from './app-origin';
