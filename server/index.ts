@@ -4,7 +4,9 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { constants as osConstants } from 'node:os';
 import path from 'node:path';
+import type { Server as HttpServer } from 'node:http';
 import { createApp } from './app';
+import { startMetricsServer } from './metrics/metrics-endpoint';
 import type { ServerConfig } from './config/server-config';
 import { USAGE, parseServerConfig } from './config/server-config';
 import type { RealmConfig } from './contract/realm-config';
@@ -147,6 +149,7 @@ async function main(): Promise<void> {
     allowedOrigins,
     trustProxy,
     ...(publicUrl ? { publicUrl } : {}),
+    ...(config.metrics.token ? { metricsToken: config.metrics.token } : {}),
   });
 
   const credentials: Credential[] = [];
@@ -166,6 +169,7 @@ async function main(): Promise<void> {
     );
   }
 
+  let metricsServer: HttpServer | undefined;
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -175,6 +179,7 @@ async function main(): Promise<void> {
     }
     stopping = true;
     logger.info(`${signal}: finishing writes and stopping`);
+    metricsServer?.close();
     app.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -191,6 +196,11 @@ async function main(): Promise<void> {
     app.httpServer.listen(port, host, () => resolve());
   });
   app.startTimers();
+  if (config.metrics.port !== undefined)
+    metricsServer = await startMetricsServer(app.metrics, {
+      host: config.metrics.host,
+      port: config.metrics.port,
+    });
   const address = app.httpServer.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const base = `http://${shownHost}:${address.port}`;
@@ -200,6 +210,11 @@ async function main(): Promise<void> {
   console.log(`Help Desk OTP ${readVersion()} ready (${storeName})`);
   console.log(`  sign-in pages   ${base}/`);
   console.log(`  agent console   ${base}/agent`);
+  if (metricsServer) {
+    const at = metricsServer.address() as AddressInfo;
+    const metricsHost = at.family === 'IPv6' ? `[${at.address}]` : at.address;
+    console.log(`  metrics         http://${metricsHost}:${at.port}/metrics`);
+  }
   console.log(`  health          ${base}/healthz`);
 }
 

@@ -26,10 +26,14 @@ export const USAGE = `Usage: node out/server/index.js [options]     (from a chec
   --public-url URL  the address users reach the server at, for links in mails, e.g.
                     https://signin.example.com (PUBLIC_URL, default http://<host>:<port>)
   --log-level L     ${LOG_LEVELS.join(', ')} (LOG_LEVEL, default info)
+  --metrics-port N  serve Prometheus metrics at /metrics on this port of their own (METRICS_PORT;
+                    0 picks a free one; default: no metrics port)
+  --metrics-host H  the address that port binds (METRICS_HOST, default 127.0.0.1)
   -h, --help        show this help
 Secrets from files, as container platforms mount them (environment or config file only):
   SMTP_PASSWORD_FILE        the SMTP password, saved over the one set in the console at start
   LDAP_BIND_PASSWORD_FILE   the LDAP bind password, likewise
+  METRICS_TOKEN(_FILE)      serve /metrics on the main port too, to Authorization: Bearer <token>
 Precedence: flags, then the environment, then the config file, then the defaults.`;
 
 /** Reads a whole text file, throwing as `fs.readFileSync` does (ENOENT, EACCES…). */
@@ -53,6 +57,8 @@ export interface ServerConfig {
   publicUrl: string | undefined;
   demo: boolean;
   logLevel: LogLevel;
+  /** Prometheus metrics: a port of their own, and/or the main port behind a bearer token. */
+  metrics: { port: number | undefined; host: string; token: string | undefined };
   /** Secrets to save in the store's keys before the app starts. */
   secrets: SecretFromFile[];
   /** The --config file, resolved, when there was one. */
@@ -71,6 +77,7 @@ export const DEFAULTS = {
   trustProxy: 0,
   demo: false,
   logLevel: 'info',
+  metricsHost: '127.0.0.1',
 } as const;
 
 // ── Values: each schema takes the text of a flag or variable, or a JSON file's value ──────────
@@ -120,6 +127,12 @@ const PostgresUrlSchema = z
     error: 'must be a postgres:// URL, e.g. postgres://user:password@db:5432/helpdesk',
   });
 
+/** A bearer token Prometheus sends: long enough not to be guessed. */
+const MetricsTokenSchema = z
+  .string({ error: 'must be text' })
+  .trim()
+  .min(16, { error: 'must be at least 16 characters' });
+
 /** A browser origin: scheme, host and port, as browsers send it in the Origin header. */
 const OriginSchema = TextSchema.superRefine((text, ctx) => {
   if (!isHttpUrl(text))
@@ -158,6 +171,10 @@ const OPTIONS = {
   TRUST_PROXY: { flag: 'trust-proxy', schema: wholeNumber(0, 100), kind: 'value' },
   PUBLIC_URL: { flag: 'public-url', schema: HttpUrlSchema, kind: 'value' },
   LOG_LEVEL: { flag: 'log-level', schema: LogLevelSchema, kind: 'value' },
+  METRICS_PORT: { flag: 'metrics-port', schema: wholeNumber(0, 65535), kind: 'value' },
+  METRICS_HOST: { flag: 'metrics-host', schema: TextSchema, kind: 'value' },
+  METRICS_TOKEN: { schema: MetricsTokenSchema, kind: 'value' },
+  METRICS_TOKEN_FILE: { schema: TextSchema, kind: 'path' },
   SMTP_PASSWORD_FILE: { schema: TextSchema, kind: 'path' },
   LDAP_BIND_PASSWORD_FILE: { schema: TextSchema, kind: 'path' },
 } as const satisfies Record<string, { flag?: string; schema: z.ZodType; kind: Kind }>;
@@ -195,6 +212,8 @@ const FLAG_OPTIONS = {
   'trust-proxy': { type: 'string' },
   'public-url': { type: 'string' },
   'log-level': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'metrics-host': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -361,6 +380,20 @@ function storeUrl(layers: readonly Layer[], readFile: ReadTextFile, errors: stri
   return check('DATABASE_URL', urlLayers, errors)?.value;
 }
 
+/** METRICS_TOKEN, or the file METRICS_TOKEN_FILE names (never on the command line: ps shows flags). */
+function metricsToken(layers: readonly Layer[], readFile: ReadTextFile, errors: string[]) {
+  const tokenLayers: Layer[] = layers.map((layer) => {
+    if (layer.METRICS_TOKEN || !layer.METRICS_TOKEN_FILE) return layer;
+    const fileGiven = layer.METRICS_TOKEN_FILE;
+    const file = check('METRICS_TOKEN_FILE', [{ METRICS_TOKEN_FILE: fileGiven }], errors);
+    if (!file) return {};
+    const text = readSecretFile(file.value, fileGiven, readFile, errors);
+    if (text === undefined) return {};
+    return { METRICS_TOKEN: { value: text, where: `${fileGiven.where} → ${file.value}` } };
+  });
+  return check('METRICS_TOKEN', tokenLayers, errors)?.value;
+}
+
 export function parseServerConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
@@ -396,6 +429,11 @@ export function parseServerConfig(
   const trustProxy = check('TRUST_PROXY', layers, errors)?.value ?? DEFAULTS.trustProxy;
   const publicUrl = check('PUBLIC_URL', layers, errors)?.value;
   const logLevel = check('LOG_LEVEL', layers, errors)?.value ?? DEFAULTS.logLevel;
+  const metrics = {
+    port: check('METRICS_PORT', layers, errors)?.value,
+    host: check('METRICS_HOST', layers, errors)?.value ?? DEFAULTS.metricsHost,
+    token: metricsToken(layers, readFile, errors),
+  };
 
   const secrets: SecretFromFile[] = [];
   for (const { key, name } of SECRET_FILES) {
@@ -419,6 +457,7 @@ export function parseServerConfig(
       publicUrl,
       demo,
       logLevel,
+      metrics,
       secrets,
       configFile,
     },

@@ -11,7 +11,9 @@ import { startMetricsServer } from '../../server/metrics/metrics-endpoint';
 import { askForHelp, enterCode } from '../support/sign-in-pages';
 import type { AgentSocket, TestServer } from '../support/test-server';
 import { connectAs, must, seedRealm, startTestServer } from '../support/test-server';
-import { ROOT } from '../support/server-process';
+import { ROOT, runServer } from '../support/server-process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 
 const TOKEN = 'metrics-token-0123456789abcdef';
 
@@ -145,5 +147,28 @@ describe('/metrics', () => {
     const text = await (await scrape()).text();
     const served = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]!));
     for (const name of charted) expect(served, name).toContain(name);
+  });
+
+  it('is configured at start: --metrics-port (printed) and METRICS_TOKEN from the environment', async () => {
+    const dataDir = await mkdtemp(path.join(tmpdir(), 'hdotp-metrics-'));
+    const process = runServer(['--port', '0', '--data', dataDir, '--metrics-port', '0'], {
+      METRICS_TOKEN: TOKEN,
+    });
+    try {
+      const base = await process.ready;
+      const metricsUrl = /metrics\s+(http:\/\/\S+\/metrics)/.exec(process.output())?.[1];
+      expect(metricsUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+      expect((await fetch(metricsUrl!)).status).toBe(200);
+      expect((await fetch(`${base}/metrics`)).status).toBe(404);
+      const withToken = await fetch(`${base}/metrics`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      expect(await withToken.text()).toContain('helpdesk_open_requests');
+      expect(process.output()).not.toContain(TOKEN);
+    } finally {
+      process.child.kill('SIGTERM');
+      await process.exited;
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

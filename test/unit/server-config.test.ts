@@ -45,10 +45,37 @@ describe('server config: sources and precedence', () => {
       publicUrl: undefined,
       demo: false,
       logLevel: 'info',
+      metrics: { port: undefined, host: '127.0.0.1', token: undefined },
       secrets: [],
       configFile: undefined,
     });
     expect(DEFAULTS.port).toBe(3000);
+  });
+
+  it('reads the metrics port and host from flags, and their token from the environment or a file, never a flag', () => {
+    const files = { '/run/secrets/metrics': 'a-metrics-token-of-32-characters\n' };
+    const read = (file: string) => {
+      const text = (files as Record<string, string>)[file];
+      if (text === undefined) throw Object.assign(new Error('missing'), { code: 'ENOENT' });
+      return text;
+    };
+    const fromFlags = parseServerConfig(
+      ['--metrics-port', '9464', '--metrics-host', '10.0.0.5'],
+      { METRICS_TOKEN_FILE: '/run/secrets/metrics' },
+      read,
+    );
+    expect(fromFlags).toMatchObject({
+      kind: 'config',
+      config: {
+        metrics: { port: 9464, host: '10.0.0.5', token: 'a-metrics-token-of-32-characters' },
+      },
+    });
+    expect(parseServerConfig(['--metrics-token', 'x'], {}, read).kind).toBe('errors');
+    const short = parseServerConfig([], { METRICS_TOKEN: 'short' }, read);
+    expect(short).toEqual({
+      kind: 'errors',
+      errors: ['METRICS_TOKEN (environment): must be at least 16 characters'],
+    });
   });
 
   it('reads every option from flags', () => {

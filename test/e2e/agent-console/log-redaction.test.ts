@@ -78,7 +78,9 @@ describe('the server log over a whole loop', () => {
     await userPage.goto('/sign-in');
     for (const csrf of await userPage
       .locator('input[name="_csrf"]')
-      .evaluateAll((inputs) => inputs.map((input) => (input as HTMLInputElement).value)))
+      .evaluateAll((inputs) =>
+        inputs.map((input) => (input as unknown as { value: string }).value),
+      ))
       secrets.set('csrf token', csrf);
     await identify(userPage, 'jsmith', PASSWORD);
     const reference = await sendRequest(userPage, 'IT Service Desk');
@@ -105,7 +107,8 @@ describe('the server log over a whole loop', () => {
     for (const context of [agent.context, user])
       for (const cookie of await context.cookies())
         if (cookie.value.length >= 8) secrets.set(`cookie ${cookie.name}`, cookie.value);
-    const stored = await agent.page.evaluate(() => JSON.stringify({ ...sessionStorage }));
+    // The console keeps its session token in sessionStorage (no DOM types in this project).
+    const stored = await agent.page.evaluate<string>('JSON.stringify({ ...sessionStorage })');
     for (const value of Object.values(JSON.parse(stored) as Record<string, string>))
       if (/^[A-Za-z0-9_-]{20,}$/.test(value)) secrets.set('console session token', value);
     await user.close();
