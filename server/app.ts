@@ -368,6 +368,7 @@ export function createApp(deps: AppDeps): App {
     try {
       await requests.expireDue();
       await sessions.expireSessions();
+      await limits?.prune(now());
     } catch (error) {
       logger.error('sweep failed', error);
     }

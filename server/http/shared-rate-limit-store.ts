@@ -65,8 +65,6 @@ class PostgresLimitStore implements Store {
     private readonly pool: Pool,
     name: string,
     private readonly tablesReady: () => Promise<void>,
-    /** Only one limiter per process deletes long-expired rows (every 5 minutes). */
-    private readonly clearsExpired: boolean,
   ) {
     this.prefix = `${name}:`;
   }
@@ -77,7 +75,8 @@ class PostgresLimitStore implements Store {
       storeType: 'pool',
       tableName: RATE_LIMIT_TABLE,
       tableCreated: true,
-      clearExpiredByTimeout: this.clearsExpired,
+      // Expired rows are deleted by the cluster's leader (`prune`), not by a timer per limiter.
+      clearExpiredByTimeout: false,
       keyPrefix: this.prefix.slice(0, -1),
       // The limit is express-rate-limit's to apply: here only the count and the window matter.
       points: Number.MAX_SAFE_INTEGER,
@@ -178,15 +177,30 @@ function postgresFloodCounts(pool: Pool, tablesReady: () => Promise<void>): Shar
   };
 }
 
+/** Expired counters are kept this long after they lapse, then deleted. */
+const KEEP_EXPIRED_MS = 60 * 60_000;
+/** `prune` deletes at most this often, however often the leader's sweep calls it. */
+const PRUNE_EVERY_MS = 5 * 60_000;
+
 /** The shared limits of a cluster on `pool`: a store per limiter, and the flood gate's counts. */
 export function sharedRateLimits(pool: Pool): {
   stores: LimitStores;
   floodCounts: SharedFloodCounts;
+  /** Deletes counters long expired (the leader's sweep calls it; it acts every 5 minutes). */
+  prune(now: number): Promise<void>;
 } {
   const tablesReady = tablesOnce(pool);
-  let created = 0;
+  let lastPrunedAt = 0;
   return {
-    stores: (name) => new PostgresLimitStore(pool, name, tablesReady, created++ === 0),
+    stores: (name) => new PostgresLimitStore(pool, name, tablesReady),
     floodCounts: postgresFloodCounts(pool, tablesReady),
+    async prune(now) {
+      if (now - lastPrunedAt < PRUNE_EVERY_MS) return;
+      lastPrunedAt = now;
+      await tablesReady();
+      await pool.query(`DELETE FROM ${RATE_LIMIT_TABLE} WHERE expire < $1`, [
+        Date.now() - KEEP_EXPIRED_MS,
+      ]);
+    },
   };
 }
