@@ -174,22 +174,25 @@ export class RequestService {
   async recall(id: string, { wait }: { wait: boolean }): Promise<HelpRequest | undefined> {
     const known = this.find(id);
     if (known || !this.history) return known;
-    const deadline = Date.now() + (wait ? this.recallWaitMs : 0);
-    for (;;) {
-      const closed = await this.history.get(id);
-      if (closed) {
-        // It may have closed here meanwhile: what this process holds is at least as new.
-        const local = this.find(id);
-        if (local) return local;
-        this.rememberClosed(closed);
-        return closed;
-      }
-      const open = this.find(id);
-      if (open || Date.now() >= deadline) return open;
+    const fromHistory = async () => {
+      const closed = await this.history?.get(id);
+      if (!closed) return undefined;
+      // It may have closed here meanwhile: what this process holds is at least as new.
+      const local = this.find(id);
+      if (local) return local;
+      this.rememberClosed(closed);
+      return closed;
+    };
+    const closed = await fromHistory();
+    if (closed || !wait) return closed ?? this.find(id);
+    // Not closed, not known here: made elsewhere a moment ago, on its way to this cache.
+    const deadline = Date.now() + this.recallWaitMs;
+    while (Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, RECALL_POLL_MS));
       const arrived = this.find(id);
       if (arrived) return arrived;
     }
+    return (await fromHistory()) ?? this.find(id);
   }
 
   /**
