@@ -8,7 +8,7 @@ import type { App } from '../../server/app';
 import { createApp } from '../../server/app';
 import { silentLogger } from '../../server/logger';
 import { openPostgresStore } from '../../server/store/postgres/postgres-store';
-import { phaseOn } from '../support/form-browser';
+import { FormBrowser, phaseOn } from '../support/form-browser';
 import type { Postgres } from '../support/postgres';
 import { startPostgres } from '../support/postgres';
 import { askForHelp, liveStatus } from '../support/sign-in-pages';
@@ -128,6 +128,23 @@ describe('a session signed in on one server', () => {
       apps.every((app) => app.sessions.authenticate(again) === undefined),
     );
     await expect(connectAgent(urls[A]!, again)).rejects.toThrow('unauthenticated');
+  });
+});
+
+/** The same browser (its cookies) on another server, as behind a proxy that does not stick. */
+function onServer(browser: FormBrowser, i: number): FormBrowser {
+  const moved = new FormBrowser(urls[i]!);
+  for (const [name, value] of browser.cookies) moved.cookies.set(name, value);
+  return moved;
+}
+
+describe('a request made on one server', () => {
+  it("is on the other server's request page at once", async () => {
+    const { browser, requestId } = await askForHelp(urls[A]!, 'jsmith', '1', PASSWORD);
+    const page = await onServer(browser, B).get('/sign-in/request');
+    expect(page.status).toBe(200);
+    expect(phaseOn(page.html)).toBe('waiting');
+    expect(apps[B]!.requests.find(requestId)?.state).toBe('queued');
   });
 });
 
