@@ -5,7 +5,9 @@
 // The lock is a session lock: PostgreSQL drops it the moment the holder's connection ends (process
 // killed, connection cut, server restarted), and another process takes it on its next try, within
 // `retryMs`. The old holder learns of the loss from the connection's error, or at the latest from
-// its next liveness check (`checkMs`); until then both may run a timer once. That is safe: every
+// its next liveness check (`checkMs`); until then both may run a timer once. A holder cut off
+// without a word (its network gone) is dropped by PostgreSQL's keepalives on that session within
+// ~11 s, and the lock with it. That is safe: every
 // sweep decides in the store's atomic `change`, and an outbox message is counted before it is sent
 // (the worst case is one mail sent twice, with the same Message-ID).
 import type { Pool, PoolClient } from 'pg';
@@ -112,6 +114,12 @@ export function advisoryLockLeader(pool: Pool, options: AdvisoryLockLeaderOption
     client.on('error', onError);
     let locked: boolean;
     try {
+      // A leader whose network vanished without a word keeps its session, and the lock, for as
+      // long as PostgreSQL believes the connection (TCP's default: two hours) while it has stopped
+      // leading itself: keepalives on this session let PostgreSQL drop it after ~11 s instead.
+      await client.query(
+        'SET tcp_keepalives_idle = 5; SET tcp_keepalives_interval = 2; SET tcp_keepalives_count = 3',
+      );
       const { rows } = await client.query<{ locked: boolean }>(
         'SELECT pg_try_advisory_lock($1::bigint) AS locked',
         [key],
