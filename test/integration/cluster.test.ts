@@ -42,7 +42,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const between = (low: number, high: number) => low + Math.floor(Math.random() * (high - low + 1));
 const other = (i: number) => (i === A ? B : A);
 /** The last lines process i printed (its logs), for a failure message. */
-const tail = (i: number) => cluster.process(i).output().split('\n').slice(-40).join('\n');
+const tail = (i: number) => cluster.process(i).output().split('\n').slice(-60).join('\n');
 
 let postgres: Postgres;
 let cluster: Cluster;

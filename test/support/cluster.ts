@@ -7,7 +7,7 @@
 //     cluster = await startCluster({ databaseUrl: await postgres.newDatabase(), size: 2, agents, users });
 //   });
 //   afterAll(() => cluster?.dispose());
-//   ...connectAs(cluster.url(1), 'alice', cluster.password('alice'))
+//   ...const alice = await cluster.connectAs(1, 'alice');   // signed in on process 1
 //
 // Each process is `server/index.ts` with `--store <url> --port 0 --trust-proxy 1` (the one proxy the
 // deployment recipe puts in front). The first one starts alone on the empty database and prints the

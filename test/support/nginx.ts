@@ -155,7 +155,14 @@ export async function startNginx(upstreamPorts: readonly [number, number]): Prom
     // SIGTERM: the master stops its workers too (a SIGKILLed master would leave them running).
     const stopNow = () => child.kill('SIGTERM');
     process.once('exit', stopNow);
-    await waitForPort(httpsPort, child, async () => `${stderr}${await errorLog()}`);
+    try {
+      await waitForPort(httpsPort, child, async () => `${stderr}${await errorLog()}`);
+    } catch (error) {
+      process.off('exit', stopNow);
+      stopNow();
+      await exited;
+      throw error;
+    }
     return {
       url: `https://127.0.0.1:${httpsPort}`,
       httpUrl: `http://127.0.0.1:${httpPort}`,
