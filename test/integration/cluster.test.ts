@@ -182,6 +182,8 @@ class Load {
   readonly wrong: string[] = [];
   /** A 503 page as the servers showed it, to read. */
   unavailablePage: PageResponse | undefined;
+  /** The longest a visit to the first sign-in page waited for its answer during the outage. */
+  slowestVisitMs = 0;
 
   private tally(kind: string): void {
     if (this.outage) this.outageAnswers.set(kind, (this.outageAnswers.get(kind) ?? 0) + 1);
@@ -578,11 +580,26 @@ describe('losing the database', () => {
       AGENT_NAMES.map((name, i) => DeskAgent.signIn(name, i < 2 ? A : B)),
     );
     const health: number[] = [];
+    /** A new visitor opening the first sign-in page of each process, every half second of the outage. */
+    const visit = async () => {
+      while (!load.stopped) {
+        if (load.outage)
+          for (const i of [A, B]) {
+            const visitor = new Caller('visitor', `192.0.2.${200 + i}`, cluster.url(i));
+            const started = Date.now();
+            const page = await visitor.request('GET', '/sign-in').catch(() => undefined);
+            if (page) load.page(`a visit to ${i === A ? 'A' : 'B'}`, page);
+            load.slowestVisitMs = Math.max(load.slowestVisitMs, Date.now() - started);
+          }
+        await sleep(500);
+      }
+    };
     await Promise.all(callers.map((caller) => caller.signIn()));
     try {
       const work = [
         ...callers.map((caller) => userWork(caller, ledger, load)),
         ...agents.map((agent) => agentWork(agent, ledger, load)),
+        visit(),
       ];
       await sleep(3_000);
       load.outage = true;
@@ -618,14 +635,15 @@ describe('losing the database', () => {
     const page = load.unavailablePage;
     console.log(
       `cluster PostgreSQL restart: ${ledger.acked.length} acknowledged writes, ${lost.length} lost; ` +
-        `health while down: ${health.join(', ')}; answers while down: ${answers}; ` +
+        `health while down: ${health.join(', ')}; answers while down: ${answers} ` +
+        `(slowest visit ${load.slowestVisitMs} ms); ` +
         `the 503 page: ${page ? pageText(page.html).slice(0, 200) : 'none seen'}` +
         [...load.wrong, ...lost].map((line) => `\n  ${line}`).join(''),
     );
     expect(health).toEqual([503, 503]);
     expect(load.wrong).toEqual([]);
     expect(lost).toEqual([]);
-    // The end-users met the outage, and were told so on a page of the product's own.
+    // Visitors met the outage, and were told so on a page of the product's own.
     expect(page).toBeDefined();
     expect(page!.headers.get('content-type')).toMatch(/text\/html/);
     expect(pageText(page!.html)).toMatch(/try again/i);
