@@ -283,6 +283,27 @@ describe('postgres store: one database shared by several processes', () => {
 
 // Last: it stops the cluster the other tests use.
 describe('postgres store: when the database goes away', () => {
+  it('survives a connection in use ended by PostgreSQL between two statements (found: it ended the process)', async () => {
+    const [a, , url] = await twoProcesses();
+    // Checked out and idle between statements, as a transaction is between two of its queries.
+    const inUse = await a.pool.connect();
+    const { rows } = await inUse.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    try {
+      // What a PostgreSQL shutdown sends every backend: FATAL 57P01, with no statement to take it.
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0]!.pid]);
+    } finally {
+      await admin.end();
+    }
+    // Unheard, that 'error' would have been an uncaught exception failing this file.
+    await expect(inUse.query('SELECT 1')).rejects.toThrow();
+    inUse.release(true);
+    const request = queuedRequest(1);
+    await a.requests.commit(request, changed(request, 'request.submitted'));
+    expect(a.requests.get(request.id)).toBeDefined();
+  });
+
   it('rejects writes as unavailable while reads answer from the caches, and recovers by itself, reloading what it missed', async () => {
     const [a, b, url] = await twoProcesses();
     const request = queuedRequest(1);

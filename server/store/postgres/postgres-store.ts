@@ -59,6 +59,13 @@ function newPool(url: string, max: number, warn: (message: string, error?: unkno
   // An idle connection that dies (the database restarted) is dropped from the pool; the next
   // statement opens a new one. Never a crash.
   pool.on('error', (error) => warn('An idle PostgreSQL connection failed.', error));
+  // The pool listens only to idle connections. One checked out (a transaction between two
+  // statements, the socket adapter's, the limits') that PostgreSQL ends — a restart sends every
+  // backend a FATAL — would emit an 'error' nobody hears and end the process. Heard here, it
+  // fails only the statement that uses it next (as unavailable), and the pool drops it on release.
+  pool.on('connect', (client) =>
+    client.on('error', (error) => warn('A PostgreSQL connection in use failed.', error)),
+  );
   return pool;
 }
 
