@@ -301,7 +301,11 @@ export interface KeyRepository {
 }
 
 /** The secrets kept with the keys. */
-export const SECRET_NAMES = ['ldap-bind-password', 'smtp-password'] as const;
+export const SECRET_NAMES = [
+  'ldap-bind-password',
+  'smtp-password',
+  'audit-webhook-secret',
+] as const;
 export type SecretName = (typeof SECRET_NAMES)[number];
 
 export interface PersistentTokenRepository {
@@ -424,6 +428,17 @@ export interface SignInHistoryRepository {
   add(username: string, record: SignInRecord): Promise<void>;
 }
 
+/**
+ * Durable cursors of the audit export: per destination (`syslog`, `webhook`), the seq of the last
+ * audit entry it confirmed, so a restart resumes after it.
+ */
+export interface ExportCursorRepository {
+  /** The seq last set for `name`; undefined when none was. */
+  get(name: string): number | undefined;
+  /** Sets it (the last set wins); resolves once durable. */
+  set(name: string, seq: number): Promise<void>;
+}
+
 export interface Repositories {
   readonly requests: RequestRepository;
   readonly audit: AuditLog;
@@ -439,6 +454,7 @@ export interface Repositories {
   readonly usedLinks: UsedLinkRepository;
   readonly activity: ActivityRepository;
   readonly signIns: SignInHistoryRepository;
+  readonly exportCursors: ExportCursorRepository;
 }
 
 export type StoreHealth = ServerHealth['storage'];

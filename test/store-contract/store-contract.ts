@@ -506,6 +506,27 @@ export function describeStoreContract(name: string, create: () => Promise<StoreU
       expect(store.signIns.of('nobody')).toEqual([]);
     });
 
+    it('keeps each audit export cursor once set resolves, the last set winning, across a reopen', async () => {
+      const { open, reopen } = await freshStore();
+      let store = await open();
+      expect(store.exportCursors.get('syslog')).toBeUndefined();
+      await store.exportCursors.set('syslog', 40);
+      await Promise.all([
+        store.exportCursors.set('webhook', 7),
+        store.exportCursors.set('syslog', 42),
+      ]);
+      expect(store.exportCursors.get('syslog')).toBe(42);
+
+      store = await reopen(store);
+      expect(store.exportCursors.get('syslog')).toBe(42);
+      expect(store.exportCursors.get('webhook')).toBe(7);
+      expect(store.exportCursors.get('elsewhere')).toBeUndefined();
+      // A cursor set back (an operator resending) is kept as set.
+      await store.exportCursors.set('webhook', 0);
+      store = await reopen(store);
+      expect(store.exportCursors.get('webhook')).toBe(0);
+    });
+
     it('finds closed requests by reference, username, agent, desk, outcome and closing time, newest first, a page at a time, and again after a reopen', async () => {
       const { open, reopen } = await freshStore();
       let store = await open();

@@ -7,6 +7,7 @@ import type {
   AgentsDocument,
   BlocksDocument,
   DirectoryDocument,
+  ExportCursorsDocument,
   KeysDocument,
   OutboxDocument,
   PersistentTokensDocument,
@@ -20,6 +21,7 @@ import type {
   AgentRepository,
   DirectoryUser,
   DirectoryUserRepository,
+  ExportCursorRepository,
   KeyRepository,
   MethodBlockRepository,
   OutboxMessage,
@@ -260,6 +262,18 @@ export function signInHistoryRepository(
     add: (username, record) =>
       doc.update((d) => {
         d.users[username] = [record, ...(d.users[username] ?? [])].slice(0, SIGN_INS_KEPT);
+      }),
+  };
+}
+
+export function exportCursorRepository(
+  doc: DocumentStore<ExportCursorsDocument>,
+): ExportCursorRepository {
+  return {
+    get: (name) => doc.data.cursors[name],
+    set: (name, seq) =>
+      doc.update((d) => {
+        d.cursors[name] = seq;
       }),
   };
 }

@@ -74,6 +74,14 @@ export const SignInsDocumentSchema = z
   .strict();
 export type SignInsDocument = z.infer<typeof SignInsDocumentSchema>;
 
+export const ExportCursorsDocumentSchema = z
+  .object({
+    /** Audit export destination → the seq of the last entry it confirmed. */
+    cursors: z.record(z.string(), z.number().int().min(0)),
+  })
+  .strict();
+export type ExportCursorsDocument = z.infer<typeof ExportCursorsDocumentSchema>;
+
 /** A new P-256 key pair for sign-in assertions, as a private JWK. */
 export function newAssertionKey(): AssertionKeyJwk {
   const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -22,6 +22,7 @@ import {
   usedLinkRepository,
   activityRepository,
   signInHistoryRepository,
+  exportCursorRepository,
 } from './document-repositories';
 import {
   AgentsDocumentSchema,
@@ -34,6 +35,7 @@ import {
   UsedLinksDocumentSchema,
   ActivityDocumentSchema,
   SignInsDocumentSchema,
+  ExportCursorsDocumentSchema,
   newKeys,
 } from './documents';
 import { StorageError } from './errors';
@@ -78,13 +80,15 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
         readDocument(file('requests.json'), RequestsCheckpointSchema),
       ]);
     // Added after the first releases: optional, created when missing, checked like the rest.
-    const [outboxData, blocksData, usedLinksData, activityData, signInsData] = await Promise.all([
-      readDocument(file('outbox.json'), OutboxDocumentSchema),
-      readDocument(file('blocks.json'), BlocksDocumentSchema),
-      readDocument(file('used-links.json'), UsedLinksDocumentSchema),
-      readDocument(file('activity.json'), ActivityDocumentSchema),
-      readDocument(file('sign-ins.json'), SignInsDocumentSchema),
-    ]);
+    const [outboxData, blocksData, usedLinksData, activityData, signInsData, cursorsData] =
+      await Promise.all([
+        readDocument(file('outbox.json'), OutboxDocumentSchema),
+        readDocument(file('blocks.json'), BlocksDocumentSchema),
+        readDocument(file('used-links.json'), UsedLinksDocumentSchema),
+        readDocument(file('activity.json'), ActivityDocumentSchema),
+        readDocument(file('sign-ins.json'), SignInsDocumentSchema),
+        readDocument(file('export-cursors.json'), ExportCursorsDocumentSchema),
+      ]);
     const found = {
       audit: await inspectJournal(file('audit.jsonl'), AuditEntrySchema),
       closed: await inspectJournal(file('closed-requests.jsonl'), HelpRequestSchema),
@@ -175,7 +179,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
         return verifyAuditLog(found.audit.file);
       },
     };
-    const [outbox, blocks, usedLinks, activity, signIns] = await Promise.all([
+    const [outbox, blocks, usedLinks, activity, signIns, exportCursors] = await Promise.all([
       openDocument(
         file('outbox.json'),
         OutboxDocumentSchema,
@@ -206,6 +210,12 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
         () => ({ users: {} }),
         signInsData ?? null,
       ),
+      openDocument(
+        file('export-cursors.json'),
+        ExportCursorsDocumentSchema,
+        () => ({ cursors: {} }),
+        cursorsData ?? null,
+      ),
     ]);
     const documents = [
       realm,
@@ -219,6 +229,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
       usedLinks,
       activity,
       signIns,
+      exportCursors,
     ];
     return {
       requests,
@@ -235,6 +246,7 @@ export async function openEmbeddedStore(dataDir: string): Promise<Store> {
       usedLinks: usedLinkRepository(usedLinks),
       activity: activityRepository(activity),
       signIns: signInHistoryRepository(signIns),
+      exportCursors: exportCursorRepository(exportCursors),
       firstRun,
       health() {
         // After a failed log write the store acknowledges nothing more.

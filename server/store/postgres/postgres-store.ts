@@ -9,6 +9,7 @@ import { PostgresAuditLog, auditHead, closedCount } from './audit-log';
 import { followTable } from './cache';
 import { ChangeFeed } from './change-feed';
 import { maskUrl } from './errors';
+import { exportCursorRepository, exportCursorsTable } from './export-cursors';
 import { PostgresHistory } from './history';
 import { migrate } from './migrations';
 import { PostgresRequests, failuresTable, openRequestsTable } from './open-requests';
@@ -113,6 +114,7 @@ export async function openPostgresStore(
     const failures = failuresTable();
     const head = auditHead();
     const closed = closedCount();
+    const cursors = exportCursorsTable();
     feed = new ChangeFeed({
       connectionString: url,
       pool,
@@ -128,6 +130,7 @@ export async function openPostgresStore(
         followTable(tables.blocks),
         followTable(tables.activity),
         followTable(tables.signIns),
+        followTable(cursors),
         followTable(open),
         followTable(failures),
         head,
@@ -165,6 +168,7 @@ export async function openPostgresStore(
       usedLinks: usedLinkRepository(db),
       activity: activityRepository(db, tables.activity),
       signIns: signInHistoryRepository(db, tables.signIns),
+      exportCursors: exportCursorRepository(db, cursors),
       firstRun,
       health(): StoreHealth {
         const reachable = changeFeed.healthy && !db.unreachable && !writerDb.unreachable;
