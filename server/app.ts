@@ -6,6 +6,7 @@ import { Server } from 'socket.io';
 import { AgentAccounts } from './agents/agent-accounts';
 import { AgentSessions } from './agents/agent-sessions';
 import { AdminNotices } from './agents/admin-notices';
+import { AuditExporter } from './audit/export/audit-exporter';
 import { Authenticator } from './agents/authenticator';
 import { sessionRoutes } from './agents/session-routes';
 import type { ServerHealth } from './contract/health';
@@ -121,6 +122,8 @@ export interface App {
   leadership: Leadership;
   /** What Prometheus reads (served by index.ts on a port of its own, or here behind a token). */
   metrics: ServerMetrics;
+  /** Streams every audit entry to the realm's syslog server and/or webhook (SIEM); runs with the timers. */
+  auditExport: AuditExporter;
   /**
    * Starts the periodic work: the directory probe here, and — while this process leads — the
    * expiry sweep (requests and sessions) and the outbox worker.
@@ -147,6 +150,15 @@ export function createApp(deps: AppDeps): App {
     realm,
     keys: store.keys,
     audit: store.audit,
+    notices,
+    logger,
+    now,
+  });
+  const auditExport = new AuditExporter({
+    audit: store.audit,
+    cursors: store.exportCursors,
+    realm,
+    keys: store.keys,
     notices,
     logger,
     now,
@@ -383,11 +395,13 @@ export function createApp(deps: AppDeps): App {
     sweepTimer = undefined;
     if (!leading) {
       void outbox.stop();
+      void auditExport.stop();
       return;
     }
     void sweep();
     sweepTimer = setInterval(() => void sweep(), sweepEveryMs);
     outbox.start();
+    auditExport.start();
   });
   const stopHearing = shared?.onRemoteChange((table, key) => {
     // Mail recorded (or mail settings changed) elsewhere: the leader's worker looks at once.
@@ -411,6 +425,7 @@ export function createApp(deps: AppDeps): App {
     persistentTokens,
     leadership,
     metrics,
+    auditExport,
     startTimers(intervalMs = 5_000) {
       sweepEveryMs = intervalMs;
       // While the directory is down it is read every few seconds, so it comes back by itself.
@@ -429,6 +444,8 @@ export function createApp(deps: AppDeps): App {
       await Promise.all([notifications.stop(), alertMailer.stop()]);
       // A send in progress finishes and is recorded before the store closes.
       await outbox.stop();
+      // A delivery in progress finishes and its cursor is saved before the store closes.
+      await auditExport.stop();
       agentNamespace.detach();
       endUserNamespace.detach();
       await new Promise<void>((resolve, reject) => {
