@@ -33,6 +33,7 @@ export const USAGE = `Usage: node out/server/index.js [options]     (from a chec
 Secrets from files, as container platforms mount them (environment or config file only):
   SMTP_PASSWORD_FILE        the SMTP password, saved over the one set in the console at start
   LDAP_BIND_PASSWORD_FILE   the LDAP bind password, likewise
+  AUDIT_WEBHOOK_SECRET_FILE the audit export webhook's signing key, likewise
   METRICS_TOKEN(_FILE)      serve /metrics on the main port too, to Authorization: Bearer <token>
 Precedence: flags, then the environment, then the config file, then the defaults.`;
 
@@ -177,6 +178,7 @@ const OPTIONS = {
   METRICS_TOKEN_FILE: { schema: TextSchema, kind: 'path' },
   SMTP_PASSWORD_FILE: { schema: TextSchema, kind: 'path' },
   LDAP_BIND_PASSWORD_FILE: { schema: TextSchema, kind: 'path' },
+  AUDIT_WEBHOOK_SECRET_FILE: { schema: TextSchema, kind: 'path' },
 } as const satisfies Record<string, { flag?: string; schema: z.ZodType; kind: Kind }>;
 
 type Key = keyof typeof OPTIONS;
@@ -186,6 +188,7 @@ const isKey = (name: string): name is Key => Object.hasOwn(OPTIONS, name);
 const SECRET_FILES = [
   { key: 'SMTP_PASSWORD_FILE', name: 'smtp-password' },
   { key: 'LDAP_BIND_PASSWORD_FILE', name: 'ldap-bind-password' },
+  { key: 'AUDIT_WEBHOOK_SECRET_FILE', name: 'audit-webhook-secret' },
 ] as const satisfies readonly { key: Key; name: SecretName }[];
 
 /** A value as one source gave it, with how to name it in an error. */
@@ -440,8 +443,11 @@ export function parseServerConfig(
     const file = check(key, layers, errors);
     if (!file) continue;
     const value = readSecretFile(file.value, file.given, readFile, errors);
-    if (value !== undefined)
-      secrets.push({ name, value, source: `${file.given.where} → ${file.value}` });
+    if (value === undefined) continue;
+    // A signing key is only as good as it is long (the console's rule for the same key).
+    if (name === 'audit-webhook-secret' && value.length < 16)
+      errors.push(`${file.given.where}: ${file.value} must hold at least 16 characters`);
+    else secrets.push({ name, value, source: `${file.given.where} → ${file.value}` });
   }
 
   if (errors.length > 0) return { kind: 'errors', errors };

@@ -52,6 +52,29 @@ describe('server config: sources and precedence', () => {
     expect(DEFAULTS.port).toBe(3000);
   });
 
+  it("reads the audit webhook's signing key from AUDIT_WEBHOOK_SECRET_FILE, refusing a short one", () => {
+    const files: Record<string, string> = {
+      '/run/secrets/webhook': 'a-webhook-signing-key-0123456789\n',
+      '/run/secrets/short': 'short\n',
+    };
+    const read = (file: string) => files[file] ?? '';
+    expect(
+      parseServerConfig([], { AUDIT_WEBHOOK_SECRET_FILE: '/run/secrets/webhook' }, read),
+    ).toMatchObject({
+      kind: 'config',
+      config: {
+        secrets: [{ name: 'audit-webhook-secret', value: 'a-webhook-signing-key-0123456789' }],
+      },
+    });
+    const short = parseServerConfig([], { AUDIT_WEBHOOK_SECRET_FILE: '/run/secrets/short' }, read);
+    expect(short).toEqual({
+      kind: 'errors',
+      errors: [
+        'AUDIT_WEBHOOK_SECRET_FILE (environment): /run/secrets/short must hold at least 16 characters',
+      ],
+    });
+  });
+
   it('reads the metrics port and host from flags, and their token from the environment or a file, never a flag', () => {
     const files = { '/run/secrets/metrics': 'a-metrics-token-of-32-characters\n' };
     const read = (file: string) => {
