@@ -131,7 +131,11 @@ describe('queueing', () => {
     expect(sent).toMatchObject({ text: '', html: '', attempts: 1, lastError: null, messageId });
     const fileText = await readFile(path.join(server.dataDir, 'outbox.json'), 'utf8');
     expect(fileText).not.toContain(queued.marker);
-    const entry = (await readAudit(server)).findLast((e) => e.action === 'mail.sent');
+    // The message is marked sent first; its audit entry is written just after.
+    const entry = await until(
+      async () => (await readAudit(server)).findLast((e) => e.action === 'mail.sent'),
+      (e) => e?.details.messageId === messageId,
+    );
     expect(entry).toMatchObject({
       actor: 'system',
       details: { kind: 'verification-code', to: ['jsmith@example.com'], messageId },
