@@ -13,14 +13,22 @@ function timedMethods<T extends object>(
   methods: Readonly<Record<string, string>>,
   timed: Timed,
 ): T {
+  // Made once per method, not on every read: the services read the store on every request.
+  const wrapped = new Map<PropertyKey, { method: unknown; view: unknown }>();
   return new Proxy(target, {
     get(object, property) {
       const value: unknown = Reflect.get(object, property, object);
       if (typeof value !== 'function') return value;
+      const known = wrapped.get(property);
+      if (known?.method === value) return known.view;
       const method = value as (...args: unknown[]) => unknown;
       const operation = typeof property === 'string' ? methods[property] : undefined;
-      if (operation === undefined) return method.bind(object);
-      return (...args: unknown[]) => timed(operation, async () => method.apply(object, args));
+      const view =
+        operation === undefined
+          ? method.bind(object)
+          : (...args: unknown[]) => timed(operation, async () => method.apply(object, args));
+      wrapped.set(property, { method: value, view });
+      return view;
     },
   });
 }
