@@ -3,7 +3,6 @@
 // on one database stand for two server processes.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished, vi } from 'vitest';
-import type { Directory } from '../../server/directory/directory';
 import { applyCommand } from '../../server/domain/request-lifecycle';
 import type { OpenRequest } from '../../server/domain/help-request';
 import type { AgentActor } from '../../server/requests/request-service';
@@ -12,7 +11,7 @@ import type { AgentRecord, RequestCommit, Store } from '../../server/store/repos
 import { StoreUnavailableError } from '../../server/store/postgres/errors';
 import { openPostgresStore, type PostgresStore } from '../../server/store/postgres/postgres-store';
 import { startPostgres, type Postgres } from '../support/postgres';
-import { changed, queuedRequest } from './records';
+import { agentActor, agentRecord, changed, queuedRequest, slowDirectory } from './records';
 import { describeStoreContract } from './store-contract';
 
 let postgres: Postgres;
@@ -56,44 +55,6 @@ async function enableDeskOne(store: Store): Promise<void> {
       '1': { enabled: true, name: 'IT Desk', phone: '+14155550100', email: 'it@example.com' },
     },
   });
-}
-
-/** Everyone is an enabled user, found after a few milliseconds, as a directory over the network. */
-const slowDirectory: Directory = {
-  kind: 'embedded',
-  findUser: async (username) => {
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
-    return {
-      username,
-      displayName: username,
-      email: `${username}@example.com`,
-      phone: '+14155550101',
-      employeeId: 'E1',
-      department: 'Finance',
-      manager: 'mlee',
-      enabled: true,
-      privileged: false,
-    };
-  },
-  checkPassword: () => Promise.resolve(false),
-};
-
-function agentActor(id: string): AgentActor {
-  return { ref: { id, username: id }, isAdmin: false, desks: ['1'] };
-}
-
-function agentRecord(id: string): AgentRecord {
-  return {
-    id,
-    username: id,
-    displayName: id,
-    role: 'agent',
-    desks: ['1'],
-    enabled: true,
-    passwordHash: 'hash',
-    createdAt: 1,
-    updatedAt: 1,
-  };
 }
 
 const claim = (agent: AgentActor) => (current: OpenRequest | undefined) => {

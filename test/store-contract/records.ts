@@ -1,6 +1,8 @@
 // Requests and audit inputs the store contract writes: valid records, unique per number.
+import type { Directory } from '../../server/directory/directory';
 import type { HelpRequest, OpenRequest } from '../../server/domain/help-request';
-import type { AuditRecordInput } from '../../server/store/repositories';
+import type { AgentActor } from '../../server/requests/request-service';
+import type { AgentRecord, AuditRecordInput } from '../../server/store/repositories';
 
 type QueuedRequest = Extract<HelpRequest, { state: 'queued' }>;
 
@@ -48,3 +50,48 @@ export function changed(request: HelpRequest, action: string): AuditRecordInput 
     details: { to: request.state },
   };
 }
+
+export function agentActor(id: string): AgentActor {
+  return { ref: { id, username: id }, isAdmin: false, desks: ['1'] };
+}
+
+export function agentRecord(id: string): AgentRecord {
+  return {
+    id,
+    username: id,
+    displayName: id,
+    role: 'agent',
+    desks: ['1'],
+    enabled: true,
+    passwordHash: 'hash',
+    createdAt: 1,
+    updatedAt: 1,
+  };
+}
+
+/** Everyone is an enabled user of the directory. */
+export const directoryOfEveryone: Directory = {
+  kind: 'embedded',
+  findUser: (username) =>
+    Promise.resolve({
+      username,
+      displayName: username,
+      email: `${username}@example.com`,
+      phone: '+14155550101',
+      employeeId: 'E1',
+      department: 'Finance',
+      manager: 'mlee',
+      enabled: true,
+      privileged: false,
+    }),
+  checkPassword: () => Promise.resolve(false),
+};
+
+/** Everyone is an enabled user, found after a few milliseconds, as a directory over the network would. */
+export const slowDirectory: Directory = {
+  ...directoryOfEveryone,
+  findUser: async (username) => {
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
+    return directoryOfEveryone.findUser(username);
+  },
+};

@@ -7,7 +7,6 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import type { AuditEntry } from '../../server/audit/audit-chain';
 import { computeEntryHash, GENESIS_HASH } from '../../server/audit/audit-chain';
 import type { RealmConfig } from '../../server/contract/realm-config';
-import type { Directory } from '../../server/directory/directory';
 import type { ClosedRequest, OpenRequest } from '../../server/domain/help-request';
 import { CROCKFORD_ALPHABET } from '../../server/domain/reference-code';
 import { auditEntryMatches } from '../../server/store/audit-query';
@@ -16,7 +15,6 @@ import { applyCommand } from '../../server/domain/request-lifecycle';
 import type { AgentActor } from '../../server/requests/request-service';
 import { RequestService } from '../../server/requests/request-service';
 import type {
-  AgentRecord,
   AuditFilter,
   HistoryFilter,
   OutboxMessage,
@@ -25,7 +23,16 @@ import type {
 } from '../../server/store/repositories';
 import { ROOT } from '../support/server-process';
 import type { Acknowledged, WriterLine } from './crash-writer';
-import { cancelled, changed, claimedBy, queuedRequest } from './records';
+import {
+  agentActor,
+  agentRecord,
+  cancelled,
+  changed,
+  claimedBy,
+  directoryOfEveryone,
+  queuedRequest,
+  slowDirectory,
+} from './records';
 
 export interface StoreUnderTest {
   /** Opens the store; after a close or a crash, the same store again. */
@@ -805,31 +812,6 @@ async function enableDeskOne(store: Store): Promise<void> {
 }
 
 /** Everyone asked about is an enabled user: the contract is about the store, not the directory. */
-const directoryOfEveryone: Directory = {
-  kind: 'embedded',
-  findUser: (username) =>
-    Promise.resolve({
-      username,
-      displayName: username,
-      email: `${username}@example.com`,
-      phone: '+14155550101',
-      employeeId: 'E1',
-      department: 'Finance',
-      manager: 'mlee',
-      enabled: true,
-      privileged: false,
-    }),
-  checkPassword: () => Promise.resolve(false),
-};
-
-/** Everyone is an enabled user, found after a few milliseconds, as a directory over the network would. */
-const slowDirectory: Directory = {
-  ...directoryOfEveryone,
-  findUser: async (username) => {
-    await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
-    return directoryOfEveryone.findUser(username);
-  },
-};
 
 /** A pending outbox message numbered `n` (overrides win). */
 function outboxMessage(n: number, overrides: Partial<OutboxMessage> = {}): OutboxMessage {
@@ -848,24 +830,6 @@ function outboxMessage(n: number, overrides: Partial<OutboxMessage> = {}): Outbo
     sentAt: null,
     lastError: null,
     ...overrides,
-  };
-}
-
-function agentActor(id: string): AgentActor {
-  return { ref: { id, username: id }, isAdmin: false, desks: ['1'] };
-}
-
-function agentRecord(id: string): AgentRecord {
-  return {
-    id,
-    username: id,
-    displayName: id,
-    role: 'agent',
-    desks: ['1'],
-    enabled: true,
-    passwordHash: 'hash',
-    createdAt: 1,
-    updatedAt: 1,
   };
 }
 
